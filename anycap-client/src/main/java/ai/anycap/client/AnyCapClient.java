@@ -1,0 +1,321 @@
+package ai.anycap.client;
+
+import ai.anycap.client.internal.ApiKey;
+import ai.anycap.client.internal.ApiTransport;
+import ai.anycap.client.internal.ArtifactDownloader;
+import ai.anycap.client.internal.Futures;
+import ai.anycap.client.internal.Responses;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * The entry point to the AnyCap API.
+ *
+ * <pre>{@code
+ * AnyCapClient client = AnyCapClient.fromEnv();   // ANYCAP_API_KEY, ANYCAP_API_ENDPOINT
+ * ImageGeneration g = client.images().generate(ImageRequest.builder()
+ *     .model(Model.NANO_BANANA_2)
+ *     .prompt("a paper crane on a wooden table")
+ *     .build());
+ * client.images().download(g.firstOutput(), Path.of("out/crane.png"));
+ * }</pre>
+ *
+ * <p>Defaults: endpoint {@code https://api.anycap.ai}; connect timeout 10 s; generate timeout
+ * 120 s; other API calls 30 s; downloads 120 s and at most 50 MiB. Every call sends {@code
+ * Authorization: Bearer}, {@code User-Agent: anycap-java/<version>} and a fresh {@code X-Trace-Id}.
+ * The key is sent to the API endpoint only, never to download URLs, and never appears in {@code
+ * toString()}, logs or exception messages.
+ *
+ * <p>Thread-safe; build one and share it. {@link #toBuilder()} derives a client with other
+ * settings that shares the same {@link HttpClient}.
+ */
+public final class AnyCapClient {
+
+  /** The public AnyCap API. */
+  public static final URI DEFAULT_ENDPOINT = URI.create("https://api.anycap.ai");
+
+  public static final String API_KEY_ENV = "ANYCAP_API_KEY";
+  public static final String ENDPOINT_ENV = "ANYCAP_API_ENDPOINT";
+
+  private final Builder settings;
+  private final HttpClient http;
+  private final ApiTransport transport;
+  private final Images images;
+
+  private AnyCapClient(Builder b, HttpClient http, ApiKey key) {
+    this.settings = b.copy();
+    this.http = http;
+    this.transport = new ApiTransport(http, b.endpoint, key, b.clock);
+    ArtifactDownloader downloader =
+        new ArtifactDownloader(http, b.maxDownloadBytes, b.downloadTimeout);
+    this.images = new Images(transport, downloader, b.generateTimeout, b.requestTimeout);
+  }
+
+  /** A client configured from {@code ANYCAP_API_KEY} and, if set, {@code ANYCAP_API_ENDPOINT}. */
+  public static AnyCapClient fromEnv() {
+    return builder().fromEnv().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder with this client's settings, sharing its {@link HttpClient}. */
+  public Builder toBuilder() {
+    Builder b = settings.copy();
+    b.httpClient = http;
+    return b;
+  }
+
+  /** Image generation, downloads and model discovery. */
+  public Images images() {
+    return images;
+  }
+
+  /** The endpoint this client calls. */
+  public URI endpoint() {
+    return settings.endpoint;
+  }
+
+  /** Server information and the key's authentication state ({@code GET /v1/status}). */
+  public ServiceStatus status() {
+    return Futures.await(statusAsync());
+  }
+
+  public CompletableFuture<ServiceStatus> statusAsync() {
+    return transport
+        .send("GET", "v1/status", null, settings.requestTimeout, RequestOptions.none())
+        .thenApply(Responses::status);
+  }
+
+  @Override
+  public String toString() {
+    return "AnyCapClient{endpoint=" + settings.endpoint + ", apiKey=[redacted]}";
+  }
+
+  /**
+   * Configures an {@link AnyCapClient}. Not thread-safe; {@link #build()} copies, so a builder can
+   * be reused.
+   */
+  public static final class Builder {
+    private String apiKey;
+    private URI endpoint = DEFAULT_ENDPOINT;
+    private boolean allowInsecureEndpoint;
+    private HttpClient httpClient;
+    private Executor executor;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration generateTimeout = Duration.ofSeconds(120);
+    private Duration requestTimeout = Duration.ofSeconds(30);
+    private Duration downloadTimeout = Duration.ofSeconds(120);
+    private long maxDownloadBytes = 50L * 1024 * 1024;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    private Builder copy() {
+      Builder b = new Builder();
+      b.apiKey = apiKey;
+      b.endpoint = endpoint;
+      b.allowInsecureEndpoint = allowInsecureEndpoint;
+      b.httpClient = httpClient;
+      b.executor = executor;
+      b.connectTimeout = connectTimeout;
+      b.generateTimeout = generateTimeout;
+      b.requestTimeout = requestTimeout;
+      b.downloadTimeout = downloadTimeout;
+      b.maxDownloadBytes = maxDownloadBytes;
+      b.clock = clock;
+      return b;
+    }
+
+    /** Reads {@code ANYCAP_API_KEY} and {@code ANYCAP_API_ENDPOINT} where they are set. */
+    public Builder fromEnv() {
+      return fromEnv(System::getenv);
+    }
+
+    Builder fromEnv(Function<String, String> env) {
+      String key = env.apply(API_KEY_ENV);
+      if (key != null && !key.isBlank()) {
+        apiKey = key;
+      }
+      String ep = env.apply(ENDPOINT_ENV);
+      if (ep != null && !ep.isBlank()) {
+        try {
+          endpoint(URI.create(ep.strip()));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(ENDPOINT_ENV + " is not a valid URL: " + e.getMessage(), e);
+        }
+      }
+      return this;
+    }
+
+    /** The API key ({@code ak_live_...}). Required. */
+    public Builder apiKey(String apiKey) {
+      this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+      return this;
+    }
+
+    /** The API base URL; default {@code https://api.anycap.ai}. */
+    public Builder endpoint(URI endpoint) {
+      Objects.requireNonNull(endpoint, "endpoint");
+      String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("https") && !scheme.equals("http") || endpoint.getHost() == null) {
+        throw new IllegalArgumentException("endpoint must be an http(s) URL with a host, got " + endpoint);
+      }
+      if (endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
+        throw new IllegalArgumentException("endpoint must not have a query or fragment: " + endpoint);
+      }
+      this.endpoint = endpoint;
+      return this;
+    }
+
+    /**
+     * Allows a plain-http endpoint that is not on loopback. Off by default: over plain http the
+     * API key crosses the network readable by anyone on the path.
+     */
+    public Builder allowInsecureEndpoint(boolean allow) {
+      this.allowInsecureEndpoint = allow;
+      return this;
+    }
+
+    /**
+     * The {@link HttpClient} to use, for sharing pools or custom TLS. It must not follow redirects
+     * ({@link HttpClient.Redirect#NEVER}): a redirect would carry the API key to another host.
+     */
+    public Builder httpClient(HttpClient httpClient) {
+      this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
+      return this;
+    }
+
+    /**
+     * The executor for the built-in {@link HttpClient}'s callbacks, where async results complete.
+     * Ignored when {@link #httpClient(HttpClient)} is set.
+     */
+    public Builder executor(Executor executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Default 10 s. Ignored when {@link #httpClient(HttpClient)} is set. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive(timeout, "connectTimeout");
+      return this;
+    }
+
+    /** How long a generate call may take; default 120 s (images usually take 5 to 30 s). */
+    public Builder generateTimeout(Duration timeout) {
+      this.generateTimeout = positive(timeout, "generateTimeout");
+      return this;
+    }
+
+    /** How long other API calls (models, schema, status) may take; default 30 s. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = positive(timeout, "requestTimeout");
+      return this;
+    }
+
+    /** How long one download may take from request to last byte; default 120 s. */
+    public Builder downloadTimeout(Duration timeout) {
+      this.downloadTimeout = positive(timeout, "downloadTimeout");
+      return this;
+    }
+
+    /** The largest image a download accepts; default 50 MiB. */
+    public Builder maxDownloadBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxDownloadBytes must be positive, got " + bytes);
+      }
+      this.maxDownloadBytes = bytes;
+      return this;
+    }
+
+    /** The clock used to read {@code Retry-After} dates; for tests. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException when no API key is set (naming {@code ANYCAP_API_KEY}), when a
+     *     plain-http endpoint is not loopback and not explicitly allowed, or when a supplied
+     *     {@link HttpClient} follows redirects
+     */
+    public AnyCapClient build() {
+      if (apiKey == null || apiKey.isBlank()) {
+        throw new IllegalStateException(
+            "no AnyCap API key: set the " + API_KEY_ENV + " environment variable or call apiKey(...)");
+      }
+      ApiKey key;
+      try {
+        key = ApiKey.of(apiKey);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException(e.getMessage());
+      }
+      if (endpoint.getScheme().equalsIgnoreCase("http")
+          && !allowInsecureEndpoint
+          && !isLoopback(endpoint.getHost())) {
+        throw new IllegalStateException(
+            "refusing plain-http endpoint "
+                + endpoint
+                + ": the API key would cross the network unencrypted; use https, or call"
+                + " allowInsecureEndpoint(true) if you really mean it");
+      }
+      HttpClient http = httpClient;
+      if (http == null) {
+        HttpClient.Builder hb =
+            HttpClient.newBuilder()
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (executor != null) {
+          hb.executor(executor);
+        }
+        http = hb.build();
+      } else if (http.followRedirects() != HttpClient.Redirect.NEVER) {
+        throw new IllegalStateException(
+            "the supplied HttpClient follows redirects ("
+                + http.followRedirects()
+                + "); build it with followRedirects(HttpClient.Redirect.NEVER) so the API key"
+                + " cannot be carried to another host");
+      }
+      return new AnyCapClient(this, http, key);
+    }
+
+    private static boolean isLoopback(String host) {
+      String h = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+      if (h.equalsIgnoreCase("localhost")) {
+        return true;
+      }
+      // Only literal addresses: resolving a name here would be a network call in build().
+      if (!h.matches("[0-9.]+") && !h.contains(":")) {
+        return false;
+      }
+      try {
+        return InetAddress.getByName(h).isLoopbackAddress();
+      } catch (UnknownHostException e) {
+        return false;
+      }
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + d);
+      }
+      return d;
+    }
+
+    @Override
+    public String toString() {
+      return "AnyCapClient.Builder{endpoint=" + endpoint + ", apiKey=" + (apiKey == null ? "unset" : "[redacted]") + '}';
+    }
+  }
+}

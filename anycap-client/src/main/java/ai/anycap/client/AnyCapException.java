@@ -1,0 +1,25 @@
+package ai.anycap.client;
+
+/**
+ * Root of every exception this SDK throws. Unchecked, so that code composing futures and streams
+ * does not drown in {@code throws} clauses.
+ *
+ * <p>{@link #retryable()} tells whether sending the same request again can reasonably succeed;
+ * retry policies (such as the one in {@code anycap-pipeline}) should consult it rather than
+ * inspecting subtypes.
+ */
+public class AnyCapException extends RuntimeException {
+
+  public AnyCapException(String message) {
+    super(message);
+  }
+
+  public AnyCapException(String message, Throwable cause) {
+    super(message, cause);
+  }
+
+  /** Whether the same call may succeed if made again later. False unless a subtype says so. */
+  public boolean retryable() {
+    return false;
+  }
+}

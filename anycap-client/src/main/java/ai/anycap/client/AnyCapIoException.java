@@ -1,0 +1,28 @@
+package ai.anycap.client;
+
+/**
+ * The call failed in transport: the connection was refused, reset or timed out before a complete
+ * answer arrived.
+ *
+ * <p>{@link #mayHaveReachedServer()} matters for calls that cost money: when it is true, the server
+ * may have done (and billed) the work even though no answer came back.
+ */
+public final class AnyCapIoException extends AnyCapException {
+
+  private final boolean mayHaveReachedServer;
+
+  public AnyCapIoException(String message, Throwable cause, boolean mayHaveReachedServer) {
+    super(message, cause);
+    this.mayHaveReachedServer = mayHaveReachedServer;
+  }
+
+  /** False only when the request certainly never left this machine (connection refused, say). */
+  public boolean mayHaveReachedServer() {
+    return mayHaveReachedServer;
+  }
+
+  @Override
+  public boolean retryable() {
+    return true;
+  }
+}

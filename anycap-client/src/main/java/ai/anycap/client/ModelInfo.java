@@ -1,0 +1,42 @@
+package ai.anycap.client;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A model as {@code /v1/image/models} describes it: its id, the operations and modes it supports,
+ * and any other fields the server sent (kept so that nothing is lost when the server adds some).
+ *
+ * @param id the model id
+ * @param operations the operations (such as {@code generate}) with their modes; empty when the
+ *     listing did not include them
+ * @param attributes every other field of the server's description, as plain Java values
+ */
+public record ModelInfo(String id, List<Operation> operations, Map<String, Object> attributes) {
+
+  public ModelInfo {
+    Objects.requireNonNull(id, "id");
+    operations = List.copyOf(operations);
+    attributes = Map.copyOf(attributes);
+  }
+
+  /** Whether the model supports this operation in this mode. */
+  public boolean supports(String operation, Mode mode) {
+    return operations.stream()
+        .anyMatch(o -> o.name().equals(operation) && o.modes().contains(mode));
+  }
+
+  /**
+   * One operation of a model, such as {@code generate}, and the modes it runs in.
+   *
+   * @param name the operation name
+   * @param modes its modes
+   */
+  public record Operation(String name, List<Mode> modes) {
+    public Operation {
+      Objects.requireNonNull(name, "name");
+      modes = List.copyOf(modes);
+    }
+  }
+}

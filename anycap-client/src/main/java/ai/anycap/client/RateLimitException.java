@@ -1,0 +1,12 @@
+package ai.anycap.client;
+
+/**
+ * The server is rate limiting this account (HTTP 429). Wait at least {@link #retryAfter()} when
+ * present before trying again; {@link #retryable()} is true unless the server said otherwise.
+ */
+public final class RateLimitException extends AnyCapServiceException {
+
+  public RateLimitException(ErrorDetails error) {
+    super(error);
+  }
+}

@@ -1,0 +1,12 @@
+package ai.anycap.client;
+
+/**
+ * The server failed (HTTP 5xx). Usually transient: {@link #retryable()} is true unless the
+ * server's error code or {@code retry_same_request: false} says the request must not be repeated.
+ */
+public final class ServerException extends AnyCapServiceException {
+
+  public ServerException(ErrorDetails error) {
+    super(error);
+  }
+}
