@@ -98,7 +98,7 @@ public final class ApiTransport {
       Duration retryAfter =
           RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock);
       AnyCapException e =
-          ErrorResponses.toException(status, response.body(), retryAfter, context, traceId);
+          ErrorResponses.toException(status, withoutKey(response.body()), retryAfter, context, traceId);
       log.debug("{} {} in {} ms trace_id={}: {}", context, status, millis, traceId, e.getMessage());
       throw e;
     }
@@ -118,6 +118,14 @@ public final class ApiTransport {
     }
     log.debug("{} {} in {} ms request_id={} trace_id={}", context, status, millis, requestId, traceId);
     return new ApiResponse(body, status, traceId, requestId);
+  }
+
+  /** A server that echoes the key back in an error must not put it into an exception message. */
+  private byte[] withoutKey(byte[] body) {
+    String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
+    return apiKey.occursIn(text)
+        ? apiKey.redact(text).getBytes(java.nio.charset.StandardCharsets.UTF_8)
+        : body;
   }
 
   static AnyCapIoException transportFailure(String context, String traceId, Throwable cause) {

@@ -152,9 +152,10 @@ public final class ArtifactDownloader {
               (response, failure) -> {
                 if (failure != null) {
                   Throwable cause = ApiTransport.unwrap(failure);
+                  DownloadException ours = ownFailure(failure);
                   fail(
-                      cause instanceof DownloadException de
-                          ? de
+                      ours != null
+                          ? ours
                           : new DownloadException(
                               Reason.TRANSPORT, redacted(url), 0,
                               "download of " + redacted(url) + " failed: " + describe(cause), cause));
@@ -221,6 +222,16 @@ public final class ArtifactDownloader {
         "image at " + redacted(url) + " is larger than the " + maxBytes + "-byte cap"
             + (size > 0 ? " (" + size + " bytes)" : ""),
         null);
+  }
+
+  /** Our own failure from the body subscriber, which the HttpClient may wrap in an IOException. */
+  private static DownloadException ownFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof DownloadException d) {
+        return d;
+      }
+    }
+    return null;
   }
 
   private static String describe(Throwable cause) {
@@ -417,8 +428,11 @@ public final class ArtifactDownloader {
 
     /** Fails this body; the download's outcome follows through {@code sendAsync}. */
     private void fail(DownloadException e) {
-      discard();
+      // Settle the download first: cancelling the body makes the HttpClient fail the exchange
+      // with an error of its own ("stream cancelled"), which must not replace this one.
+      download.fail(e);
       body.completeExceptionally(e);
+      discard();
     }
 
     /** Stops reading and removes the temporary file. Safe to call from any thread, repeatedly. */
