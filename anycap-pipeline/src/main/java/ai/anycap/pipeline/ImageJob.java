@@ -1,0 +1,175 @@
+package ai.anycap.pipeline;
+
+import ai.anycap.client.Mode;
+import ai.anycap.client.Model;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One image to make: what to ask for, and where the result goes.
+ *
+ * <p>The prompt is either a template name with {@link #values()} to fill it (the usual case: a CSV
+ * row) or a literal {@link #prompt()}. {@link #outputKey()} is a path relative to the pipeline's
+ * output root. {@link #id()} must be stable across runs, since the journal recognises finished
+ * jobs by it; it defaults to the output key.
+ *
+ * <pre>{@code
+ * ImageJob job = ImageJob.builder()
+ *     .template("product_hero").value("product_name", "Mug").value("color", "red")
+ *     .outputKey("mugs/red.png")
+ *     .build();
+ * }</pre>
+ *
+ * @param id stable identifier, unique within a batch
+ * @param template the template name, or null for a literal prompt
+ * @param prompt the literal prompt, or null when a template is used
+ * @param values the job's fields (a CSV row): fill the template and, later, sink templates
+ * @param model the model id, or null for the template's or pipeline's default
+ * @param mode the generation mode, or null to let the server infer it
+ * @param params model parameters, over the template's defaults
+ * @param referenceImages reference image URLs, for image-to-image
+ * @param outputKey where the image goes, relative to the output root
+ */
+public record ImageJob(
+    String id,
+    String template,
+    String prompt,
+    Map<String, String> values,
+    String model,
+    Mode mode,
+    Map<String, Object> params,
+    List<URI> referenceImages,
+    String outputKey) {
+
+  public ImageJob {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(outputKey, "outputKey");
+    if (id.isBlank()) {
+      throw new IllegalArgumentException("job id must not be blank");
+    }
+    if (outputKey.isBlank()) {
+      throw new IllegalArgumentException("job " + id + " has a blank output key");
+    }
+    if ((template == null) == (prompt == null)) {
+      throw new IllegalArgumentException(
+          "job " + id + " needs exactly one of a template name or a literal prompt");
+    }
+    values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
+    referenceImages = List.copyOf(referenceImages);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.id = id;
+    b.template = template;
+    b.prompt = prompt;
+    b.values.putAll(values);
+    b.model = model;
+    b.mode = mode;
+    b.params.putAll(params);
+    b.referenceImages.addAll(referenceImages);
+    b.outputKey = outputKey;
+    return b;
+  }
+
+  /** Builds an {@link ImageJob}; not thread-safe, {@link #build()} copies. */
+  public static final class Builder {
+    private String id;
+    private String template;
+    private String prompt;
+    private final Map<String, String> values = new LinkedHashMap<>();
+    private String model;
+    private Mode mode;
+    private final Map<String, Object> params = new LinkedHashMap<>();
+    private final List<URI> referenceImages = new ArrayList<>();
+    private String outputKey;
+
+    private Builder() {}
+
+    /** A stable id; defaults to the output key. */
+    public Builder id(String id) {
+      this.id = Objects.requireNonNull(id, "id");
+      return this;
+    }
+
+    /** Renders the prompt from this template (clears a literal prompt). */
+    public Builder template(String name) {
+      this.template = Objects.requireNonNull(name, "template");
+      this.prompt = null;
+      return this;
+    }
+
+    /** Uses this literal prompt (clears a template). */
+    public Builder prompt(String prompt) {
+      this.prompt = Objects.requireNonNull(prompt, "prompt");
+      this.template = null;
+      return this;
+    }
+
+    public Builder value(String key, String value) {
+      values.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, key));
+      return this;
+    }
+
+    public Builder values(Map<String, String> values) {
+      Objects.requireNonNull(values, "values").forEach(this::value);
+      return this;
+    }
+
+    public Builder model(String model) {
+      this.model = Objects.requireNonNull(model, "model");
+      return this;
+    }
+
+    public Builder model(Model model) {
+      return model(Objects.requireNonNull(model, "model").id());
+    }
+
+    public Builder mode(Mode mode) {
+      this.mode = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    public Builder param(String name, Object value) {
+      params.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, name));
+      return this;
+    }
+
+    public Builder params(Map<String, ?> params) {
+      Objects.requireNonNull(params, "params").forEach(this::param);
+      return this;
+    }
+
+    public Builder referenceImage(URI url) {
+      referenceImages.add(Objects.requireNonNull(url, "url"));
+      return this;
+    }
+
+    public Builder outputKey(String outputKey) {
+      this.outputKey = Objects.requireNonNull(outputKey, "outputKey");
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the output key is missing, or neither (or both) of a
+     *     template and a prompt is set
+     */
+    public ImageJob build() {
+      if (outputKey == null) {
+        throw new IllegalArgumentException("job " + (id == null ? "" : id + " ") + "needs an outputKey");
+      }
+      return new ImageJob(
+          id == null ? outputKey : id, template, prompt, values, model, mode, params, referenceImages, outputKey);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package ai.anycap.pipeline;
+
+import ai.anycap.client.AnyCapException;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A job entry is malformed: a CSV row missing a column, a JSON line that does not parse, a
+ * template that cannot be filled, an output key that leaves the output root. The message names
+ * the file, the line and the field.
+ */
+public final class InvalidJobException extends AnyCapException {
+
+  private final JobPosition position;
+  private final String field;
+  private final String problem;
+
+  /**
+   * @param position where the entry is
+   * @param field the column, key or field concerned, or null when it is the whole entry
+   * @param problem what is wrong, as a sentence without the position
+   */
+  public InvalidJobException(JobPosition position, String field, String problem) {
+    this(position, field, problem, null);
+  }
+
+  public InvalidJobException(JobPosition position, String field, String problem, Throwable cause) {
+    super(
+        Objects.requireNonNull(position, "position")
+            + ": "
+            + (field == null ? "" : "field '" + field + "': ")
+            + Objects.requireNonNull(problem, "problem"),
+        cause);
+    this.position = position;
+    this.field = field;
+    this.problem = problem;
+  }
+
+  public JobPosition position() {
+    return position;
+  }
+
+  /** The column, key or field concerned. */
+  public Optional<String> field() {
+    return Optional.ofNullable(field);
+  }
+
+  /** What is wrong, without the position. */
+  public String problem() {
+    return problem;
+  }
+}

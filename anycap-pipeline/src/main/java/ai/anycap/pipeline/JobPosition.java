@@ -1,0 +1,22 @@
+package ai.anycap.pipeline;
+
+import java.util.Objects;
+
+/**
+ * Where a job came from: a source (usually a file name) and a line or entry number, counted from
+ * 1. Printed as {@code products.csv:14}.
+ *
+ * @param source the source's description
+ * @param line the line (for files) or entry number; 0 when unknown
+ */
+public record JobPosition(String source, long line) {
+
+  public JobPosition {
+    Objects.requireNonNull(source, "source");
+  }
+
+  @Override
+  public String toString() {
+    return line > 0 ? source + ":" + line : source;
+  }
+}
