@@ -1,0 +1,94 @@
+package ai.anycap.pipeline;
+
+import java.math.BigDecimal;
+import java.util.Objects;
+
+/**
+ * A spending limit for a pipeline, in AnyCap credits or in US dollars (priced through the
+ * pipeline's {@link ai.anycap.client.PriceTable}). Once the next job could take spending past
+ * the limit, no new job starts: running jobs finish, and the rest are reported as skipped for
+ * budget. The limit holds for the pipeline's whole life, across runs. Immutable.
+ */
+public final class Budget {
+
+  /** What a budget counts. */
+  public enum Unit {
+    CREDITS,
+    USD
+  }
+
+  private static final Budget UNLIMITED = new Budget(null, null);
+
+  private final Unit unit;
+  private final BigDecimal limit;
+
+  private Budget(Unit unit, BigDecimal limit) {
+    this.unit = unit;
+    this.limit = limit;
+  }
+
+  /** At most this many credits. */
+  public static Budget credits(long credits) {
+    return credits(BigDecimal.valueOf(credits));
+  }
+
+  public static Budget credits(BigDecimal credits) {
+    return new Budget(Unit.CREDITS, nonNegative(credits));
+  }
+
+  /** At most this many US dollars, priced per image with the pipeline's price table. */
+  public static Budget dollars(BigDecimal usd) {
+    return new Budget(Unit.USD, nonNegative(usd));
+  }
+
+  public static Budget dollars(String usd) {
+    return dollars(new BigDecimal(Objects.requireNonNull(usd, "usd")));
+  }
+
+  /** No limit; the default. */
+  public static Budget unlimited() {
+    return UNLIMITED;
+  }
+
+  public boolean isLimited() {
+    return unit != null;
+  }
+
+  /** The unit, or null when unlimited. */
+  public Unit unit() {
+    return unit;
+  }
+
+  /** The limit, or null when unlimited. */
+  public BigDecimal limit() {
+    return limit;
+  }
+
+  private static BigDecimal nonNegative(BigDecimal v) {
+    Objects.requireNonNull(v, "limit");
+    if (v.signum() < 0) {
+      throw new IllegalArgumentException("budget must not be negative, got " + v);
+    }
+    return v;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Budget b
+        && Objects.equals(unit, b.unit)
+        && (limit == null ? b.limit == null : b.limit != null && limit.compareTo(b.limit) == 0);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(unit, limit == null ? null : limit.stripTrailingZeros());
+  }
+
+  @Override
+  public String toString() {
+    if (unit == null) {
+      return "Budget[unlimited]";
+    }
+    return unit == Unit.USD ? "Budget[$" + limit.toPlainString() + "]" : "Budget[" + limit.toPlainString() + " credits]";
+  }
+}

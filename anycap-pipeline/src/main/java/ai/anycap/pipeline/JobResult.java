@@ -1,0 +1,129 @@
+package ai.anycap.pipeline;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How one job ended: {@link Succeeded}, {@link Failed} or {@link Skipped}. Switch over it:
+ *
+ * <pre>{@code
+ * switch (result) {
+ *   case JobResult.Succeeded s -> ...   // (Java 21 pattern switch; on 17 use instanceof)
+ * }
+ * }</pre>
+ */
+public sealed interface JobResult permits JobResult.Succeeded, JobResult.Failed, JobResult.Skipped {
+
+  /** The job's id. */
+  String jobId();
+
+  /** Requests made for the job (generation attempts); 0 when skipped or deduplicated. */
+  int attempts();
+
+  /** From the job's start to its end. */
+  Duration duration();
+
+  /** Credits spent on the job, including on a generation whose download then failed. */
+  BigDecimal credits();
+
+  /**
+   * The image is in place.
+   *
+   * @param job the job
+   * @param outputs the files written, the first at the job's output key
+   * @param model the model that made the image
+   * @param credits credits charged (0 for a duplicate)
+   * @param attempts generation attempts
+   * @param duration time taken
+   * @param requestId the server's request id, or null when none was sent
+   * @param duplicateOf the id of the job whose identical image was copied, or null
+   */
+  record Succeeded(
+      ImageJob job,
+      List<Path> outputs,
+      String model,
+      BigDecimal credits,
+      int attempts,
+      Duration duration,
+      String requestId,
+      String duplicateOf)
+      implements JobResult {
+    public Succeeded {
+      Objects.requireNonNull(job, "job");
+      outputs = List.copyOf(outputs);
+      Objects.requireNonNull(model, "model");
+      Objects.requireNonNull(credits, "credits");
+      Objects.requireNonNull(duration, "duration");
+    }
+
+    @Override
+    public String jobId() {
+      return job.id();
+    }
+  }
+
+  /**
+   * The job ran and did not produce its image.
+   *
+   * @param job the job
+   * @param errorCode the server's error code, or one of the SDK's ({@code TRANSPORT}, {@code
+   *     DOWNLOAD_HTTP_STATUS}, {@code JOB_TIMEOUT}, {@code OUTPUT_FAILED}, {@code EMPTY_RESULT},
+   *     {@code HTTP_<status>} ...)
+   * @param message what went wrong, for people
+   * @param credits credits spent anyway (a generation whose download failed is still billed)
+   * @param attempts generation attempts
+   * @param duration time taken
+   */
+  record Failed(
+      ImageJob job, String errorCode, String message, BigDecimal credits, int attempts, Duration duration)
+      implements JobResult {
+    public Failed {
+      Objects.requireNonNull(job, "job");
+      Objects.requireNonNull(errorCode, "errorCode");
+      Objects.requireNonNull(message, "message");
+      Objects.requireNonNull(credits, "credits");
+      Objects.requireNonNull(duration, "duration");
+    }
+
+    @Override
+    public String jobId() {
+      return job.id();
+    }
+  }
+
+  /**
+   * The job was not run, and nothing was spent on it.
+   *
+   * @param jobId the job's id, or its position when the entry could not be read
+   * @param position where the entry came from
+   * @param reason why it was skipped
+   * @param message details, for people
+   */
+  record Skipped(String jobId, JobPosition position, SkipReason reason, String message)
+      implements JobResult {
+    public Skipped {
+      Objects.requireNonNull(jobId, "jobId");
+      Objects.requireNonNull(position, "position");
+      Objects.requireNonNull(reason, "reason");
+      Objects.requireNonNull(message, "message");
+    }
+
+    @Override
+    public int attempts() {
+      return 0;
+    }
+
+    @Override
+    public Duration duration() {
+      return Duration.ZERO;
+    }
+
+    @Override
+    public BigDecimal credits() {
+      return BigDecimal.ZERO;
+    }
+  }
+}

@@ -1,0 +1,14 @@
+package ai.anycap.pipeline;
+
+import ai.anycap.client.AnyCapException;
+
+/**
+ * The journal cannot be read or written: a line in the middle of it is corrupt (a torn last line
+ * after a crash is tolerated), or the disk refused a write. The message names the file and line.
+ */
+public final class JournalException extends AnyCapException {
+
+  public JournalException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,36 @@
+package ai.anycap.pipeline;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * Hears what a pipeline does, for progress bars, notifications and metrics. Every method has an
+ * empty default, so implement only what you need.
+ *
+ * <p>Calls arrive on one pipeline thread, in order, never on an HTTP thread: a slow listener
+ * delays other listeners' events but never the requests. An exception thrown by a listener is
+ * logged and otherwise ignored.
+ */
+public interface PipelineListener {
+
+  /** A batch is starting; {@code totalJobs} is known when the source was checked first. */
+  default void onBatchStarted(OptionalLong totalJobs) {}
+
+  /** A job is about to send its first request. */
+  default void onJobStarted(ImageJob job) {}
+
+  /**
+   * A request of the job failed and will be tried again.
+   *
+   * @param attempt the attempt that failed, from 1
+   * @param delay how long until the next attempt
+   * @param cause the failure
+   */
+  default void onRetryScheduled(ImageJob job, int attempt, Duration delay, Throwable cause) {}
+
+  /** A job ended: succeeded, failed, or skipped. */
+  default void onJobFinished(JobResult result) {}
+
+  /** The batch is over. */
+  default void onBatchFinished(BatchReport report) {}
+}

@@ -1,0 +1,212 @@
+package ai.anycap.pipeline.internal;
+
+import ai.anycap.pipeline.JobResult;
+import ai.anycap.pipeline.JournalException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append-only JSON Lines record of finished jobs, one line each, written as each job ends.
+ * Reading it back tells which jobs already succeeded, so a rerun skips them. Lines are never
+ * rewritten; a torn last line (the process died mid-write) is ignored and the next line starts
+ * on a line of its own.
+ */
+public final class Journal implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Journal.class);
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final Path file;
+  private final Path outputRoot;
+  private final Clock clock;
+  private final Set<String> succeeded;
+  private final FileChannel channel;
+  private boolean needsNewline;
+
+  private Journal(Path file, Path outputRoot, Clock clock, Set<String> succeeded, boolean needsNewline)
+      throws IOException {
+    this.file = file;
+    this.outputRoot = outputRoot;
+    this.clock = clock;
+    this.succeeded = succeeded;
+    this.needsNewline = needsNewline;
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    this.channel =
+        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+  }
+
+  /** Reads the journal at {@code file} (which may not exist yet) and opens it for appending. */
+  public static Journal open(Path file, Path outputRoot, Clock clock) {
+    Set<String> done = new HashSet<>();
+    boolean torn = false;
+    try {
+      if (Files.exists(file)) {
+        torn = read(file, done);
+      }
+      return new Journal(file, outputRoot, clock, done, torn || endsWithoutNewline(file));
+    } catch (IOException e) {
+      throw new JournalException("cannot open journal " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Reads succeeded ids into {@code done}; true when the last line was torn. */
+  private static boolean read(Path file, Set<String> done) throws IOException {
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      String pendingBad = null;
+      long pendingLine = 0;
+      long n = 0;
+      while ((line = in.readLine()) != null) {
+        n++;
+        if (pendingBad != null) {
+          throw new JournalException(
+              file + ":" + pendingLine + ": corrupt journal line (only the last line may be torn): "
+                  + abbreviate(pendingBad),
+              null);
+        }
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode entry;
+        try {
+          entry = MAPPER.readTree(line);
+        } catch (JsonProcessingException e) {
+          pendingBad = line;
+          pendingLine = n;
+          continue;
+        }
+        if (entry == null || !entry.isObject() || !entry.hasNonNull("id") || !entry.hasNonNull("status")) {
+          pendingBad = line;
+          pendingLine = n;
+          continue;
+        }
+        if ("succeeded".equals(entry.get("status").asText())) {
+          done.add(entry.get("id").asText());
+        }
+      }
+      if (pendingBad != null) {
+        log.warn("{}:{}: ignoring a torn last journal line (the previous run stopped mid-write)", file, pendingLine);
+        return true;
+      }
+      return false;
+    }
+  }
+
+  private static boolean endsWithoutNewline(Path file) throws IOException {
+    if (!Files.exists(file) || Files.size(file) == 0) {
+      return false;
+    }
+    try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer last = ByteBuffer.allocate(1);
+      c.read(last, c.size() - 1);
+      return last.get(0) != '\n';
+    }
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** Whether an earlier run recorded this job as succeeded. */
+  public synchronized boolean succeeded(String jobId) {
+    return succeeded.contains(jobId);
+  }
+
+  public synchronized int succeededCount() {
+    return succeeded.size();
+  }
+
+  /** Appends the result of a job that ran (succeeded or failed); skipped jobs are not recorded. */
+  public void record(JobResult result) {
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("id", result.jobId());
+    if (result instanceof JobResult.Succeeded s) {
+      o.put("status", "succeeded");
+      var outputs = o.putArray("outputs");
+      s.outputs().forEach(p -> outputs.add(relative(p)));
+      o.put("model", s.model());
+      if (s.requestId() != null) {
+        o.put("request_id", s.requestId());
+      }
+      if (s.duplicateOf() != null) {
+        o.put("duplicate_of", s.duplicateOf());
+      }
+    } else if (result instanceof JobResult.Failed f) {
+      o.put("status", "failed");
+      o.put("error_code", f.errorCode());
+      o.put("error", f.message());
+    } else {
+      return;
+    }
+    o.put("credits", result.credits());
+    o.put("attempts", result.attempts());
+    o.put("duration_ms", result.duration().toMillis());
+    o.put("at", clock.instant().toString());
+    byte[] line;
+    try {
+      line = (MAPPER.writeValueAsString(o) + "\n").getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    synchronized (this) {
+      try {
+        if (needsNewline) {
+          write(new byte[] {'\n'});
+          needsNewline = false;
+        }
+        write(line);
+      } catch (IOException e) {
+        throw new JournalException("cannot append to journal " + file + ": " + e.getMessage(), e);
+      }
+      if (result instanceof JobResult.Succeeded) {
+        succeeded.add(result.jobId());
+      }
+    }
+  }
+
+  private void write(byte[] bytes) throws IOException {
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    while (b.hasRemaining()) {
+      channel.write(b);
+    }
+  }
+
+  private String relative(Path p) {
+    Path abs = p.toAbsolutePath();
+    return abs.startsWith(outputRoot) ? outputRoot.relativize(abs).toString().replace('\\', '/') : abs.toString();
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 120 ? s.substring(0, 120) + "..." : s;
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      if (channel.isOpen()) {
+        channel.force(true);
+        channel.close();
+      }
+    } catch (IOException e) {
+      throw new JournalException("cannot close journal " + file + ": " + e.getMessage(), e);
+    }
+  }
+}
