@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,7 +109,9 @@ public final class ImagePipeline implements AutoCloseable {
             b.listeners,
             b.clock,
             b.skipInvalidRows,
-            b.deduplicate);
+            b.deduplicate,
+            b.sinks,
+            b.sinkRetry);
     adhoc = new BatchRun(core);
   }
 
@@ -167,9 +170,10 @@ public final class ImagePipeline implements AutoCloseable {
   private void dispatch(JobSource source, BatchRun run, CompletableFuture<BatchReport> result) {
     try {
       Validation validation = validate(source);
-      if (validation.problemCount > 0 && !core.skipInvalidRows) {
-        result.completeExceptionally(
-            new BatchValidationException(source.description(), validation.problems, validation.problemCount));
+      if (validation.problemCount > 0 && (!core.skipInvalidRows || validation.unreadable)) {
+        BatchValidationException refused =
+            new BatchValidationException(source.description(), validation.problems, validation.problemCount);
+        run.dispatcherDone().whenComplete((v, ignored) -> result.completeExceptionally(refused));
         return;
       }
       core.emit(null, l -> l.onBatchStarted(OptionalLong.of(validation.entries)));
@@ -209,6 +213,12 @@ public final class ImagePipeline implements AutoCloseable {
             run.record(run.notStarted(plan));
             continue;
           }
+          Journal.Undelivered undelivered = core.journal == null ? null : core.journal.undelivered(job.id());
+          if (undelivered != null && undelivered.outputsExist(core.resolver.outputs().root())) {
+            String model = undelivered.model().isEmpty() ? plan.request().model() : undelivered.model();
+            run.redeliver(plan, undelivered.paths(core.resolver.outputs().root()), model, undelivered.receipts());
+            continue;
+          }
           run.dispatch(plan, true);
         }
       }
@@ -229,6 +239,7 @@ public final class ImagePipeline implements AutoCloseable {
   private static final class Validation {
     long entries;
     long problemCount;
+    boolean unreadable;
     final List<InvalidJobException> problems = new ArrayList<>();
     /** Entry index (from 1) to problem, for the run pass. */
     final Map<Long, String> invalid = new HashMap<>();
@@ -246,7 +257,16 @@ public final class ImagePipeline implements AutoCloseable {
     Validation v = new Validation();
     Map<String, JobPosition> ids = new HashMap<>();
     Map<Path, JobPosition> outputs = new HashMap<>();
-    try (JobReader reader = source.open()) {
+    JobReader opened;
+    try {
+      opened = source.open();
+    } catch (InvalidJobException e) {
+      // The source cannot be read at all (no header, missing file): no entry can run.
+      v.add(0, e);
+      v.unreadable = true;
+      return v;
+    }
+    try (JobReader reader = opened) {
       long index = 0;
       while (true) {
         Optional<ImageJob> next;
@@ -427,6 +447,8 @@ public final class ImagePipeline implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private boolean skipInvalidRows;
     private boolean deduplicate = true;
+    private final List<ImageSink> sinks = new ArrayList<>();
+    private Retry sinkRetry = Retry.defaults();
 
     private Builder() {}
 
@@ -492,6 +514,28 @@ public final class ImagePipeline implements AutoCloseable {
     /** A model parameter for every job, over template defaults and under the job's own. */
     public Builder defaultParam(String name, Object value) {
       defaultParams.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, name));
+      return this;
+    }
+
+    /**
+     * Delivers each finished image to this sink (after the sinks added before it). A chain from
+     * {@link Sinks#chain(ImageSink...)} counts as its members.
+     */
+    public Builder sink(ImageSink sink) {
+      sinks.addAll(Sinks.flatten(Objects.requireNonNull(sink, "sink")));
+      Set<String> names = new HashSet<>();
+      for (ImageSink s : sinks) {
+        if (!names.add(s.name())) {
+          throw new IllegalArgumentException(
+              "two sinks are named '" + s.name() + "'; the journal tells them apart by name, so give them distinct names");
+        }
+      }
+      return this;
+    }
+
+    /** How a failed delivery is retried, per sink; default {@link Retry#defaults()}. */
+    public Builder sinkRetry(Retry retry) {
+      this.sinkRetry = Objects.requireNonNull(retry, "retry");
       return this;
     }
 
@@ -566,6 +610,8 @@ public final class ImagePipeline implements AutoCloseable {
       b.clock = clock;
       b.skipInvalidRows = skipInvalidRows;
       b.deduplicate = deduplicate;
+      b.sinks.addAll(sinks);
+      b.sinkRetry = sinkRetry;
       return b;
     }
 

@@ -40,6 +40,7 @@ public sealed interface JobResult permits JobResult.Succeeded, JobResult.Failed,
    * @param duration time taken
    * @param requestId the server's request id, or null when none was sent
    * @param duplicateOf the id of the job whose identical image was copied, or null
+   * @param receipts what each sink reported, in order
    */
   record Succeeded(
       ImageJob job,
@@ -49,11 +50,13 @@ public sealed interface JobResult permits JobResult.Succeeded, JobResult.Failed,
       int attempts,
       Duration duration,
       String requestId,
-      String duplicateOf)
+      String duplicateOf,
+      List<SinkReceipt> receipts)
       implements JobResult {
     public Succeeded {
       Objects.requireNonNull(job, "job");
       outputs = List.copyOf(outputs);
+      receipts = List.copyOf(receipts);
       Objects.requireNonNull(model, "model");
       Objects.requireNonNull(credits, "credits");
       Objects.requireNonNull(duration, "duration");
@@ -66,22 +69,33 @@ public sealed interface JobResult permits JobResult.Succeeded, JobResult.Failed,
   }
 
   /**
-   * The job ran and did not produce its image.
+   * The job did not produce its image, or did not deliver it everywhere.
    *
    * @param job the job
    * @param errorCode the server's error code, or one of the SDK's ({@code TRANSPORT}, {@code
    *     DOWNLOAD_HTTP_STATUS}, {@code JOB_TIMEOUT}, {@code OUTPUT_FAILED}, {@code EMPTY_RESULT},
-   *     {@code HTTP_<status>} ...)
+   *     {@code SINK_FAILED}, {@code HTTP_<status>} ...)
    * @param message what went wrong, for people
    * @param credits credits spent anyway (a generation whose download failed is still billed)
    * @param attempts generation attempts
    * @param duration time taken
+   * @param outputs files kept: the image when only a sink failed ({@code SINK_FAILED}), else none
+   * @param receipts receipts of the sinks that did deliver before one failed
    */
   record Failed(
-      ImageJob job, String errorCode, String message, BigDecimal credits, int attempts, Duration duration)
+      ImageJob job,
+      String errorCode,
+      String message,
+      BigDecimal credits,
+      int attempts,
+      Duration duration,
+      List<Path> outputs,
+      List<SinkReceipt> receipts)
       implements JobResult {
     public Failed {
       Objects.requireNonNull(job, "job");
+      outputs = List.copyOf(outputs);
+      receipts = List.copyOf(receipts);
       Objects.requireNonNull(errorCode, "errorCode");
       Objects.requireNonNull(message, "message");
       Objects.requireNonNull(credits, "credits");

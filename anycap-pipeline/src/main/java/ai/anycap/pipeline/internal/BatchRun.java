@@ -66,8 +66,11 @@ public final class BatchRun {
   /** What a first-of-its-kind job left for the identical jobs that wait on it. */
   private record Outcome(String jobId, Path output, JobResult result) {}
 
+  private final SinkDelivery delivery;
+
   public BatchRun(PipelineCore core) {
     this.core = core;
+    this.delivery = new SinkDelivery(core);
   }
 
   public boolean stopping() {
@@ -109,7 +112,7 @@ public final class BatchRun {
       CompletableFuture<Outcome> fresh = new CompletableFuture<>();
       CompletableFuture<Outcome> first = primaries.putIfAbsent(RequestDigest.of(plan.request()), fresh);
       if (first != null) {
-        return first.thenApply(outcome -> copyOf(plan, outcome)).whenComplete((r, e) -> finished(r, e, plan));
+        return first.thenCompose(outcome -> copyOf(plan, outcome)).whenComplete((r, e) -> finished(r, e, plan));
       }
       promise = fresh;
     }
@@ -266,18 +269,31 @@ public final class BatchRun {
     }
 
     CompletableFuture<JobResult> run() {
-      return generate()
+      CompletableFuture<ImageGeneration> generated;
+      try {
+        // Refuse a bad output path before paying for an image that could not be written.
+        core.resolver.outputs().checkOnDisk(plan.output());
+        generated = generate();
+      } catch (IOException e) {
+        generated = CompletableFuture.failedFuture(new UncheckedIOException(e));
+      } catch (IllegalArgumentException e) {
+        generated = CompletableFuture.failedFuture(new OutputRefusedException(e.getMessage()));
+      }
+      return generated
           .thenCompose(this::downloadAll)
-          .handle(
-              (paths, error) -> {
-                Duration took = Duration.ofNanos(System.nanoTime() - started);
-                if (error == null) {
-                  return (JobResult)
-                      new JobResult.Succeeded(plan.job(), paths, model, credits, attempts.get(), took, requestId, null);
-                }
+          .thenCompose(
+              paths ->
+                  delivery
+                      .deliver(plan.job(), paths.get(0), model, Map.of())
+                      .thenApply(
+                          d ->
+                              delivered(plan, paths, model, credits, attempts.get(),
+                                  Duration.ofNanos(System.nanoTime() - started), requestId, null, d)))
+          .exceptionally(
+              error -> {
                 Throwable cause = unwrap(error);
                 haltIfFatal(cause);
-                return failedResult(plan, cause, attempts.get(), credits, took);
+                return failedResult(plan, cause, attempts.get(), credits, Duration.ofNanos(System.nanoTime() - started));
               });
     }
 
@@ -373,7 +389,7 @@ public final class BatchRun {
 
   // ----- duplicates -----
 
-  private JobResult copyOf(JobPlan plan, Outcome first) {
+  private CompletableFuture<JobResult> copyOf(JobPlan plan, Outcome first) {
     long t0 = System.nanoTime();
     JobResult primary = first.result();
     if (primary instanceof JobResult.Succeeded s) {
@@ -381,20 +397,61 @@ public final class BatchRun {
         core.resolver.outputs().checkOnDisk(plan.output());
         copyAtomically(first.output(), plan.output());
       } catch (IOException | IllegalArgumentException e) {
-        return new JobResult.Failed(plan.job(), "OUTPUT_FAILED",
+        return CompletableFuture.completedFuture(new JobResult.Failed(plan.job(), "OUTPUT_FAILED",
             "cannot copy the image of identical job " + first.jobId() + ": " + e.getMessage(),
-            BigDecimal.ZERO, 0, Duration.ofNanos(System.nanoTime() - t0));
+            BigDecimal.ZERO, 0, Duration.ofNanos(System.nanoTime() - t0), List.of(), List.of()));
       }
-      return new JobResult.Succeeded(plan.job(), List.of(plan.output()), s.model(), BigDecimal.ZERO, 0,
-          Duration.ofNanos(System.nanoTime() - t0), s.requestId(), first.jobId());
+      return delivery
+          .deliver(plan.job(), plan.output(), s.model(), Map.of())
+          .thenApply(d -> delivered(plan, List.of(plan.output()), s.model(), BigDecimal.ZERO, 0,
+              Duration.ofNanos(System.nanoTime() - t0), s.requestId(), first.jobId(), d));
+    }
+    if (primary instanceof JobResult.Failed f && f.outputs().isEmpty()) {
+      return CompletableFuture.completedFuture(new JobResult.Failed(plan.job(), f.errorCode(),
+          "identical to job " + first.jobId() + ", which failed: " + f.message(), BigDecimal.ZERO, 0, Duration.ZERO,
+          List.of(), List.of()));
     }
     if (primary instanceof JobResult.Failed f) {
-      return new JobResult.Failed(plan.job(), f.errorCode(),
-          "identical to job " + first.jobId() + ", which failed: " + f.message(), BigDecimal.ZERO, 0, Duration.ZERO);
+      // The image exists; only the first job's delivery failed. Copy it and deliver this one.
+      return copyOf(plan, new Outcome(first.jobId(), first.output(),
+          new JobResult.Succeeded(f.job(), f.outputs(), "", BigDecimal.ZERO, 0, Duration.ZERO, null, null, List.of())));
     }
     JobResult.Skipped k = (JobResult.Skipped) primary;
-    return new JobResult.Skipped(plan.job().id(), plan.position(), k.reason(),
-        "identical to job " + first.jobId() + ", which was skipped: " + k.message());
+    return CompletableFuture.completedFuture(new JobResult.Skipped(plan.job().id(), plan.position(), k.reason(),
+        "identical to job " + first.jobId() + ", which was skipped: " + k.message()));
+  }
+
+  /** The result of a job whose image is on disk, given how its delivery went. */
+  private static JobResult delivered(
+      JobPlan plan, List<Path> outputs, String model, BigDecimal credits, int attempts, Duration took,
+      String requestId, String duplicateOf, SinkDelivery.Delivered d) {
+    if (d.failure() == null) {
+      return new JobResult.Succeeded(plan.job(), outputs, model, credits, attempts, took, requestId, duplicateOf,
+          d.receipts());
+    }
+    Throwable cause = d.failure();
+    String sink = cause instanceof ai.anycap.pipeline.SinkException se ? se.sink() : "sink";
+    return new JobResult.Failed(plan.job(), "SINK_FAILED",
+        "the image is kept, but delivery to " + sink + " failed: " + cause.getMessage(),
+        credits, attempts, took, outputs, d.receipts());
+  }
+
+  /**
+   * Delivers an image made in an earlier run to the sinks that have not had it yet: no request to
+   * AnyCap, nothing spent.
+   */
+  public CompletableFuture<JobResult> redeliver(
+      JobPlan plan, List<Path> outputs, String model, Map<String, ai.anycap.pipeline.SinkReceipt> done) {
+    outstanding.incrementAndGet();
+    long t0 = System.nanoTime();
+    return core.permits.acquire()
+        .thenCompose(v -> delivery.deliver(plan.job(), outputs.get(0), model, done))
+        .thenApply(d -> delivered(plan, outputs, model, BigDecimal.ZERO, 0, Duration.ofNanos(System.nanoTime() - t0),
+            null, null, d))
+        .whenComplete((r, e) -> {
+          core.permits.release();
+          finished(r, e, plan);
+        });
   }
 
   private static void copyAtomically(Path from, Path to) throws IOException {
@@ -427,7 +484,8 @@ public final class BatchRun {
   private static JobResult.Failed failedResult(
       JobPlan plan, Throwable error, int attempts, BigDecimal credits, Duration took) {
     Throwable cause = unwrap(error);
-    return new JobResult.Failed(plan.job(), errorCode(cause), String.valueOf(cause.getMessage()), credits, attempts, took);
+    return new JobResult.Failed(plan.job(), errorCode(cause), String.valueOf(cause.getMessage()), credits, attempts, took,
+        List.of(), List.of());
   }
 
   static String errorCode(Throwable e) {

@@ -47,6 +47,13 @@ public final class JobResolver {
             position, "template",
             "unknown template '" + job.template() + "'; known templates: " + templates.names());
       }
+      for (String key : template.placeholders()) {
+        String value = job.values().get(key);
+        if (value != null && value.isBlank()) {
+          throw new InvalidJobException(
+              position, key, "is empty, but template '" + template.name() + "' needs a value for {" + key + "}");
+        }
+      }
       try {
         prompt = template.render(job.values());
       } catch (PromptTemplateException e) {

@@ -2,6 +2,7 @@ package ai.anycap.pipeline.internal;
 
 import ai.anycap.pipeline.JobResult;
 import ai.anycap.pipeline.JournalException;
+import ai.anycap.pipeline.SinkReceipt;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +16,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +41,16 @@ public final class Journal implements AutoCloseable {
   private final Path outputRoot;
   private final Clock clock;
   private final Set<String> succeeded;
+  private final Map<String, Undelivered> undelivered;
   private final FileChannel channel;
   private boolean needsNewline;
 
-  private Journal(Path file, Path outputRoot, Clock clock, Set<String> succeeded, boolean needsNewline)
+  private Journal(
+      Path file, Path outputRoot, Clock clock, Set<String> succeeded, Map<String, Undelivered> undelivered,
+      boolean needsNewline)
       throws IOException {
     this.file = file;
+    this.undelivered = undelivered;
     this.outputRoot = outputRoot;
     this.clock = clock;
     this.succeeded = succeeded;
@@ -56,19 +66,21 @@ public final class Journal implements AutoCloseable {
   /** Reads the journal at {@code file} (which may not exist yet) and opens it for appending. */
   public static Journal open(Path file, Path outputRoot, Clock clock) {
     Set<String> done = new HashSet<>();
+    Map<String, Undelivered> undelivered = new HashMap<>();
     boolean torn = false;
     try {
       if (Files.exists(file)) {
-        torn = read(file, done);
+        torn = read(file, done, undelivered);
       }
-      return new Journal(file, outputRoot, clock, done, torn || endsWithoutNewline(file));
+      return new Journal(file, outputRoot, clock, done, undelivered, torn || endsWithoutNewline(file));
     } catch (IOException e) {
       throw new JournalException("cannot open journal " + file + ": " + e.getMessage(), e);
     }
   }
 
   /** Reads succeeded ids into {@code done}; true when the last line was torn. */
-  private static boolean read(Path file, Set<String> done) throws IOException {
+  private static boolean read(Path file, Set<String> done, Map<String, Undelivered> undelivered)
+      throws IOException {
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
       String pendingBad = null;
@@ -98,8 +110,15 @@ public final class Journal implements AutoCloseable {
           pendingLine = n;
           continue;
         }
-        if ("succeeded".equals(entry.get("status").asText())) {
-          done.add(entry.get("id").asText());
+        String id = entry.get("id").asText();
+        String status = entry.get("status").asText();
+        if ("succeeded".equals(status)) {
+          done.add(id);
+          undelivered.remove(id);
+        } else if ("undelivered".equals(status)) {
+          undelivered.put(id, Undelivered.from(entry));
+        } else {
+          undelivered.remove(id);
         }
       }
       if (pendingBad != null) {
@@ -134,6 +153,35 @@ public final class Journal implements AutoCloseable {
     return succeeded.size();
   }
 
+  /** A job whose image was made in an earlier run but not delivered to every sink. */
+  public record Undelivered(List<String> outputs, String model, Map<String, SinkReceipt> receipts) {
+
+    static Undelivered from(JsonNode entry) {
+      List<String> outputs = new ArrayList<>();
+      entry.path("outputs").forEach(o -> outputs.add(o.asText()));
+      Map<String, SinkReceipt> receipts = new LinkedHashMap<>();
+      entry.path("sinks").fields().forEachRemaining(e -> {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        e.getValue().path("attributes").fields().forEachRemaining(a -> attributes.put(a.getKey(), a.getValue().asText()));
+        receipts.put(e.getKey(), new SinkReceipt(e.getKey(), e.getValue().path("location").asText(), attributes));
+      });
+      return new Undelivered(outputs, entry.path("model").asText(""), receipts);
+    }
+
+    public boolean outputsExist(Path root) {
+      return !outputs.isEmpty() && paths(root).stream().allMatch(Files::isRegularFile);
+    }
+
+    public List<Path> paths(Path root) {
+      return outputs.stream().map(o -> root.resolve(o).normalize()).filter(p -> p.startsWith(root)).toList();
+    }
+  }
+
+  /** The job's undelivered image from an earlier run, or null. */
+  public synchronized Undelivered undelivered(String jobId) {
+    return undelivered.get(jobId);
+  }
+
   /** Appends the result of a job that ran (succeeded or failed); skipped jobs are not recorded. */
   public void record(JobResult result) {
     ObjectNode o = MAPPER.createObjectNode();
@@ -149,10 +197,17 @@ public final class Journal implements AutoCloseable {
       if (s.duplicateOf() != null) {
         o.put("duplicate_of", s.duplicateOf());
       }
+      receipts(o, s.receipts());
     } else if (result instanceof JobResult.Failed f) {
-      o.put("status", "failed");
+      boolean kept = !f.outputs().isEmpty();
+      o.put("status", kept ? "undelivered" : "failed");
       o.put("error_code", f.errorCode());
       o.put("error", f.message());
+      if (kept) {
+        var outputs = o.putArray("outputs");
+        f.outputs().forEach(p -> outputs.add(relative(p)));
+        receipts(o, f.receipts());
+      }
     } else {
       return;
     }
@@ -178,6 +233,22 @@ public final class Journal implements AutoCloseable {
       }
       if (result instanceof JobResult.Succeeded) {
         succeeded.add(result.jobId());
+        undelivered.remove(result.jobId());
+      }
+    }
+  }
+
+  private static void receipts(ObjectNode o, List<SinkReceipt> receipts) {
+    if (receipts.isEmpty()) {
+      return;
+    }
+    ObjectNode sinks = o.putObject("sinks");
+    for (SinkReceipt r : receipts) {
+      ObjectNode n = sinks.putObject(r.sink());
+      n.put("location", r.location());
+      if (!r.attributes().isEmpty()) {
+        ObjectNode a = n.putObject("attributes");
+        r.attributes().forEach(a::put);
       }
     }
   }

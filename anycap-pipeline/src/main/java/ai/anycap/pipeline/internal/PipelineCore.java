@@ -35,6 +35,8 @@ public final class PipelineCore {
   public final Clock clock;
   public final boolean skipInvalidRows;
   public final boolean deduplicate;
+  public final List<ai.anycap.pipeline.ImageSink> sinks;
+  public final Retry sinkRetry;
   private volatile boolean closed;
 
   public PipelineCore(
@@ -51,7 +53,9 @@ public final class PipelineCore {
       List<PipelineListener> listeners,
       Clock clock,
       boolean skipInvalidRows,
-      boolean deduplicate) {
+      boolean deduplicate,
+      List<ai.anycap.pipeline.ImageSink> sinks,
+      Retry sinkRetry) {
     this.client = client;
     this.resolver = resolver;
     this.permits = permits;
@@ -66,6 +70,8 @@ public final class PipelineCore {
     this.clock = clock;
     this.skipInvalidRows = skipInvalidRows;
     this.deduplicate = deduplicate;
+    this.sinks = List.copyOf(sinks);
+    this.sinkRetry = sinkRetry;
   }
 
   public boolean closed() {
