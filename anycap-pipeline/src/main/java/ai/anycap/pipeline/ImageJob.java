@@ -68,6 +68,23 @@ public record ImageJob(
     return new Builder();
   }
 
+  /**
+   * The job as one JSON object, the same form a line of a {@link JsonLinesJobSource} file takes;
+   * queues carry jobs this way.
+   */
+  public String toJson() {
+    return ai.anycap.pipeline.internal.ImageJobJson.write(this);
+  }
+
+  /**
+   * Reads a job from its JSON form ({@link #toJson()}).
+   *
+   * @throws IllegalArgumentException naming the key when the JSON is not a valid job
+   */
+  public static ImageJob fromJson(String json) {
+    return ai.anycap.pipeline.internal.ImageJobJson.read(java.util.Objects.requireNonNull(json, "json"));
+  }
+
   public Builder toBuilder() {
     Builder b = new Builder();
     b.id = id;

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -112,7 +113,7 @@ public final class ImagePipeline implements AutoCloseable {
             b.deduplicate,
             b.sinks,
             b.sinkRetry);
-    adhoc = new BatchRun(core);
+    adhoc = new BatchRun(core, false);
   }
 
   public static Builder builder() {
@@ -150,7 +151,7 @@ public final class ImagePipeline implements AutoCloseable {
     if (core.closed()) {
       throw new IllegalStateException("pipeline is closed");
     }
-    BatchRun run = new BatchRun(core);
+    BatchRun run = new BatchRun(core, core.deduplicate);
     CompletableFuture<BatchReport> result = new CompletableFuture<>();
     running.add(run);
     run.drained().whenComplete((v, e) -> running.remove(run));
@@ -305,6 +306,99 @@ public final class ImagePipeline implements AutoCloseable {
       v.entries = index;
     }
     return v;
+  }
+
+  /**
+   * Works jobs from a queue until stopped: takes only as many as the concurrency limit has room
+   * for, runs each as a batch job would run, and settles each with the queue once its result (and
+   * its sinks) are recorded. Cancel the future, or close the pipeline, to stop: no further job is
+   * taken, running ones finish and are settled, and the future completes with the worker's report
+   * (when not cancelled). A 401, 402 or 403, or a spent budget, stops the worker too; jobs it had
+   * not started stay on the queue.
+   */
+  public CompletableFuture<BatchReport> work(QueueConsumer consumer) {
+    Objects.requireNonNull(consumer, "consumer");
+    if (core.closed()) {
+      throw new IllegalStateException("pipeline is closed");
+    }
+    BatchRun run = new BatchRun(core, false);
+    CompletableFuture<BatchReport> result = new CompletableFuture<>();
+    running.add(run);
+    run.drained().whenComplete((v, e) -> running.remove(run));
+    result.whenComplete(
+        (r, e) -> {
+          if (e instanceof CancellationException) {
+            run.cancel();
+          }
+        });
+    Thread worker =
+        new Thread(() -> workLoop(consumer, run, result), "anycap-pipeline-worker-" + RUNS.incrementAndGet());
+    worker.setDaemon(true);
+    worker.start();
+    return result;
+  }
+
+  private void workLoop(QueueConsumer consumer, BatchRun run, CompletableFuture<BatchReport> result) {
+    try {
+      core.emit(null, l -> l.onBatchStarted(OptionalLong.empty()));
+      while (!run.stopping()) {
+        try {
+          // Wait for room, so that nothing is taken from the queue that this worker cannot start.
+          core.permits.acquire().join();
+          core.permits.release();
+        } catch (CompletionException | CancellationException e) {
+          break;
+        }
+        int room = Math.max(1, core.permits.limit() - core.permits.inUse());
+        for (QueuedJob queued : consumer.take(room, Duration.ofSeconds(1))) {
+          startQueued(consumer, run, queued);
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      run.cancel();
+      run.dispatcherDone().whenComplete((v, ignored) -> result.completeExceptionally(e));
+      return;
+    }
+    run.dispatcherDone()
+        .whenComplete(
+            (v, e) -> {
+              BatchReport report = run.report();
+              core.emit(null, l -> l.onBatchFinished(report));
+              core.events.execute(() -> result.complete(report));
+            });
+  }
+
+  private void startQueued(QueueConsumer consumer, BatchRun run, QueuedJob queued) {
+    ImageJob job = queued.job();
+    JobPosition position = new JobPosition("queue " + queued.messageId(), 0);
+    JobResult early = null;
+    JobPlan plan = null;
+    try {
+      plan = core.resolver.resolve(job, position);
+    } catch (InvalidJobException e) {
+      early = new JobResult.Skipped(job.id(), position, SkipReason.INVALID, e.getMessage());
+    }
+    if (early == null && core.journal != null && core.journal.succeeded(job.id())) {
+      early = new JobResult.Skipped(job.id(), position, SkipReason.ALREADY_DONE, "succeeded in an earlier run");
+    }
+    if (early == null && run.stopping()) {
+      early = run.notStarted(plan);
+    }
+    if (early != null) {
+      run.record(early);
+      consumer.settle(queued, early);
+      return;
+    }
+    run.dispatch(plan, true)
+        .whenComplete(
+            (r, e) -> {
+              if (r instanceof JobResult.Skipped s && s.reason() == SkipReason.BUDGET) {
+                run.halt("the budget is spent");
+              }
+              if (r != null) {
+                consumer.settle(queued, r);
+              }
+            });
   }
 
   /**

@@ -67,10 +67,16 @@ public final class BatchRun {
   private record Outcome(String jobId, Path output, JobResult result) {}
 
   private final SinkDelivery delivery;
+  private final boolean deduplicate;
 
-  public BatchRun(PipelineCore core) {
+  /**
+   * @param deduplicate whether identical requests share one generation; off for queue workers,
+   *     whose runs have no end by which to forget what they saw
+   */
+  public BatchRun(PipelineCore core, boolean deduplicate) {
     this.core = core;
     this.delivery = new SinkDelivery(core);
+    this.deduplicate = deduplicate;
   }
 
   public boolean stopping() {
@@ -108,7 +114,7 @@ public final class BatchRun {
   public CompletableFuture<JobResult> dispatch(JobPlan plan, boolean waitForPermit) {
     outstanding.incrementAndGet();
     CompletableFuture<Outcome> promise = null;
-    if (core.deduplicate) {
+    if (deduplicate) {
       CompletableFuture<Outcome> fresh = new CompletableFuture<>();
       CompletableFuture<Outcome> first = primaries.putIfAbsent(RequestDigest.of(plan.request()), fresh);
       if (first != null) {
@@ -238,7 +244,8 @@ public final class BatchRun {
     this.usd = this.usd.add(core.spending.usd(model, images));
   }
 
-  private void halt(String reason) {
+  /** Stops the run: no job starts after this; the reason goes into the report. */
+  public void halt(String reason) {
     if (haltReason == null) {
       synchronized (this) {
         if (haltReason == null) {

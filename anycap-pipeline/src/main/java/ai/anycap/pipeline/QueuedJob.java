@@ -1,0 +1,18 @@
+package ai.anycap.pipeline;
+
+import java.util.Objects;
+
+/**
+ * A job as a queue delivered it.
+ *
+ * @param messageId the queue's id for this entry
+ * @param job the job
+ * @param deliveries how many times the entry has been delivered, this time included
+ */
+public record QueuedJob(String messageId, ImageJob job, long deliveries) {
+
+  public QueuedJob {
+    Objects.requireNonNull(messageId, "messageId");
+    Objects.requireNonNull(job, "job");
+  }
+}
