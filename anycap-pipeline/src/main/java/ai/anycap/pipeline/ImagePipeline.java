@@ -112,7 +112,10 @@ public final class ImagePipeline implements AutoCloseable {
             b.skipInvalidRows,
             b.deduplicate,
             b.sinks,
-            b.sinkRetry);
+            b.sinkRetry,
+            b.adaptive,
+            b.ratePerSecond,
+            b.concurrency);
     adhoc = new BatchRun(core, false);
   }
 
@@ -474,9 +477,12 @@ public final class ImagePipeline implements AutoCloseable {
     return new BatchEstimate(jobs, done, invalid, byModel, credits, usd, new ArrayList<>(unpriced));
   }
 
-  /** The concurrency limit in force now. */
+  /**
+   * Generate requests allowed in flight now: the configured concurrency, or less while adaptive
+   * control has backed off after 429s.
+   */
   public int concurrency() {
-    return core.permits.limit();
+    return core.throttle.limit();
   }
 
   /** The most jobs that have been in flight at once over the pipeline's life. */
@@ -543,6 +549,8 @@ public final class ImagePipeline implements AutoCloseable {
     private boolean deduplicate = true;
     private final List<ImageSink> sinks = new ArrayList<>();
     private Retry sinkRetry = Retry.defaults();
+    private boolean adaptive = true;
+    private double ratePerSecond;
 
     private Builder() {}
 
@@ -627,6 +635,30 @@ public final class ImagePipeline implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether the pipeline finds the server's rate by itself (default true): requests in flight
+     * halve on a 429 and grow back by one per round of successes (AIMD), never above {@link
+     * #concurrency(int)}, and a {@code Retry-After} pauses every job, not only the one that got
+     * it. Off, the pipeline keeps the configured concurrency and only the job that got the 429
+     * waits.
+     */
+    public Builder adaptiveConcurrency(boolean adaptive) {
+      this.adaptive = adaptive;
+      return this;
+    }
+
+    /**
+     * Sends at most this many generate requests a second, evenly spaced; for users who know their
+     * quota. Default: no fixed rate.
+     */
+    public Builder rateLimit(double requestsPerSecond) {
+      if (!(requestsPerSecond > 0) || Double.isInfinite(requestsPerSecond)) {
+        throw new IllegalArgumentException("rateLimit must be a positive number, got " + requestsPerSecond);
+      }
+      this.ratePerSecond = requestsPerSecond;
+      return this;
+    }
+
     /** How a failed delivery is retried, per sink; default {@link Retry#defaults()}. */
     public Builder sinkRetry(Retry retry) {
       this.sinkRetry = Objects.requireNonNull(retry, "retry");
@@ -706,6 +738,8 @@ public final class ImagePipeline implements AutoCloseable {
       b.deduplicate = deduplicate;
       b.sinks.addAll(sinks);
       b.sinkRetry = sinkRetry;
+      b.adaptive = adaptive;
+      b.ratePerSecond = ratePerSecond;
       return b;
     }
 

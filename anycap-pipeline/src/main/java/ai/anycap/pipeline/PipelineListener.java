@@ -28,6 +28,13 @@ public interface PipelineListener {
    */
   default void onRetryScheduled(ImageJob job, int attempt, Duration delay, Throwable cause) {}
 
+  /**
+   * The pipeline changed its pace: {@code concurrencyLimit} requests may now be in flight (adaptive
+   * control lowers it on 429 and raises it as requests succeed), and every job waits {@code pause}
+   * before its next request (zero when there is no new pause).
+   */
+  default void onThrottleChanged(int concurrencyLimit, Duration pause) {}
+
   /** A job ended: succeeded, failed, or skipped. */
   default void onJobFinished(JobResult result) {}
 

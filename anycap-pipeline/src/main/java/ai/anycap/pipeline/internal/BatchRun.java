@@ -309,10 +309,20 @@ public final class BatchRun {
       return Failsafe.with(policy)
           .with(core.scheduler)
           .getStageAsync(
-              () -> {
-                attempts.incrementAndGet();
-                return core.client.images().generateAsync(plan.request(), options());
-              })
+              () ->
+                  core.throttle
+                      .beforeRequest()
+                      .thenCompose(
+                          ticket -> {
+                            attempts.incrementAndGet();
+                            CompletableFuture<ImageGeneration> sent;
+                            try {
+                              sent = core.client.images().generateAsync(plan.request(), options());
+                            } catch (RuntimeException e) {
+                              sent = CompletableFuture.failedFuture(e);
+                            }
+                            return sent.whenComplete((g, e) -> core.throttle.afterRequest(ticket, e == null ? null : unwrap(e)));
+                          }))
           .thenApply(
               g -> {
                 model = g.model();

@@ -37,6 +37,7 @@ public final class PipelineCore {
   public final boolean deduplicate;
   public final List<ai.anycap.pipeline.ImageSink> sinks;
   public final Retry sinkRetry;
+  public final Throttle throttle;
   private volatile boolean closed;
 
   public PipelineCore(
@@ -55,7 +56,10 @@ public final class PipelineCore {
       boolean skipInvalidRows,
       boolean deduplicate,
       List<ai.anycap.pipeline.ImageSink> sinks,
-      Retry sinkRetry) {
+      Retry sinkRetry,
+      boolean adaptive,
+      double ratePerSecond,
+      int concurrency) {
     this.client = client;
     this.resolver = resolver;
     this.permits = permits;
@@ -72,6 +76,9 @@ public final class PipelineCore {
     this.deduplicate = deduplicate;
     this.sinks = List.copyOf(sinks);
     this.sinkRetry = sinkRetry;
+    this.throttle =
+        new Throttle(adaptive, concurrency, ratePerSecond, retry.maxRetryAfter(), scheduler,
+            (limit, pause) -> emit(null, l -> l.onThrottleChanged(limit, pause)));
   }
 
   public boolean closed() {
