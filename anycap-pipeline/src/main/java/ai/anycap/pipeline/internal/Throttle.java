@@ -90,16 +90,18 @@ public final class Throttle {
     Integer newLimit = null;
     Duration pause = null;
     synchronized (this) {
-      if (failure instanceof RateLimitException r) {
-        if (r.retryAfter().isPresent()) {
+      if (failure instanceof RateLimitException r && ticket.round() == round) {
+        // Only the first 429 of a round acts: the others answer requests sent before it, and
+        // would otherwise stack pause on pause and cut the limit to 1.
+        round++;
+        if (adaptive && r.retryAfter().isPresent()) {
           long until = System.nanoTime() + Math.min(r.retryAfter().get().toNanos(), maxPauseNanos);
           if (until > pausedUntil) {
             pausedUntil = until;
             pause = Duration.ofNanos(until - System.nanoTime());
           }
         }
-        if (adaptive && ticket.round() == round) {
-          round++;
+        if (adaptive) {
           limit = Math.max(1, limit / 2);
           newLimit = (int) limit;
         }
