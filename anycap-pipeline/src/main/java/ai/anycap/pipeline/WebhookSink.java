@@ -1,0 +1,279 @@
+package ai.anycap.pipeline;
+
+import ai.anycap.pipeline.internal.SinkHttp;
+import ai.anycap.pipeline.internal.WebhookSignatures;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Posts each finished image to your endpoint as a signed JSON event, as soon as its job is done:
+ * the "async batch with a webhook" pattern, where the receiver acts on each image without polling.
+ *
+ * <pre>{@code
+ * ImageSink webhook = WebhookSink.builder()
+ *     .url(URI.create("https://example.com/hooks/anycap"))
+ *     .secretFromEnv("ANYCAP_WEBHOOK_SECRET")      // whsec_<base64>, or any text
+ *     .build();
+ * }</pre>
+ *
+ * <p>The body is {@code {"type":"image.generated","job_id":..,"output_key":..,"model":..,
+ * "sha256":..,"size":..,"content_type":..,"receipts":{"<sink>":{"location":..,"attributes":{..}}},
+ * "values":{..}}}. Requests are signed the <a href="https://www.standardwebhooks.com">Standard
+ * Webhooks</a> way: {@code webhook-id}, {@code webhook-timestamp} (Unix seconds) and {@code
+ * webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">}; check them with {@link
+ * WebhookVerifier} or any Standard Webhooks library. The {@code webhook-id} is derived from the
+ * job id and the image's SHA-256, so a retried or re-run delivery of the same image carries the
+ * same id and a receiver can drop the repeat.
+ *
+ * <p>Outcomes: 2xx delivers (the receipt's location is the endpoint URL, attributes {@code status}
+ * and {@code webhook_id}); 429, 5xx and transport failures are {@linkplain
+ * SinkException#retryable() retryable}; any other status is not. Each {@link #deliver} makes one
+ * request: the pipeline retries. The secret never appears in logs, {@link #toString()} or
+ * messages.
+ *
+ * <p>Defaults: name {@code webhook}, timeout 30 s, the system UTC clock, an HTTP client of its own
+ * that follows no redirects. Immutable and thread-safe.
+ */
+public final class WebhookSink implements ImageSink {
+
+  /** The event type in every body. */
+  public static final String EVENT_TYPE = "image.generated";
+
+  private static final Logger log = LoggerFactory.getLogger(WebhookSink.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String name;
+  private final URI url;
+  private final byte[] key;
+  private final Clock clock;
+  private final HttpClient http;
+  private final Duration timeout;
+  private final Map<String, String> headers;
+
+  private WebhookSink(Builder b) {
+    name = b.name;
+    url = b.url;
+    key = b.key;
+    clock = b.clock;
+    timeout = b.timeout;
+    http = b.httpClient != null ? b.httpClient : SinkHttp.defaultClient(b.timeout);
+    headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public CompletableFuture<SinkReceipt> deliver(DeliveredImage image) {
+    Objects.requireNonNull(image, "image");
+    try {
+      return send(image);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(
+          e instanceof SinkException s ? s : new SinkException(name, "cannot make the request: " + e, false, e));
+    }
+  }
+
+  private CompletableFuture<SinkReceipt> send(DeliveredImage image) {
+    String body = body(image);
+    String id = WebhookSignatures.messageId(image.job().id(), image.sha256());
+    String timestamp = Long.toString(clock.instant().getEpochSecond());
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(url)
+            .timeout(timeout)
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json");
+    headers.forEach(r::header);
+    r.header(WebhookSignatures.ID_HEADER, id)
+        .header(WebhookSignatures.TIMESTAMP_HEADER, timestamp)
+        .header(WebhookSignatures.SIGNATURE_HEADER, WebhookSignatures.signature(key, id, timestamp, body));
+    String call = "POST " + url + " (" + id + ", job " + image.job().id() + ")";
+    CompletableFuture<SinkReceipt> result = new CompletableFuture<>();
+    http.sendAsync(r.build(), SinkHttp.boundedText())
+        .whenComplete(
+            (response, error) -> {
+              if (error != null) {
+                result.completeExceptionally(SinkHttp.transportFailure(name, call, error, text -> text));
+                return;
+              }
+              int status = response.statusCode();
+              log.debug("{}: {} -> {}", name, call, status);
+              if (status >= 200 && status < 300) {
+                result.complete(new SinkReceipt(name, url.toString(),
+                    Map.of("status", Integer.toString(status), "webhook_id", id)));
+              } else {
+                result.completeExceptionally(SinkHttp.statusFailure(name, call, response, s -> s));
+              }
+            });
+    return result;
+  }
+
+  /** The event for an image; the same image always gives the same bytes. */
+  static String body(DeliveredImage image) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("type", EVENT_TYPE);
+    root.put("job_id", image.job().id());
+    root.put("output_key", image.job().outputKey());
+    root.put("model", image.model());
+    root.put("sha256", image.sha256());
+    root.put("size", image.size());
+    root.put("content_type", image.contentType());
+    ObjectNode receipts = root.putObject("receipts");
+    for (SinkReceipt receipt : image.receipts()) {
+      ObjectNode r = receipts.putObject(receipt.sink());
+      r.put("location", receipt.location());
+      ObjectNode attributes = r.putObject("attributes");
+      new TreeMap<>(receipt.attributes()).forEach(attributes::put);
+    }
+    ObjectNode values = root.putObject("values");
+    image.job().values().forEach(values::put);
+    try {
+      return JSON.writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write the webhook body", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "WebhookSink[" + name + ": POST " + url + "]";
+  }
+
+  /** Configures a {@link WebhookSink}; not thread-safe, {@link #build()} copies. */
+  public static final class Builder {
+    private String name = "webhook";
+    private URI url;
+    private byte[] key;
+    private Clock clock = Clock.systemUTC();
+    private HttpClient httpClient;
+    private Duration timeout = Duration.ofSeconds(30);
+    private final Map<String, String> headers = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    /** The sink's name, for the journal and later sinks' placeholders; default {@code webhook}. */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("sink name must not be blank");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /** The endpoint to post to, http or https. Required. */
+    public Builder url(URI url) {
+      Objects.requireNonNull(url, "url");
+      String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+      if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null) {
+        throw new IllegalArgumentException("webhook url must be an http or https URL with a host, got " + url);
+      }
+      this.url = url;
+      return this;
+    }
+
+    /** The signing secret as bytes. A secret is required. */
+    public Builder secret(byte[] secret) {
+      this.key = WebhookSignatures.nonEmpty(secret);
+      return this;
+    }
+
+    /**
+     * The signing secret as text: {@code whsec_<base64>} (the Standard Webhooks form, the bytes
+     * after the prefix) or any other text (its UTF-8 bytes).
+     */
+    public Builder secret(String secret) {
+      this.key = WebhookSignatures.key(secret);
+      return this;
+    }
+
+    /**
+     * The signing secret from an environment variable, in either form of {@link #secret(String)}.
+     *
+     * @throws IllegalStateException when the variable is not set
+     */
+    public Builder secretFromEnv(String variable) {
+      return secretFromEnv(variable, System.getenv());
+    }
+
+    Builder secretFromEnv(String variable, Map<String, String> env) {
+      this.key = WebhookSignatures.keyFromEnv(variable, env);
+      return this;
+    }
+
+    /** The clock for {@code webhook-timestamp}; default the system UTC clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Adds a header to every request; the {@code webhook-*} headers are the sink's own. */
+    public Builder header(String name, String value) {
+      Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(value, "value");
+      SinkHttp.checkHeader(name, value);
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("webhook-") || lower.equals("content-type")) {
+        throw new IllegalArgumentException("header '" + name + "' is set by WebhookSink itself");
+      }
+      headers.keySet().removeIf(k -> k.equalsIgnoreCase(name));
+      headers.put(name, value);
+      return this;
+    }
+
+    /** The HTTP client to send with; by default the sink makes its own. */
+    public Builder httpClient(HttpClient client) {
+      this.httpClient = Objects.requireNonNull(client, "httpClient");
+      return this;
+    }
+
+    /** The longest one request may take; default 30 s. */
+    public Builder timeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** @throws IllegalStateException when the url or the secret is missing */
+    public WebhookSink build() {
+      if (url == null) {
+        throw new IllegalStateException("WebhookSink needs a url");
+      }
+      if (key == null) {
+        throw new IllegalStateException("WebhookSink needs a secret: secret(...) or secretFromEnv(\"VAR\")");
+      }
+      Builder copy = new Builder();
+      copy.name = name;
+      copy.url = url;
+      copy.key = key.clone();
+      copy.clock = clock;
+      copy.httpClient = httpClient;
+      copy.timeout = timeout;
+      copy.headers.putAll(headers);
+      return new WebhookSink(copy);
+    }
+  }
+}
