@@ -1,0 +1,329 @@
+package ai.anycap.testkit;
+
+import ai.anycap.client.AnyCapClient;
+import ai.anycap.testkit.internal.SimulatorConfig;
+import ai.anycap.testkit.internal.SimulatorServer;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local AnyCap API on a loopback port, for tests, examples and benchmarks: it speaks the wire
+ * protocol of the public AnyCap CLI, renders real (small) PNG images, bills credits, and injects
+ * latency, rate limits and faults on demand.
+ *
+ * <pre>{@code
+ * try (AnyCapSimulator sim = AnyCapSimulator.builder()
+ *         .latency(Duration.ofMillis(500))
+ *         .rateLimit(50, 10)
+ *         .fault(Fault.serverError(503).probability(0.1))
+ *         .seed(42)
+ *         .start()) {
+ *   AnyCapClient client = sim.client();
+ *   ImageGeneration g = client.images().generate(
+ *       ImageRequest.builder().model("nano-banana-2").prompt("a paper crane").build());
+ *   client.images().download(g.firstOutput(), Path.of("out/crane.png"));
+ *   assertThat(sim.counters().imagesGenerated()).isEqualTo(1);
+ * }
+ * }</pre>
+ *
+ * <p>It serves {@code POST /v1/image/generate}, {@code GET /v1/image/models}, {@code
+ * /v1/image/models/{id}}, {@code /v1/image/models/{id}/schema}, {@code /v1/status}, and the
+ * artifact URLs that generations return ({@code /artifacts/{id}.png?expires=..&sig=..}, which need
+ * no key). Models: {@code nano-banana-2}, {@code nano-banana-pro} and {@code seedream-5}, each in
+ * {@code text-to-image} and {@code image-to-image} mode, one credit an image.
+ *
+ * <p>Defaults: an ephemeral port; any key accepted (set {@link Builder#apiKey(String)} to require
+ * one); no latency; no rate limit; unlimited credits; no faults; a random seed (logged, and in
+ * {@link #toString()}, so a failing run can be repeated); artifact URLs valid for an hour; the
+ * system clock. Thread-safe: faults and credits can be changed while requests run.
+ */
+public final class AnyCapSimulator implements AutoCloseable {
+
+  /** The key {@link #client()} sends when the simulator requires none. */
+  public static final String DEFAULT_CLIENT_KEY = "ak_test_simulator";
+
+  private static final Logger log = LoggerFactory.getLogger("ai.anycap.testkit");
+
+  private final SimulatorConfig config;
+  private final SimulatorServer server;
+  private volatile AnyCapClient client;
+  private volatile boolean closed;
+
+  private AnyCapSimulator(SimulatorConfig config) {
+    this.config = config;
+    this.server = SimulatorServer.start(config);
+    log.debug("{} started", this);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A simulator with every default, started. */
+  public static AnyCapSimulator create() {
+    return builder().start();
+  }
+
+  /** Where it listens, such as {@code http://127.0.0.1:41234}; pass it as the client's endpoint. */
+  public URI baseUri() {
+    return server.baseUri();
+  }
+
+  public int port() {
+    return server.baseUri().getPort();
+  }
+
+  /** The seed its faults and latencies draw from. */
+  public long seed() {
+    return config.seed();
+  }
+
+  /**
+   * A client wired to this simulator: its endpoint, its key (or {@value #DEFAULT_CLIENT_KEY}) and
+   * its clock. The same instance on every call.
+   */
+  public AnyCapClient client() {
+    AnyCapClient c = client;
+    if (c == null) {
+      synchronized (this) {
+        c = client;
+        if (c == null) {
+          c = clientBuilder().build();
+          client = c;
+        }
+      }
+    }
+    return c;
+  }
+
+  /** A client builder set up as {@link #client()} is, to change timeouts or the executor. */
+  public AnyCapClient.Builder clientBuilder() {
+    return AnyCapClient.builder()
+        .endpoint(baseUri())
+        .apiKey(config.apiKey() == null ? DEFAULT_CLIENT_KEY : config.apiKey())
+        .clock(config.clock());
+  }
+
+  /** What it has seen so far. */
+  public SimulatorCounters counters() {
+    return server.counters();
+  }
+
+  /**
+   * Waits until the counters satisfy {@code condition}, waking on every change rather than
+   * sleeping; for work that finishes on the server after the client has its answer (or gave up).
+   *
+   * @return the counters that satisfied it
+   * @throws AssertionError when {@code timeout} passes first, showing the last counters
+   */
+  public SimulatorCounters awaitCounters(Predicate<SimulatorCounters> condition, Duration timeout) {
+    Objects.requireNonNull(condition, "condition");
+    Objects.requireNonNull(timeout, "timeout");
+    try {
+      SimulatorCounters c = server.liveCounters().await(condition, timeout);
+      if (c == null) {
+        throw new AssertionError(
+            "simulator counters did not reach the condition within " + timeout + ": " + counters());
+      }
+      return c;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for simulator counters", e);
+    }
+  }
+
+  /** Zeroes the counters (not the credit balance, nor the faults' request counts). */
+  public void resetCounters() {
+    server.liveCounters().reset();
+  }
+
+  /** Credits left; {@link Long#MAX_VALUE} when unlimited. */
+  public long creditBalance() {
+    return server.creditBalance();
+  }
+
+  /** Adds credits to a limited balance (no effect on an unlimited one). */
+  public void addCredits(long credits) {
+    if (credits < 0) {
+      throw new IllegalArgumentException("credits must not be negative, got " + credits);
+    }
+    server.addCredits(credits);
+  }
+
+  /** Installs a fault from now on; its request numbers count from the next request. */
+  public void addFault(Fault fault) {
+    server.faults().add(Objects.requireNonNull(fault, "fault"));
+  }
+
+  /** Removes every fault. */
+  public void clearFaults() {
+    server.faults().clear();
+  }
+
+  /** The faults installed now, in the order they were added. */
+  public List<Fault> faults() {
+    return server.faults().faults();
+  }
+
+  /** Stops serving and drops open connections, answered or not. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      server.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AnyCapSimulator{" + baseUri() + ", seed=" + config.seed() + ", faults=" + faults() + '}';
+  }
+
+  /** Configures and starts an {@link AnyCapSimulator}; not thread-safe, reusable. */
+  public static final class Builder {
+    private String apiKey;
+    private int port;
+    private Latency latency = Latency.none();
+    private final Map<String, Latency> modelLatency = new HashMap<>();
+    private double permitsPerSecond;
+    private int burst;
+    private long credits = Long.MAX_VALUE;
+    private final List<Fault> faults = new ArrayList<>();
+    private Long seed;
+    private Duration artifactTtl = Duration.ofHours(1);
+    private Clock clock = Clock.systemUTC();
+    private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
+    private Builder() {}
+
+    /**
+     * Requires every API call to carry {@code Authorization: Bearer <apiKey>}, answering 401
+     * otherwise. Without it, any key (or none) is accepted.
+     */
+    public Builder apiKey(String apiKey) {
+      Objects.requireNonNull(apiKey, "apiKey");
+      if (apiKey.isBlank()) {
+        throw new IllegalArgumentException("apiKey must not be blank");
+      }
+      this.apiKey = apiKey;
+      return this;
+    }
+
+    /** The loopback port; 0 (the default) picks a free one. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be within 0..65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** A fixed generate latency for every model. */
+    public Builder latency(Duration latency) {
+      return latency(Latency.fixed(latency));
+    }
+
+    /** The generate latency for every model without one of its own. */
+    public Builder latency(Latency latency) {
+      this.latency = Objects.requireNonNull(latency, "latency");
+      return this;
+    }
+
+    /** The generate latency of one model. */
+    public Builder latency(String model, Latency latency) {
+      modelLatency.put(Objects.requireNonNull(model, "model"), Objects.requireNonNull(latency, "latency"));
+      return this;
+    }
+
+    /**
+     * A token bucket on generate: {@code permitsPerSecond} refill it, it holds {@code burst}, and
+     * a request that finds it empty gets 429 with {@code Retry-After} in whole seconds.
+     */
+    public Builder rateLimit(double permitsPerSecond, int burst) {
+      if (!(permitsPerSecond > 0) || Double.isInfinite(permitsPerSecond)) {
+        throw new IllegalArgumentException("permitsPerSecond must be positive, got " + permitsPerSecond);
+      }
+      if (burst < 1) {
+        throw new IllegalArgumentException("burst must be at least 1, got " + burst);
+      }
+      this.permitsPerSecond = permitsPerSecond;
+      this.burst = burst;
+      return this;
+    }
+
+    /**
+     * A credit balance (default unlimited): each image takes one credit, and a generate that finds
+     * too few gets 402 with code {@code IMAGE_INSUFFICIENT_CREDIT}.
+     */
+    public Builder credits(long credits) {
+      if (credits < 0) {
+        throw new IllegalArgumentException("credits must not be negative, got " + credits);
+      }
+      this.credits = credits;
+      return this;
+    }
+
+    /** Adds a fault; faults are tried in the order added. */
+    public Builder fault(Fault fault) {
+      faults.add(Objects.requireNonNull(fault, "fault"));
+      return this;
+    }
+
+    /** The seed for faults, latencies and URL signatures; random by default. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** How long artifact URLs stay valid (default one hour); after that they answer 403. */
+    public Builder artifactTtl(Duration ttl) {
+      Objects.requireNonNull(ttl, "ttl");
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("artifactTtl must be positive, got " + ttl);
+      }
+      this.artifactTtl = ttl;
+      return this;
+    }
+
+    /**
+     * The clock for the rate limit, artifact expiry and {@code Retry-After} dates; a test can
+     * move time on with its own clock. Latency and hangs use real time.
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Threads serving requests; default twice the cores, at least 4. */
+    public Builder workerThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("workerThreads must be at least 1, got " + threads);
+      }
+      this.workerThreads = threads;
+      return this;
+    }
+
+    /**
+     * Binds the port and starts serving.
+     *
+     * @throws java.io.UncheckedIOException when the port cannot be bound
+     */
+    public AnyCapSimulator start() {
+      long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
+      return new AnyCapSimulator(
+          new SimulatorConfig(
+              apiKey, port, latency, modelLatency, permitsPerSecond, burst, credits, faults, s,
+              artifactTtl, clock, workerThreads));
+    }
+  }
+}

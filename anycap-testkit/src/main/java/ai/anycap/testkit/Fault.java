@@ -1,0 +1,495 @@
+package ai.anycap.testkit;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * One failure the {@link AnyCapSimulator} injects: what goes wrong, and on which requests.
+ *
+ * <pre>{@code
+ * AnyCapSimulator.builder()
+ *     .fault(Fault.serverError(503).probability(0.1))          // one generate in ten
+ *     .fault(Fault.rateLimited(Duration.ofSeconds(2)).onNthRequest(3))
+ *     .fault(Fault.truncatedDownload().onRequests(1, 2))        // the first two downloads
+ *     .seed(42)
+ *     .start();
+ * }</pre>
+ *
+ * <p>The kind decides the endpoint: {@link #truncatedDownload()}, {@link #artifactStatus(int)}
+ * and {@link #slowDownload(long)} hit artifact downloads, every other kind hits {@code POST
+ * /v1/image/generate}. A fault fires on every request to its endpoint unless narrowed with {@link
+ * #probability(double)}, {@link #onNthRequest(int)} or {@link #onRequests(int...)}; request numbers
+ * count from 1, per fault, from the moment it is installed, and include requests another fault
+ * took. When several faults fire on one request, the first installed wins. Probabilities are drawn
+ * from the simulator's seed and the request number, so a run with the same seed and the same order
+ * of requests fails the same requests.
+ *
+ * <p>Generate faults fire <em>before</em> the generation by default: nothing is generated or
+ * charged. {@link #afterGeneration()} moves them after it, so the image is generated and charged
+ * but the client does not get the answer, which is how a real server bills work its client never
+ * saw. {@link #malformedJson()} always fires after.
+ *
+ * <p>Immutable and thread-safe; every modifier returns a new fault. {@link #toString()} gives the
+ * spec that {@link #parse(String)} reads and that {@code SimulatorMain --fault} takes.
+ */
+public final class Fault {
+
+  /** What goes wrong. */
+  public enum Kind {
+    /** A 5xx answer with an error envelope. */
+    SERVER_ERROR("server-error", false),
+    /** A 429 answer with {@code Retry-After}. */
+    RATE_LIMITED("rate-limited", false),
+    /** A 500 answer whose envelope says {@code retry_same_request: false}. */
+    DO_NOT_RETRY("do-not-retry", false),
+    /** The connection is closed without an answer. */
+    RESET_CONNECTION("reset-connection", false),
+    /** No answer for a while, then the normal one. */
+    HANG("hang", false),
+    /** A 200 answer whose JSON body is cut short. */
+    MALFORMED_JSON("malformed-json", false),
+    /** An artifact body shorter than its {@code Content-Length}. */
+    TRUNCATED_DOWNLOAD("truncated-download", true),
+    /** A 403 or 404 on the artifact URL. */
+    ARTIFACT_STATUS("artifact-status", true),
+    /** An artifact body sent at a throttled rate. */
+    SLOW_DOWNLOAD("slow-download", true);
+
+    private final String spec;
+    private final boolean download;
+
+    Kind(String spec, boolean download) {
+      this.spec = spec;
+      this.download = download;
+    }
+
+    /** Whether this kind hits artifact downloads rather than {@code POST /v1/image/generate}. */
+    public boolean onDownload() {
+      return download;
+    }
+
+    /** The name used in specs, such as {@code server-error}. */
+    public String specName() {
+      return spec;
+    }
+  }
+
+  private final Kind kind;
+  private final int status;
+  private final Duration duration;
+  private final long bytesPerSecond;
+  private final double probability;
+  private final SortedSet<Integer> requests;
+  private final boolean afterGeneration;
+  private final boolean flatEnvelope;
+  private final boolean httpDate;
+
+  private Fault(
+      Kind kind,
+      int status,
+      Duration duration,
+      long bytesPerSecond,
+      double probability,
+      SortedSet<Integer> requests,
+      boolean afterGeneration,
+      boolean flatEnvelope,
+      boolean httpDate) {
+    this.kind = kind;
+    this.status = status;
+    this.duration = duration;
+    this.bytesPerSecond = bytesPerSecond;
+    this.probability = probability;
+    this.requests = requests;
+    this.afterGeneration = afterGeneration;
+    this.flatEnvelope = flatEnvelope;
+    this.httpDate = httpDate;
+  }
+
+  private static Fault of(Kind kind, int status, Duration duration, long bytesPerSecond) {
+    return new Fault(
+        kind, status, duration, bytesPerSecond, 1.0, Collections.emptySortedSet(),
+        kind == Kind.MALFORMED_JSON, false, false);
+  }
+
+  // ---- generate faults ----
+
+  /**
+   * Answers generate with {@code status} (500 to 599) and a structured error envelope whose
+   * {@code retry_same_request} is true. {@link #flatEnvelope()} switches to the older flat one.
+   */
+  public static Fault serverError(int status) {
+    if (status < 500 || status > 599) {
+      throw new IllegalArgumentException("serverError needs a 5xx status, got " + status);
+    }
+    return of(Kind.SERVER_ERROR, status, Duration.ZERO, 0);
+  }
+
+  /**
+   * Answers generate with 429, code {@code RATE_LIMITED} and {@code Retry-After} in whole seconds
+   * (rounded up); {@link #httpDate()} sends it as an HTTP date instead.
+   */
+  public static Fault rateLimited(Duration retryAfter) {
+    return of(Kind.RATE_LIMITED, 429, nonNegative(retryAfter, "retryAfter"), 0);
+  }
+
+  /**
+   * Answers generate with 500, code {@code IMAGE_INTERNAL_ERROR} and {@code retry_same_request:
+   * false}: a 5xx the client must not retry as is, because the server says so.
+   */
+  public static Fault doNotRetry() {
+    return of(Kind.DO_NOT_RETRY, 500, Duration.ZERO, 0);
+  }
+
+  /**
+   * Closes the connection without answering. The client sees the connection drop while waiting
+   * for the response (an {@code AnyCapIoException}).
+   */
+  public static Fault resetConnection() {
+    return of(Kind.RESET_CONNECTION, 0, Duration.ZERO, 0);
+  }
+
+  /**
+   * Sends nothing for {@code duration}, then answers as it would have; a client with a shorter
+   * timeout gives up first. Holds no thread while it waits.
+   */
+  public static Fault hang(Duration duration) {
+    return of(Kind.HANG, 0, positive(duration, "duration"), 0);
+  }
+
+  /**
+   * Answers 200 with a success body cut off in the middle. The image was generated and charged:
+   * the client paid for an answer it cannot read.
+   */
+  public static Fault malformedJson() {
+    return of(Kind.MALFORMED_JSON, 200, Duration.ZERO, 0);
+  }
+
+  // ---- download faults ----
+
+  /** Sends the full {@code Content-Length} but only half the image bytes, then closes. */
+  public static Fault truncatedDownload() {
+    return of(Kind.TRUNCATED_DOWNLOAD, 200, Duration.ZERO, 0);
+  }
+
+  /** Answers the artifact URL with 403 (as an expired signature would) or 404. */
+  public static Fault artifactStatus(int status) {
+    if (status != 403 && status != 404) {
+      throw new IllegalArgumentException("artifactStatus takes 403 or 404, got " + status);
+    }
+    return of(Kind.ARTIFACT_STATUS, status, Duration.ZERO, 0);
+  }
+
+  /** Sends the image at {@code bytesPerSecond}, in chunks twenty times a second. */
+  public static Fault slowDownload(long bytesPerSecond) {
+    if (bytesPerSecond <= 0) {
+      throw new IllegalArgumentException("bytesPerSecond must be positive, got " + bytesPerSecond);
+    }
+    return of(Kind.SLOW_DOWNLOAD, 200, Duration.ZERO, bytesPerSecond);
+  }
+
+  /** Spreads the image bytes evenly over {@code total}, whatever the image's size. */
+  public static Fault slowDownload(Duration total) {
+    return of(Kind.SLOW_DOWNLOAD, 200, positive(total, "total"), 0);
+  }
+
+  // ---- modifiers ----
+
+  /** Fires on each request with this probability (0 to 1), drawn from the simulator's seed. */
+  public Fault probability(double probability) {
+    if (!(probability >= 0.0 && probability <= 1.0)) {
+      throw new IllegalArgumentException("probability must be within [0, 1], got " + probability);
+    }
+    return new Fault(kind, status, duration, bytesPerSecond, probability,
+        Collections.emptySortedSet(), afterGeneration, flatEnvelope, httpDate);
+  }
+
+  /** Fires on the {@code n}th request to its endpoint only (counting from 1). */
+  public Fault onNthRequest(int n) {
+    return onRequests(n);
+  }
+
+  /** Fires on these request numbers only (counting from 1). */
+  public Fault onRequests(int... numbers) {
+    Objects.requireNonNull(numbers, "numbers");
+    if (numbers.length == 0) {
+      throw new IllegalArgumentException("onRequests needs at least one request number");
+    }
+    TreeSet<Integer> set = new TreeSet<>();
+    for (int n : numbers) {
+      if (n < 1) {
+        throw new IllegalArgumentException("request numbers count from 1, got " + n);
+      }
+      set.add(n);
+    }
+    return new Fault(kind, status, duration, bytesPerSecond, 0.0,
+        Collections.unmodifiableSortedSet(set), afterGeneration, flatEnvelope, httpDate);
+  }
+
+  /**
+   * Fires after the image was generated and charged rather than before. For server errors, {@code
+   * doNotRetry}, resets and hangs.
+   */
+  public Fault afterGeneration() {
+    if (kind.onDownload() || kind == Kind.RATE_LIMITED) {
+      throw new IllegalStateException(kind.specName() + " cannot fire after a generation");
+    }
+    return new Fault(kind, status, duration, bytesPerSecond, probability, requests,
+        true, flatEnvelope, httpDate);
+  }
+
+  /**
+   * Uses the older flat error envelope ({@code {"error":"code","message":..}}) instead of the
+   * structured one. For server errors, rate limits and {@code doNotRetry}.
+   */
+  public Fault flatEnvelope() {
+    if (kind != Kind.SERVER_ERROR && kind != Kind.RATE_LIMITED && kind != Kind.DO_NOT_RETRY) {
+      throw new IllegalStateException(kind.specName() + " sends no error envelope");
+    }
+    return new Fault(kind, status, duration, bytesPerSecond, probability, requests,
+        afterGeneration, true, httpDate);
+  }
+
+  /** Sends {@code Retry-After} as an HTTP date (the simulator's clock plus the delay). */
+  public Fault httpDate() {
+    if (kind != Kind.RATE_LIMITED) {
+      throw new IllegalStateException("httpDate() applies to rateLimited faults only");
+    }
+    return new Fault(kind, status, duration, bytesPerSecond, probability, requests,
+        afterGeneration, flatEnvelope, true);
+  }
+
+  // ---- accessors ----
+
+  public Kind kind() {
+    return kind;
+  }
+
+  /** The HTTP status this fault answers with, or 0 when it sends none (reset, hang). */
+  public int status() {
+    return status;
+  }
+
+  /**
+   * The delay of a {@code rateLimited} or {@code hang} fault, or the total time of a {@code
+   * slowDownload(Duration)}; zero otherwise.
+   */
+  public Duration duration() {
+    return duration;
+  }
+
+  /** The rate of a {@code slowDownload(long)}, or 0. */
+  public long bytesPerSecond() {
+    return bytesPerSecond;
+  }
+
+  /** The probability of firing on a request; 0 when it fires on numbered requests only. */
+  public double probability() {
+    return probability;
+  }
+
+  /** The request numbers it fires on; empty when it fires by probability. */
+  public SortedSet<Integer> requests() {
+    return requests;
+  }
+
+  public boolean firesAfterGeneration() {
+    return afterGeneration;
+  }
+
+  public boolean usesFlatEnvelope() {
+    return flatEnvelope;
+  }
+
+  public boolean usesHttpDate() {
+    return httpDate;
+  }
+
+  // ---- specs ----
+
+  /**
+   * Reads a spec such as {@code server-error:503:p=0.1}, {@code rate-limited:2s:http-date:n=3},
+   * {@code hang:500ms:after}, {@code artifact-status:404:on=1,2} or {@code slow-download:2000}
+   * (bytes a second; {@code slow-download:2s} spreads the body over two seconds). Modifiers
+   * after the kind's argument: {@code p=<probability>}, {@code n=<request>}, {@code
+   * on=<r1>,<r2>..}, {@code after}, {@code flat}, {@code http-date}. Durations take {@code ms} or
+   * {@code s}.
+   *
+   * @throws IllegalArgumentException naming what is wrong with the spec
+   */
+  public static Fault parse(String spec) {
+    Objects.requireNonNull(spec, "spec");
+    String[] parts = spec.strip().split(":");
+    String name = parts[0].toLowerCase(Locale.ROOT);
+    int next = 1;
+    Fault f;
+    try {
+      switch (name) {
+        case "server-error":
+          f = serverError(Integer.parseInt(arg(parts, next++, spec, "a status")));
+          break;
+        case "rate-limited":
+          f = rateLimited(duration(arg(parts, next++, spec, "a delay such as 2s")));
+          break;
+        case "do-not-retry":
+          f = doNotRetry();
+          break;
+        case "reset-connection":
+        case "reset":
+          f = resetConnection();
+          break;
+        case "hang":
+          f = hang(duration(arg(parts, next++, spec, "a duration such as 5s")));
+          break;
+        case "malformed-json":
+          f = malformedJson();
+          break;
+        case "truncated-download":
+          f = truncatedDownload();
+          break;
+        case "artifact-status":
+          f = artifactStatus(Integer.parseInt(arg(parts, next++, spec, "403 or 404")));
+          break;
+        case "slow-download": {
+          String a = arg(parts, next++, spec, "bytes per second, or a duration such as 2s");
+          f = a.chars().allMatch(Character::isDigit)
+              ? slowDownload(Long.parseLong(a))
+              : slowDownload(duration(a));
+          break;
+        }
+        default:
+          throw new IllegalArgumentException(
+              "unknown fault '" + parts[0] + "' in '" + spec + "'; known: "
+                  + Arrays.stream(Kind.values()).map(Kind::specName).toList());
+      }
+      for (int i = next; i < parts.length; i++) {
+        f = modifier(f, parts[i], spec);
+      }
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("bad number in fault spec '" + spec + "': " + e.getMessage(), e);
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException("fault spec '" + spec + "': " + e.getMessage(), e);
+    }
+    return f;
+  }
+
+  private static Fault modifier(Fault f, String m, String spec) {
+    String lower = m.toLowerCase(Locale.ROOT);
+    if (lower.equals("after")) {
+      return f.afterGeneration();
+    }
+    if (lower.equals("flat")) {
+      return f.flatEnvelope();
+    }
+    if (lower.equals("http-date")) {
+      return f.httpDate();
+    }
+    if (lower.startsWith("p=")) {
+      return f.probability(Double.parseDouble(lower.substring(2)));
+    }
+    if (lower.startsWith("n=")) {
+      return f.onNthRequest(Integer.parseInt(lower.substring(2)));
+    }
+    if (lower.startsWith("on=")) {
+      return f.onRequests(
+          Arrays.stream(lower.substring(3).split(",")).mapToInt(Integer::parseInt).toArray());
+    }
+    throw new IllegalArgumentException(
+        "unknown modifier '" + m + "' in fault spec '" + spec
+            + "'; known: p=<probability>, n=<request>, on=<r1>,<r2>.., after, flat, http-date");
+  }
+
+  private static String arg(String[] parts, int i, String spec, String what) {
+    if (i >= parts.length || parts[i].isBlank()) {
+      throw new IllegalArgumentException("fault spec '" + spec + "' needs " + what + " after '" + parts[0] + "'");
+    }
+    return parts[i];
+  }
+
+  private static Duration duration(String s) {
+    String v = s.strip().toLowerCase(Locale.ROOT);
+    if (v.endsWith("ms")) {
+      return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+    }
+    if (v.endsWith("s")) {
+      return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+    }
+    throw new IllegalArgumentException("duration '" + s + "' needs a unit: ms or s");
+  }
+
+  private static Duration nonNegative(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative()) {
+      throw new IllegalArgumentException(name + " must not be negative, got " + d);
+    }
+    return d;
+  }
+
+  private static Duration positive(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, got " + d);
+    }
+    return d;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder s = new StringBuilder(kind.specName());
+    switch (kind) {
+      case SERVER_ERROR:
+      case ARTIFACT_STATUS:
+        s.append(':').append(status);
+        break;
+      case RATE_LIMITED:
+      case HANG:
+        s.append(':').append(duration.toMillis()).append("ms");
+        break;
+      case SLOW_DOWNLOAD:
+        s.append(':').append(bytesPerSecond > 0 ? bytesPerSecond + "" : duration.toMillis() + "ms");
+        break;
+      default:
+        break;
+    }
+    if (!requests.isEmpty()) {
+      s.append(":on=");
+      s.append(String.join(",", requests.stream().map(String::valueOf).toList()));
+    } else if (probability < 1.0) {
+      s.append(":p=").append(probability);
+    }
+    if (afterGeneration && kind != Kind.MALFORMED_JSON) {
+      s.append(":after");
+    }
+    if (flatEnvelope) {
+      s.append(":flat");
+    }
+    if (httpDate) {
+      s.append(":http-date");
+    }
+    return s.toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Fault f
+        && kind == f.kind
+        && status == f.status
+        && duration.equals(f.duration)
+        && bytesPerSecond == f.bytesPerSecond
+        && Double.compare(probability, f.probability) == 0
+        && requests.equals(f.requests)
+        && afterGeneration == f.afterGeneration
+        && flatEnvelope == f.flatEnvelope
+        && httpDate == f.httpDate;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(kind, status, duration, bytesPerSecond, probability, requests,
+        afterGeneration, flatEnvelope, httpDate);
+  }
+}

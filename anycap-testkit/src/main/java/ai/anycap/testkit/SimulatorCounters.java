@@ -1,0 +1,94 @@
+package ai.anycap.testkit;
+
+import ai.anycap.client.ImageRequest;
+import ai.anycap.testkit.internal.SimJson;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What an {@link AnyCapSimulator} has seen, taken at one moment by {@link
+ * AnyCapSimulator#counters()}: requests by endpoint and status, images generated, credits charged,
+ * concurrency, and how often each distinct request was generated.
+ *
+ * <pre>{@code
+ * SimulatorCounters c = sim.counters();
+ * assertThat(c.requests(SimulatorCounters.GENERATE, 200)).isEqualTo(100);
+ * assertThat(c.duplicateGenerations()).isZero();          // no image generated twice
+ * assertThat(c.peakGeneratesInFlight()).isLessThanOrEqualTo(8);
+ * }</pre>
+ *
+ * <p>A request is counted, with its status, just before the simulator starts to answer it, so a
+ * client that has its answer always finds the request counted. It is in flight from its arrival
+ * until then; so {@link #peakInFlight()} never exceeds what the client had outstanding. Requests
+ * that got no answer (a reset) count under status 0; a hung request counts when it is answered.
+ * Immutable; each field is exact, but fields read while requests run may be a few requests apart.
+ *
+ * @param requests request counts by endpoint (one of the constants here) and HTTP status
+ * @param imagesGenerated images generated and charged, including those whose answer never reached
+ *     the client
+ * @param creditsCharged credits taken from the balance
+ * @param inFlight requests being served at this moment
+ * @param peakInFlight the most requests served at once, across all endpoints
+ * @param peakGeneratesInFlight the most generate requests served at once
+ * @param generationsByRequest how often each distinct generate body was generated, keyed by the
+ *     body in canonical form (fields sorted)
+ * @param protocolViolations distinct ways clients broke the protocol: an API call without a
+ *     Bearer key or {@code X-Trace-Id}, a JSON body sent without {@code Content-Type:
+ *     application/json}, an {@code Authorization} header sent to an artifact URL
+ */
+public record SimulatorCounters(
+    Map<String, Map<Integer, Long>> requests,
+    long imagesGenerated,
+    long creditsCharged,
+    int inFlight,
+    int peakInFlight,
+    int peakGeneratesInFlight,
+    Map<String, Long> generationsByRequest,
+    Set<String> protocolViolations) {
+
+  /** {@code POST /v1/image/generate} */
+  public static final String GENERATE = "POST /v1/image/generate";
+  /** {@code GET /v1/image/models} */
+  public static final String MODELS = "GET /v1/image/models";
+  /** {@code GET /v1/image/models/{model}} */
+  public static final String MODEL = "GET /v1/image/models/{model}";
+  /** {@code GET /v1/image/models/{model}/schema} */
+  public static final String SCHEMA = "GET /v1/image/models/{model}/schema";
+  /** {@code GET /v1/status} */
+  public static final String STATUS = "GET /v1/status";
+  /** Artifact downloads, {@code GET /artifacts/{id}.png}. */
+  public static final String DOWNLOAD = "GET /artifacts/{id}";
+  /** Any other method or path. */
+  public static final String OTHER = "other";
+
+  public SimulatorCounters {
+    Objects.requireNonNull(requests, "requests");
+    Map<String, Map<Integer, Long>> copy = new java.util.HashMap<>();
+    requests.forEach((endpoint, byStatus) -> copy.put(endpoint, Map.copyOf(byStatus)));
+    requests = Map.copyOf(copy);
+    generationsByRequest = Map.copyOf(generationsByRequest);
+    protocolViolations = Set.copyOf(protocolViolations);
+  }
+
+  /** All requests to {@code endpoint}, whatever their status. */
+  public long requests(String endpoint) {
+    return requests.getOrDefault(endpoint, Map.of()).values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Requests to {@code endpoint} answered with {@code status} (0: no answer). */
+  public long requests(String endpoint, int status) {
+    return requests.getOrDefault(endpoint, Map.of()).getOrDefault(status, 0L);
+  }
+
+  /** How often the simulator generated an image for exactly this request's body. */
+  public long timesGenerated(ImageRequest request) {
+    Objects.requireNonNull(request, "request");
+    return generationsByRequest.getOrDefault(SimJson.fingerprint(request.toBody()), 0L);
+  }
+
+  /** Generations of a body that had been generated before: 0 when nothing was generated twice. */
+  public long duplicateGenerations() {
+    return generationsByRequest.values().stream().mapToLong(n -> n - 1).sum();
+  }
+}

@@ -1,0 +1,153 @@
+package ai.anycap.testkit.internal;
+
+import ai.anycap.testkit.SimulatorCounters;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+
+/**
+ * The simulator's running counters, updated from many threads without a shared lock, with
+ * snapshots and a way to wait until they satisfy a condition.
+ */
+public final class LiveCounters {
+
+  static final int MAX_TRACKED_REQUESTS = 1_000_000;
+  static final int MAX_VIOLATIONS = 64;
+
+  private final ConcurrentHashMap<String, ConcurrentHashMap<Integer, LongAdder>> requests =
+      new ConcurrentHashMap<>();
+  private final LongAdder images = new LongAdder();
+  private final LongAdder credits = new LongAdder();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicInteger peak = new AtomicInteger();
+  private final AtomicInteger generatesInFlight = new AtomicInteger();
+  private final AtomicInteger generatesPeak = new AtomicInteger();
+  private final ConcurrentHashMap<String, LongAdder> generations = new ConcurrentHashMap<>();
+  private final Set<String> violations = ConcurrentHashMap.newKeySet();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final AtomicInteger waiters = new AtomicInteger();
+
+  /** A request arrived. */
+  public void started(boolean generate) {
+    peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+    if (generate) {
+      generatesPeak.accumulateAndGet(generatesInFlight.incrementAndGet(), Math::max);
+    }
+  }
+
+  /** A request is about to be answered with {@code status} (0: closed without an answer). */
+  public void finished(String endpoint, int status, boolean generate) {
+    requests
+        .computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>())
+        .computeIfAbsent(status, s -> new LongAdder())
+        .increment();
+    if (generate) {
+      generatesInFlight.decrementAndGet();
+    }
+    inFlight.decrementAndGet();
+    signal();
+  }
+
+  /** An image was generated for the body with this fingerprint, and charged. */
+  public void generated(String fingerprint, long cost) {
+    LongAdder n = generations.get(fingerprint);
+    if (n == null && generations.size() < MAX_TRACKED_REQUESTS) {
+      n = generations.computeIfAbsent(fingerprint, f -> new LongAdder());
+    }
+    if (n != null) {
+      n.increment();
+    }
+    credits.add(cost);
+    images.increment();
+    signal();
+  }
+
+  public void violation(String what) {
+    if (violations.size() < MAX_VIOLATIONS && violations.add(what)) {
+      signal();
+    }
+  }
+
+  public SimulatorCounters snapshot() {
+    Map<String, Map<Integer, Long>> byEndpoint = new HashMap<>();
+    requests.forEach(
+        (endpoint, statuses) -> {
+          Map<Integer, Long> m = new HashMap<>();
+          statuses.forEach((status, n) -> m.put(status, n.sum()));
+          byEndpoint.put(endpoint, m);
+        });
+    Map<String, Long> gens = new HashMap<>(generations.size() * 2);
+    generations.forEach((f, n) -> gens.put(f, n.sum()));
+    return new SimulatorCounters(
+        byEndpoint,
+        images.sum(),
+        credits.sum(),
+        inFlight.get(),
+        peak.get(),
+        generatesPeak.get(),
+        gens,
+        Set.copyOf(violations));
+  }
+
+  /** Zeroes everything but the requests in flight, which also become the new peaks. */
+  public void reset() {
+    requests.clear();
+    images.reset();
+    credits.reset();
+    generations.clear();
+    violations.clear();
+    peak.set(inFlight.get());
+    generatesPeak.set(generatesInFlight.get());
+    signal();
+  }
+
+  /**
+   * Waits until {@code condition} holds for a snapshot, re-checking whenever a counter changes.
+   *
+   * @return the snapshot that satisfied it, or null when the time ran out
+   */
+  public SimulatorCounters await(Predicate<SimulatorCounters> condition, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    waiters.incrementAndGet();
+    lock.lock();
+    try {
+      while (true) {
+        SimulatorCounters now = snapshot();
+        if (condition.test(now)) {
+          return now;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return null;
+        }
+        // The bounded wait only guards against a missed signal; changes wake it at once.
+        changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+      }
+    } finally {
+      lock.unlock();
+      waiters.decrementAndGet();
+    }
+  }
+
+  private void signal() {
+    if (waiters.get() > 0) {
+      lock.lock();
+      try {
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package ai.anycap.testkit.internal;
+
+import ai.anycap.testkit.Fault;
+import ai.anycap.testkit.Latency;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a simulator is started with, as the public builder collected it.
+ *
+ * @param apiKey the key every API call must carry, or null to accept any
+ * @param port the port to listen on, 0 for an ephemeral one
+ * @param latency the generate latency for models without one of their own
+ * @param modelLatency generate latency by model id
+ * @param permitsPerSecond the rate limit's refill rate; 0 for no limit
+ * @param burst the rate limit's bucket size
+ * @param credits the starting balance; {@link Long#MAX_VALUE} for unlimited
+ * @param faults faults installed at start
+ * @param seed the seed for faults, latencies and signatures
+ * @param artifactTtl how long artifact URLs stay valid
+ * @param clock the clock for the rate limit, artifact expiry and {@code Retry-After} dates
+ * @param workerThreads threads that serve requests
+ */
+public record SimulatorConfig(
+    String apiKey,
+    int port,
+    Latency latency,
+    Map<String, Latency> modelLatency,
+    double permitsPerSecond,
+    int burst,
+    long credits,
+    List<Fault> faults,
+    long seed,
+    Duration artifactTtl,
+    Clock clock,
+    int workerThreads) {
+
+  public SimulatorConfig {
+    modelLatency = Map.copyOf(modelLatency);
+    faults = List.copyOf(faults);
+  }
+
+  public boolean unlimitedCredits() {
+    return credits == Long.MAX_VALUE;
+  }
+}
