@@ -25,7 +25,8 @@ import java.util.TreeSet;
  * /v1/image/generate}. A fault fires on every request to its endpoint unless narrowed with {@link
  * #probability(double)}, {@link #onNthRequest(int)} or {@link #onRequests(int...)}; request numbers
  * count from 1, per fault, from the moment it is installed, and include requests another fault
- * took. When several faults fire on one request, the first installed wins. Probabilities are drawn
+ * took: faults act first, before the key check, the rate limit and validation, as a failing
+ * network or proxy would. When several faults fire on one request, the first installed wins. Probabilities are drawn
  * from the simulator's seed and the request number, so a run with the same seed and the same order
  * of requests fails the same requests.
  *

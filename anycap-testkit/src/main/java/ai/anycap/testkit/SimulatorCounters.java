@@ -32,7 +32,7 @@ import java.util.Set;
  * @param peakInFlight the most requests served at once, across all endpoints
  * @param peakGeneratesInFlight the most generate requests served at once
  * @param generationsByRequest how often each distinct generate body was generated, keyed by the
- *     body in canonical form (fields sorted)
+ *     body in canonical form (fields sorted); the first 250,000 distinct bodies are tracked
  * @param protocolViolations distinct ways clients broke the protocol: an API call without a
  *     Bearer key or {@code X-Trace-Id}, a JSON body sent without {@code Content-Type:
  *     application/json}, an {@code Authorization} header sent to an artifact URL

@@ -9,10 +9,11 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs an {@link AnyCapSimulator} as a process of its own, so that other processes, and AnyCap
  * tools in any language pointed at it with their endpoint setting ({@code ANYCAP_API_ENDPOINT},
- * the CLI's {@code --endpoint}), can use it. Prints the base URL and serves until killed.
+ * the CLI's {@code --endpoint}), can use it. Prints the base URL and serves until killed; {@code
+ * GET /_simulator/counters} answers the {@link SimulatorCounters} as JSON.
  *
  * <pre>
- * java -cp anycap-testkit.jar:... ai.anycap.testkit.SimulatorMain \
+ * java -jar anycap-testkit-&lt;version&gt;-standalone.jar \
  *     --port 8787 --latency-ms 500 --rate-limit 50:10 --fault server-error:503:p=0.1 --seed 42
  * </pre>
  *

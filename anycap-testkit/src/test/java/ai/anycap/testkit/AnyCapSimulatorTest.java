@@ -455,6 +455,27 @@ class AnyCapSimulatorTest {
   }
 
   @Test
+  void countersAreServedAsJson_forOtherProcesses_withoutCountingThemselves() throws Exception {
+    try (AnyCapSimulator sim = AnyCapSimulator.builder().credits(10).start()) {
+      sim.client().images().generate(cat());
+      sim.client().images().generate(cat());
+      HttpClient raw = HttpClient.newHttpClient();
+      HttpRequest get = HttpRequest.newBuilder(sim.baseUri().resolve("/_simulator/counters")).build();
+
+      raw.send(get, HttpResponse.BodyHandlers.discarding());
+      var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+          raw.send(get, HttpResponse.BodyHandlers.ofByteArray()).body());
+
+      assertThat(json.at("/requests/" + SimulatorCounters.GENERATE.replace("/", "~1") + "/200").asLong()).isEqualTo(2);
+      assertThat(json.get("images_generated").asLong()).isEqualTo(2);
+      assertThat(json.get("credit_balance").asLong()).isEqualTo(8);
+      assertThat(json.get("duplicate_generations").asLong()).isEqualTo(1);
+      assertThat(json.get("protocol_violations")).isEmpty();
+      assertThat(sim.counters().requests()).containsOnlyKeys(SimulatorCounters.GENERATE);
+    }
+  }
+
+  @Test
   void resetCounters_startsAfresh_butKeepsTheBalance() {
     try (AnyCapSimulator sim = AnyCapSimulator.builder().credits(10).start()) {
       sim.client().images().generate(cat());

@@ -33,7 +33,7 @@ class SimulatorLoadTest {
   void servesThousandsOfGenerateAndDownloadRoundTrips(@TempDir Path dir) throws Exception {
     int roundTrips = Integer.getInteger("anycap.load.roundTrips", 5_000);
     int concurrency = Integer.getInteger("anycap.load.concurrency", 32);
-    int warmup = Integer.getInteger("anycap.load.warmup", 3_000);
+    int warmup = Integer.getInteger("anycap.load.warmup", 2_000);
     try (AnyCapSimulator sim = AnyCapSimulator.builder().seed(7).start()) {
       AnyCapClient client = sim.client();
 

@@ -1,7 +1,6 @@
 package ai.anycap.testkit.internal;
 
 import ai.anycap.testkit.internal.ModelCatalog.Violation;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
@@ -68,17 +67,20 @@ public final class Envelopes {
     return SimJson.write(root);
   }
 
-  /** {@code {"status":"success","data":{"model","credit_cost","outputs":[{"url"}]},"request_id"}} */
+  /**
+   * {@code {"status":"success","data":{"model","credit_cost","outputs":[{"url"}]},"request_id"}},
+   * written by hand: it is the one body on the hot path.
+   */
   public static byte[] success(String model, long creditCost, String url, String requestId) {
-    ObjectNode root = SimJson.object();
-    root.put("status", "success");
-    ObjectNode data = root.putObject("data");
-    data.put("model", model);
-    data.put("credit_cost", creditCost);
-    ArrayNode outs = data.putArray("outputs");
-    outs.addObject().put("url", url);
-    root.put("request_id", requestId);
-    return SimJson.write(root);
+    StringBuilder s = new StringBuilder(160 + url.length());
+    s.append("{\"status\":\"success\",\"data\":{\"model\":");
+    SimJson.quote(model, s);
+    s.append(",\"credit_cost\":").append(creditCost).append(",\"outputs\":[{\"url\":");
+    SimJson.quote(url, s);
+    s.append("}]},\"request_id\":");
+    SimJson.quote(requestId, s);
+    s.append('}');
+    return s.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
   public static List<Map<String, Object>> details(List<Violation> violations) {

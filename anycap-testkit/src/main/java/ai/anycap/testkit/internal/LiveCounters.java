@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  */
 public final class LiveCounters {
 
-  static final int MAX_TRACKED_REQUESTS = 1_000_000;
+  static final int MAX_TRACKED_REQUESTS = 250_000;
   static final int MAX_VIOLATIONS = 64;
 
   private final ConcurrentHashMap<String, ConcurrentHashMap<Integer, LongAdder>> requests =

@@ -30,6 +30,14 @@ public final class ModelCatalog {
 
     /** The parameters of the generate operation in this mode, in publishing order. */
     public Map<String, Param> params(String mode) {
+      return IMAGE_TO_IMAGE.equals(mode) ? paramsOf(IMAGE_TO_IMAGE) : paramsOf(TEXT_TO_IMAGE);
+    }
+
+    private Map<String, Param> paramsOf(String mode) {
+      Map<String, Param> cached = PARAMS.get(id + " " + mode);
+      if (cached != null) {
+        return cached;
+      }
       Map<String, Param> p = new LinkedHashMap<>();
       p.put("prompt", new Param("prompt", "string", true, List.of(), "what to draw"));
       if (IMAGE_TO_IMAGE.equals(mode)) {
@@ -40,7 +48,9 @@ public final class ModelCatalog {
           "width to height; default 1:1"));
       p.put("resolution", new Param("resolution", "string", false, resolutions,
           "output resolution; default " + resolutions.get(0)));
-      return p;
+      Map<String, Param> fixed = java.util.Collections.unmodifiableMap(p);
+      PARAMS.put(id + " " + mode, fixed);
+      return fixed;
     }
 
     public List<String> modes() {
@@ -52,6 +62,7 @@ public final class ModelCatalog {
   public record Violation(String field, String reason, String message, List<String> allowed) {}
 
   private static final Map<String, ModelSpec> MODELS = new LinkedHashMap<>();
+  private static final Map<String, Map<String, Param>> PARAMS = new java.util.concurrent.ConcurrentHashMap<>();
 
   static {
     add(new ModelSpec("nano-banana-2", "Nano Banana 2",

@@ -53,6 +53,7 @@ public final class SimulatorServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger("ai.anycap.testkit");
   private static final int MAX_BODY = 1024 * 1024;
+  public static final String COUNTERS_PATH = "/_simulator/counters";
   private static final long LATENCY_STREAM = 1;
   private static final DateTimeFormatter HTTP_DATE =
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
@@ -130,7 +131,8 @@ public final class SimulatorServer implements AutoCloseable {
   }
 
   public void addCredits(long credits) {
-    balance.getAndUpdate(b -> b == Long.MAX_VALUE ? b : (Long.MAX_VALUE - b < credits ? Long.MAX_VALUE - 1 : b + credits));
+    // Unlimited stays unlimited; a limited balance saturates just below it.
+    balance.getAndUpdate(b -> b == Long.MAX_VALUE ? b : Math.min(Long.MAX_VALUE - 1, b + Math.min(credits, Long.MAX_VALUE - 1 - b)));
   }
 
   @Override
@@ -145,6 +147,10 @@ public final class SimulatorServer implements AutoCloseable {
   private void handle(HttpExchange ex) {
     String method = ex.getRequestMethod();
     String path = ex.getRequestURI().getRawPath();
+    if (path.equals(COUNTERS_PATH) && method.equals("GET")) {
+      countersJson(ex);
+      return;
+    }
     if (path.startsWith(ArtifactStore.PATH_PREFIX)) {
       Call call = new Call(ex, SimulatorCounters.DOWNLOAD, false, counters);
       guarded(call, () -> download(call, method, path.substring(ArtifactStore.PATH_PREFIX.length())));
@@ -228,6 +234,47 @@ public final class SimulatorServer implements AutoCloseable {
       return false;
     }
     return true;
+  }
+
+  // ---- the simulator's own endpoint ----
+
+  /**
+   * {@code GET /_simulator/counters}: the counters as JSON, for processes that use a standalone
+   * simulator. Not part of the AnyCap API, and not counted itself.
+   */
+  private void countersJson(HttpExchange ex) {
+    SimulatorCounters c = counters.snapshot();
+    ObjectNode root = SimJson.object();
+    ObjectNode requests = root.putObject("requests");
+    c.requests().forEach((endpoint, byStatus) -> {
+      ObjectNode n = requests.putObject(endpoint);
+      byStatus.forEach((status, count) -> n.put(Integer.toString(status), count));
+    });
+    root.put("images_generated", c.imagesGenerated());
+    root.put("credits_charged", c.creditsCharged());
+    if (config.unlimitedCredits()) {
+      root.putNull("credit_balance");
+    } else {
+      root.put("credit_balance", balance.get());
+    }
+    root.put("in_flight", c.inFlight());
+    root.put("peak_in_flight", c.peakInFlight());
+    root.put("peak_generates_in_flight", c.peakGeneratesInFlight());
+    root.put("distinct_requests_generated", c.generationsByRequest().size());
+    root.put("duplicate_generations", c.duplicateGenerations());
+    c.protocolViolations().stream().sorted().forEach(root.putArray("protocol_violations")::add);
+    byte[] body = SimJson.write(root);
+    try {
+      ex.getResponseHeaders().set("Content-Type", "application/json");
+      ex.sendResponseHeaders(200, body.length);
+      try (var out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    } catch (IOException clientGone) {
+      // Nothing to report to.
+    } finally {
+      ex.close();
+    }
   }
 
   // ---- discovery and status ----
@@ -367,7 +414,6 @@ public final class SimulatorServer implements AutoCloseable {
       error(g, ApiError.of(402, "IMAGE_INSUFFICIENT_CREDIT",
               "insufficient credits: balance " + left + ", this image costs " + cost,
               "top up your AnyCap account", false)
-          .withFlatCode("insufficient_credits")
           .withDetails(List.of(Map.of("balance", left, "credit_cost", cost))));
       return;
     }
@@ -557,8 +603,13 @@ public final class SimulatorServer implements AutoCloseable {
     }
   }
 
+  /** A path segment, percent-decoded; as sent when it does not decode. */
   private static String decode(String segment) {
-    return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    try {
+      return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException badEscape) {
+      return segment;
+    }
   }
 
   private static String queryParam(String rawQuery, String name) {
