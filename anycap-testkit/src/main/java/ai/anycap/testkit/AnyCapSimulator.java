@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>It serves {@code POST /v1/image/generate}, {@code GET /v1/image/models}, {@code
  * /v1/image/models/{id}}, {@code /v1/image/models/{id}/schema}, {@code /v1/status}, and the
  * artifact URLs that generations return ({@code /artifacts/{id}.png?expires=..&sig=..}, which need
- * no key), and its own {@code GET /_simulator/counters} (the counters as JSON, not counted). Models: {@code nano-banana-2}, {@code nano-banana-pro} and {@code seedream-5}, each in
- * {@code text-to-image} and {@code image-to-image} mode, one credit an image.
+ * no key), and its own {@code GET /_simulator/counters} (the counters as JSON, not counted).
+ * Models: {@code nano-banana-2}, {@code nano-banana-pro} and {@code seedream-5}, each in {@code
+ * text-to-image} and {@code image-to-image} mode, one credit an image.
  *
  * <p>Defaults: an ephemeral port; any key accepted (set {@link Builder#apiKey(String)} to require
  * one); no latency; no rate limit; unlimited credits; no faults; a random seed (logged, and in

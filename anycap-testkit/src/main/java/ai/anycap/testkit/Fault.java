@@ -26,9 +26,9 @@ import java.util.TreeSet;
  * #probability(double)}, {@link #onNthRequest(int)} or {@link #onRequests(int...)}; request numbers
  * count from 1, per fault, from the moment it is installed, and include requests another fault
  * took: faults act first, before the key check, the rate limit and validation, as a failing
- * network or proxy would. When several faults fire on one request, the first installed wins. Probabilities are drawn
- * from the simulator's seed and the request number, so a run with the same seed and the same order
- * of requests fails the same requests.
+ * network or proxy would. When several faults fire on one request, the first installed wins.
+ * Probabilities are drawn from the simulator's seed and the request number, so a run with the same
+ * seed and the same order of requests fails the same requests.
  *
  * <p>Generate faults fire <em>before</em> the generation by default: nothing is generated or
  * charged. {@link #afterGeneration()} moves them after it, so the image is generated and charged

@@ -24,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * distinct prompt (so every image is rendered, none served from the cache), and prints the rate
  * reached. It asserts what was served, never how fast: timing belongs in the printed line.
  *
- * <p>{@code -Danycap.load.roundTrips=20000 -Danycap.load.concurrency=64} change the run.
+ * <p>{@code -Danycap.load.roundTrips=20000 -Danycap.load.concurrency=64 -Danycap.load.warmup=5000}
+ * change the run. The printed line also gives the CPU time per round trip, in all and in the
+ * simulator's own threads, which says what the simulator could serve with the client elsewhere.
  */
 @Tag("load")
 class SimulatorLoadTest {

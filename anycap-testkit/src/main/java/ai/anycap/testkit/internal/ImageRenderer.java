@@ -30,7 +30,8 @@ import java.util.zip.Deflater;
 public final class ImageRenderer {
 
   /** What an image shows; equal keys give identical bytes. */
-  public record RenderKey(String model, String mode, String prompt, String aspectRatio, String resolution, int references) {}
+  public record RenderKey(
+      String model, String mode, String prompt, String aspectRatio, String resolution, int references) {}
 
   static final int LONG_SIDE = 256;
   private static final int CACHE_ENTRIES = 4096;

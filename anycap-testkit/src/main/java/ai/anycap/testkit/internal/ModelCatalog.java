@@ -23,10 +23,12 @@ public final class ModelCatalog {
   public static final List<String> ASPECT_RATIOS = List.of("1:1", "16:9", "9:16", "4:3", "3:4");
 
   /** One parameter of a schema. */
-  public record Param(String name, String type, boolean required, List<String> enumValues, String description) {}
+  public record Param(
+      String name, String type, boolean required, List<String> enumValues, String description) {}
 
   /** One image model. */
-  public record ModelSpec(String id, String displayName, String description, long creditCost, List<String> resolutions) {
+  public record ModelSpec(
+      String id, String displayName, String description, long creditCost, List<String> resolutions) {
 
     /** The parameters of the generate operation in this mode, in publishing order. */
     public Map<String, Param> params(String mode) {
@@ -147,7 +149,8 @@ public final class ModelCatalog {
   }
 
   /** A generate body that passed validation, reduced to what the renderer and billing need. */
-  public record ValidRequest(ModelSpec model, String mode, String prompt, String aspectRatio, String resolution, int references) {}
+  public record ValidRequest(
+      ModelSpec model, String mode, String prompt, String aspectRatio, String resolution, int references) {}
 
   /** The result of validating a generate body: either a request or its violations. */
   public record Validation(ValidRequest request, List<Violation> violations) {
@@ -185,8 +188,7 @@ public final class ModelCatalog {
       mode = modeNode.asText();
     }
     Map<String, Param> params = model.params(mode);
-    for (var it = body.fields(); it.hasNext(); ) {
-      var e = it.next();
+    for (Map.Entry<String, JsonNode> e : body.properties()) {
       String name = e.getKey();
       if (name.equals("model") || name.equals("mode")) {
         continue;

@@ -132,7 +132,8 @@ public final class SimulatorServer implements AutoCloseable {
 
   public void addCredits(long credits) {
     // Unlimited stays unlimited; a limited balance saturates just below it.
-    balance.getAndUpdate(b -> b == Long.MAX_VALUE ? b : Math.min(Long.MAX_VALUE - 1, b + Math.min(credits, Long.MAX_VALUE - 1 - b)));
+    balance.getAndUpdate(
+        b -> b == Long.MAX_VALUE ? b : b + Math.min(credits, Long.MAX_VALUE - 1 - b));
   }
 
   @Override
@@ -179,7 +180,9 @@ public final class SimulatorServer implements AutoCloseable {
       Call call = new Call(ex, SimulatorCounters.OTHER, false, counters);
       guarded(call, () -> {
         drain(ex);
-        boolean known = p.equals("/v1/image/generate") || p.equals("/v1/status") || p.startsWith("/v1/image/models");
+        boolean known = p.equals("/v1/image/generate")
+            || p.equals("/v1/status")
+            || p.startsWith("/v1/image/models");
         error(call, known
             ? ApiError.of(405, "METHOD_NOT_ALLOWED", method + " is not allowed on " + p, "", false)
             : ApiError.of(404, "NOT_FOUND", "no such endpoint: " + method + " " + p,
@@ -301,7 +304,8 @@ public final class SimulatorServer implements AutoCloseable {
     ObjectNode body = ModelCatalog.schemaJson(m, operation, mode);
     if (body.get("schemas").isEmpty()) {
       error(call, ApiError.of(400, "IMAGE_INVALID_REQUEST",
-          "model " + id + " has no operation '" + operation + "'" + (mode == null ? "" : " in mode '" + mode + "'"),
+          "model " + id + " has no operation '" + operation + "'"
+              + (mode == null ? "" : " in mode '" + mode + "'"),
           "operations: generate; modes: " + m.modes(), false), "schema");
       return;
     }
