@@ -45,7 +45,7 @@ class FaultStormTest {
             Fault.rateLimited(Duration.ofSeconds(1)).httpDate(),
             Fault.doNotRetry(),
             Fault.resetConnection(),
-            Fault.hang(Duration.ofMillis(400)),
+            Fault.hang(Duration.ofMillis(1500)),
             Fault.malformedJson(),
             Fault.truncatedDownload(),
             Fault.artifactStatus(403),
@@ -69,7 +69,7 @@ class FaultStormTest {
                 .outputRoot(out)
                 .journal(journal)
                 .concurrency(16)
-                .attemptTimeout(Duration.ofMillis(200))
+                .attemptTimeout(Duration.ofSeconds(1))
                 .retry(Retry.exponential(5, Duration.ofMillis(2), Duration.ofMillis(10))
                     .withMaxRetryAfter(Duration.ofMillis(20)))
                 .build()) {
@@ -110,7 +110,7 @@ class FaultStormTest {
       for (ImageJob job : jobs(JOBS)) {
         ImageRequest request =
             ImageRequest.builder().model("nano-banana-2").prompt(TEMPLATES.render("product_hero", job.values())).build();
-        List<String> history = c.generateHistory(request);
+        List<String> history = sim.generateHistory(request);
         JsonNode line = lines.get(job.id());
         assertThat(history.size()).as("generate requests of %s", job.id()).isEqualTo(line.get("attempts").asInt());
         int firstClean = history.indexOf("200");

@@ -1,6 +1,8 @@
 package ai.anycap.testkit;
 
 import ai.anycap.client.AnyCapClient;
+import ai.anycap.client.ImageRequest;
+import ai.anycap.testkit.internal.SimJson;
 import ai.anycap.testkit.internal.SimulatorConfig;
 import ai.anycap.testkit.internal.SimulatorServer;
 import java.net.URI;
@@ -141,6 +143,18 @@ public final class AnyCapSimulator implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted while waiting for simulator counters", e);
     }
+  }
+
+  /**
+   * How the simulator answered each generate request with exactly this request's body, oldest
+   * first: the status ({@code "200"}, {@code "429"}, {@code "0"} for a reset), followed by the
+   * fault's spec name when one shaped the answer ({@code "500 do-not-retry"}, {@code "200
+   * malformed-json"}, {@code "200 hang"}). A clean {@code "200"} is an image the client received;
+   * a well-behaved client sends nothing for that body after it.
+   */
+  public List<String> generateHistory(ImageRequest request) {
+    Objects.requireNonNull(request, "request");
+    return server.liveCounters().history(SimJson.fingerprint(request.toBody()));
   }
 
   /** Zeroes the counters (not the credit balance, nor the faults' request counts). */

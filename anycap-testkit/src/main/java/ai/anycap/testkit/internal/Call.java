@@ -21,6 +21,8 @@ final class Call {
   private final boolean generate;
   private final LiveCounters counters;
   private final AtomicBoolean answered = new AtomicBoolean();
+  private volatile String fingerprint;
+  private volatile String fault;
 
   Call(HttpExchange exchange, String endpoint, boolean generate, LiveCounters counters) {
     this.exchange = exchange;
@@ -38,10 +40,23 @@ final class Call {
     return exchange.getRequestHeaders().getFirst(name);
   }
 
+  /** Ties a generate call to its body, so its answer joins that body's history. */
+  void body(String fingerprint) {
+    this.fingerprint = fingerprint;
+  }
+
+  /** Marks the answer as shaped by a fault (its spec name), for the body's history. */
+  void fault(String specName) {
+    this.fault = specName;
+  }
+
   /** Claims the answer and counts it; false when the call was answered already. */
   private boolean claim(int status) {
     if (!answered.compareAndSet(false, true)) {
       return false;
+    }
+    if (fingerprint != null) {
+      counters.answered(fingerprint, fault == null ? Integer.toString(status) : status + " " + fault);
     }
     counters.finished(endpoint, status, generate);
     return true;

@@ -31,6 +31,7 @@ public final class LiveCounters {
   private final AtomicInteger generatesInFlight = new AtomicInteger();
   private final AtomicInteger generatesPeak = new AtomicInteger();
   private final ConcurrentHashMap<String, LongAdder> generations = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, java.util.List<String>> histories = new ConcurrentHashMap<>();
   private final Set<String> violations = ConcurrentHashMap.newKeySet();
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -56,6 +57,25 @@ public final class LiveCounters {
     }
     inFlight.decrementAndGet();
     signal();
+  }
+
+  /** A generate request with this body was answered: its status, and the fault that shaped it. */
+  public void answered(String fingerprint, String outcome) {
+    if (histories.size() < MAX_TRACKED_REQUESTS || histories.containsKey(fingerprint)) {
+      histories.computeIfAbsent(fingerprint, f -> java.util.Collections.synchronizedList(new java.util.ArrayList<>()))
+          .add(outcome);
+    }
+  }
+
+  /** The answers given so far to generate requests with this body, oldest first. */
+  public java.util.List<String> history(String fingerprint) {
+    java.util.List<String> h = histories.get(fingerprint);
+    if (h == null) {
+      return java.util.List.of();
+    }
+    synchronized (h) {
+      return java.util.List.copyOf(h);
+    }
   }
 
   /** An image was generated for the body with this fingerprint, and charged. */
@@ -105,6 +125,7 @@ public final class LiveCounters {
     images.reset();
     credits.reset();
     generations.clear();
+    histories.clear();
     violations.clear();
     peak.set(inFlight.get());
     generatesPeak.set(generatesInFlight.get());

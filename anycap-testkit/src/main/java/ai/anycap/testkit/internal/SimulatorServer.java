@@ -355,6 +355,14 @@ public final class SimulatorServer implements AutoCloseable {
       return;
     }
     Fault fault = faults.pick(false);
+    try {
+      call.body(SimJson.fingerprint(SimJson.MAPPER.readTree(body)));
+    } catch (IOException | RuntimeException e) {
+      call.body("unreadable");
+    }
+    if (fault != null) {
+      call.fault(fault.kind().specName());
+    }
     Generation g = new Generation(call, call.header("X-Trace-Id"), nextRequestId(), fault, body);
     if (fault != null && !fault.firesAfterGeneration()) {
       if (fault.kind() == Fault.Kind.HANG) {
