@@ -77,6 +77,8 @@ class FaultInjectionTest {
             assertThat(e.requestId()).isPresent();
             assertThat(e.retryable()).isTrue();
           });
+      assertThat(sim.counters().requests(SimulatorCounters.GENERATE, 503)).isEqualTo(1);
+      assertThat(sim.counters().imagesGenerated()).isZero();
     }
   }
 
@@ -121,6 +123,8 @@ class FaultInjectionTest {
             assertThat(e.retryAfter()).contains(Duration.ofSeconds(7));
             assertThat(e.errorCode()).contains("rate_limited");
           });
+      assertThat(sim.counters().requests(SimulatorCounters.GENERATE, 429)).isEqualTo(1);
+      assertThat(sim.counters().imagesGenerated()).isZero();
     }
   }
 
@@ -284,6 +288,7 @@ class FaultInjectionTest {
 
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
       assertThat(ai.anycap.client.ImageFormat.detect(file)).isPresent();
+      assertThat(sim.counters().requests(SimulatorCounters.DOWNLOAD, 200)).isEqualTo(1);
     }
   }
 
@@ -299,6 +304,8 @@ class FaultInjectionTest {
             assertThat(e.getMessage()).contains("timed out");
           });
       assertThat(dir.resolve("s.png")).doesNotExist();
+      assertThat(sim.counters().requests(SimulatorCounters.DOWNLOAD, 200))
+          .as("counted when the answer started").isEqualTo(1);
     }
   }
 
