@@ -1,0 +1,427 @@
+package ai.anycap.redis;
+
+import ai.anycap.pipeline.JobQueue;
+import ai.anycap.pipeline.JobSource;
+import ai.anycap.pipeline.QueueConsumer;
+import ai.anycap.redis.internal.JobProducer;
+import ai.anycap.redis.internal.QueueSettings;
+import ai.anycap.redis.internal.RedisLink;
+import ai.anycap.redis.internal.RedisQueueConsumer;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link JobQueue} on Redis Streams, so that one batch runs on many workers on many machines:
+ * a producer adds the jobs, each worker runs {@code ImagePipeline.work(queue.consumer(name))}.
+ *
+ * <pre>{@code
+ * try (RedisJobQueue queue = RedisJobQueue.builder()
+ *     .redisUri("redis://redis.internal:6379")
+ *     .namespace("batch-42")
+ *     .build()) {
+ *   queue.enqueueAll(CsvJobSource.builder().file(Path.of("products.csv"))...build());  // producer
+ *
+ *   try (QueueConsumer consumer = queue.consumer("worker-" + hostname)) {             // each worker
+ *     BatchReport report = pipeline.work(consumer).join();
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>How it works. Jobs are entries of a stream (field {@code job}, the job's JSON) read by one
+ * consumer group. A worker takes new entries with XREADGROUP and, first, entries another worker
+ * has held idle for longer than the visibility timeout (XAUTOCLAIM): a worker that dies leaves its
+ * jobs to the living. While a worker runs a job, a heartbeat resets the entry's idle time every
+ * third of the visibility timeout, so a slow job is not taken from a live worker. When a job
+ * succeeds its id goes into the done set, a result entry into the results stream, and its entry
+ * is acknowledged and deleted, in one atomic step; a job found in the done set when taken (its
+ * worker died after finishing it) is acknowledged without running again. A job that fails is
+ * left pending and delivered again after the visibility timeout, until its
+ * {@linkplain Builder#maxDeliveries(int) last delivery} fails: then it goes to the dead-letter
+ * stream with its error. A job that can never run (malformed, unknown template) goes there at
+ * once. Delivery is at least once: a job whose worker goes silent for longer than the visibility
+ * timeout while still running it may be generated twice.
+ *
+ * <p>Back-pressure: since finished entries are deleted, the stream's length is the number of jobs
+ * waiting or running. {@link #enqueueAll} adds a batch only while that length plus the batch stays
+ * within {@link Builder#maxStreamLength(long)}, checked and added atomically in Redis, and
+ * otherwise polls until workers make room. Trimming the stream (XADD MAXLEN) would drop jobs no
+ * worker has run, so it is never used. A producer that retries a batch after losing Redis's answer
+ * does not add it twice.
+ *
+ * <p>Defaults: keys {@code anycap:jobs}, {@code anycap:results}, {@code anycap:dead}, {@code
+ * anycap:done} (and {@code anycap:jobs:producers}), group {@code anycap-workers}, visibility timeout
+ * 5 minutes, 5 deliveries, 10,000 unfinished jobs, batches of 100, commands time out after 10
+ * seconds, a producer gives up after Redis has been unreachable for 5 minutes (workers never give
+ * up). Needs Redis 6.2 or later. Thread-safe. Close the consumers before the queue; {@link
+ * #close()} closes any still open.
+ */
+public final class RedisJobQueue implements JobQueue, AutoCloseable {
+
+  private final QueueSettings settings;
+  private final RedisClient client;
+  private final ClientResources ownedResources;
+  private final RedisLink link;
+  private final JobProducer producer;
+  private final Set<RedisQueueConsumer> consumers = ConcurrentHashMap.newKeySet();
+  private volatile boolean closed;
+
+  private RedisJobQueue(Builder b) {
+    this.settings = b.settings();
+    if (b.client != null) {
+      this.client = b.client;
+      this.ownedResources = null;
+    } else {
+      this.ownedResources =
+          DefaultClientResources.builder()
+              .ioThreadPoolSize(2)
+              .computationThreadPoolSize(2)
+              // Back within a second or two of Redis: Lettuce's default waits up to 30 s.
+              .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(2), 2, TimeUnit.MILLISECONDS))
+              .build();
+      RedisURI uri = RedisURI.create(b.uri);
+      uri.setTimeout(settings.commandTimeout());
+      this.client = RedisClient.create(ownedResources, uri);
+      this.client.setOptions(
+          ClientOptions.builder()
+              .autoReconnect(true)
+              // Fail at once while disconnected, rather than queue commands that might run twice.
+              .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+              .build());
+    }
+    this.link = new RedisLink(client, settings.commandTimeout());
+    this.producer = new JobProducer(settings, link, () -> closed);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Adds every job of {@code jobs}, reading the source lazily, in batches; waits while the stream
+   * holds {@link Builder#maxStreamLength(long)} unfinished jobs. Creates the stream and the group
+   * when they do not exist. A malformed entry in the source stops it with the source's exception,
+   * after the jobs before it were added.
+   *
+   * @return how many jobs were added
+   * @throws RedisQueueException when Redis stays unreachable longer than the reconnect timeout,
+   *     refuses a command, or the queue is closed meanwhile
+   */
+  @Override
+  public long enqueueAll(JobSource jobs) {
+    Objects.requireNonNull(jobs, "jobs");
+    checkOpen();
+    return producer.enqueueAll(jobs);
+  }
+
+  /**
+   * A worker's end of the queue. Names must be unique among live workers (use the host name and
+   * a number); a worker restarted under the same name finds the jobs its last life held once they
+   * pass the visibility timeout. The consumer connects on first use, so a worker may start before
+   * Redis does.
+   *
+   * <p>Its {@code settle} blocks the calling thread while Redis is unreachable, retrying until it
+   * succeeds or the consumer is closed, so that no acknowledgement is lost. Close it after the
+   * pipeline that uses it: {@code ImagePipeline.close()} waits until running jobs are settled.
+   *
+   * @throws IllegalStateException when this queue has an open consumer of that name already
+   */
+  @Override
+  public QueueConsumer consumer(String workerName) {
+    Objects.requireNonNull(workerName, "workerName");
+    if (workerName.isBlank()) {
+      throw new IllegalArgumentException("workerName must not be blank");
+    }
+    checkOpen();
+    synchronized (consumers) {
+      if (consumers.stream().anyMatch(c -> c.name().equals(workerName))) {
+        throw new IllegalStateException("a consumer named '" + workerName + "' is open already");
+      }
+      RedisQueueConsumer c = new RedisQueueConsumer(client, settings, workerName, consumers::remove);
+      consumers.add(c);
+      return c;
+    }
+  }
+
+  /**
+   * Jobs waiting or running (the stream's length, since finished entries are deleted).
+   *
+   * @throws RedisQueueException when Redis cannot answer now
+   */
+  public long backlog() {
+    checkOpen();
+    try {
+      return link.commands().xlen(settings.stream());
+    } catch (RuntimeException e) {
+      throw new RedisQueueException("cannot read the length of " + settings.stream() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The stream of jobs. */
+  public String stream() {
+    return settings.stream();
+  }
+
+  /** The workers' consumer group. */
+  public String group() {
+    return settings.group();
+  }
+
+  /** The stream each finished job is published to. */
+  public String resultsStream() {
+    return settings.resultsStream();
+  }
+
+  /** The stream of jobs that cannot succeed, with their errors. */
+  public String deadLetterStream() {
+    return settings.deadLetterStream();
+  }
+
+  /** The set of ids of the jobs that succeeded. */
+  public String doneSet() {
+    return settings.doneSet();
+  }
+
+  public Duration visibilityTimeout() {
+    return settings.visibilityTimeout();
+  }
+
+  public int maxDeliveries() {
+    return settings.maxDeliveries();
+  }
+
+  public long maxStreamLength() {
+    return settings.maxStreamLength();
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("queue is closed");
+    }
+  }
+
+  /**
+   * Closes the consumers still open, the queue's connection and, when the queue made the client
+   * from a URI, the client. A client passed to {@link Builder#client(RedisClient)} stays open.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (RedisQueueConsumer c : List.copyOf(consumers)) {
+      c.close();
+    }
+    link.close();
+    if (ownedResources != null) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      ownedResources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisJobQueue{" + settings.stream() + ", group " + settings.group() + '}';
+  }
+
+  /** Configures a {@link RedisJobQueue}; not thread-safe, {@link #build()} copies. */
+  public static final class Builder {
+    private String uri;
+    private RedisClient client;
+    private String namespace;
+    private String stream = "anycap:jobs";
+    private String group = "anycap-workers";
+    private String resultsStream = "anycap:results";
+    private String deadLetterStream = "anycap:dead";
+    private String doneSet = "anycap:done";
+    private Duration visibilityTimeout = Duration.ofMinutes(5);
+    private int maxDeliveries = 5;
+    private long maxStreamLength = 10_000;
+    private int batchSize = 100;
+    private Duration commandTimeout = Duration.ofSeconds(10);
+    private Duration reconnectTimeout = Duration.ofMinutes(5);
+
+    private Builder() {}
+
+    /**
+     * Where Redis is, such as {@code redis://127.0.0.1:6379} or {@code
+     * rediss://:password@host:6380/2}; the queue makes its own client and closes it.
+     *
+     * @throws IllegalArgumentException when it is not a Redis URI
+     */
+    public Builder redisUri(String uri) {
+      Objects.requireNonNull(uri, "uri");
+      RedisURI.create(uri); // refuses what is not a Redis URI, now rather than at build()
+      this.uri = uri;
+      this.client = null;
+      return this;
+    }
+
+    /**
+     * A client of your own, configured as you like (the queue keeps it open). The queue's
+     * defaults otherwise: automatic reconnection, commands rejected while disconnected, reconnect
+     * attempts within 2 seconds.
+     */
+    public Builder client(RedisClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+      this.uri = null;
+      return this;
+    }
+
+    /**
+     * Prefixes every key with {@code namespace + ":"} (the default stream becomes {@code
+     * batch-42:anycap:jobs}), so several batches can share one Redis.
+     */
+    public Builder namespace(String namespace) {
+      this.namespace = nonBlank(namespace, "namespace");
+      return this;
+    }
+
+    /** The stream of jobs; default {@code anycap:jobs}. */
+    public Builder stream(String key) {
+      this.stream = nonBlank(key, "stream");
+      return this;
+    }
+
+    /** The workers' consumer group; default {@code anycap-workers}. */
+    public Builder group(String group) {
+      this.group = nonBlank(group, "group");
+      return this;
+    }
+
+    /** Where finished jobs are published; default {@code anycap:results}. */
+    public Builder resultsStream(String key) {
+      this.resultsStream = nonBlank(key, "resultsStream");
+      return this;
+    }
+
+    /** Where jobs that cannot succeed go, with their errors; default {@code anycap:dead}. */
+    public Builder deadLetterStream(String key) {
+      this.deadLetterStream = nonBlank(key, "deadLetterStream");
+      return this;
+    }
+
+    /** The set of ids of jobs that succeeded; default {@code anycap:done}. */
+    public Builder doneSet(String key) {
+      this.doneSet = nonBlank(key, "doneSet");
+      return this;
+    }
+
+    /**
+     * How long a taken job may go without its worker's heartbeat before other workers take it
+     * over; default 5 minutes, at least 100 ms. Also how long a failed job waits before its next
+     * delivery.
+     */
+    public Builder visibilityTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.compareTo(Duration.ofMillis(100)) < 0) {
+        throw new IllegalArgumentException("visibilityTimeout must be at least 100 ms, got " + timeout);
+      }
+      this.visibilityTimeout = timeout;
+      return this;
+    }
+
+    /** Deliveries a failing job gets before it is dead-lettered; default 5. */
+    public Builder maxDeliveries(int deliveries) {
+      if (deliveries < 1) {
+        throw new IllegalArgumentException("maxDeliveries must be at least 1, got " + deliveries);
+      }
+      this.maxDeliveries = deliveries;
+      return this;
+    }
+
+    /**
+     * The most unfinished jobs (waiting or running) the stream may hold; {@link
+     * RedisJobQueue#enqueueAll} waits beyond it. Default 10,000.
+     */
+    public Builder maxStreamLength(long length) {
+      if (length < 1) {
+        throw new IllegalArgumentException("maxStreamLength must be at least 1, got " + length);
+      }
+      this.maxStreamLength = length;
+      return this;
+    }
+
+    /** Jobs added per round trip by {@link RedisJobQueue#enqueueAll}; default 100. */
+    public Builder batchSize(int size) {
+      if (size < 1) {
+        throw new IllegalArgumentException("batchSize must be at least 1, got " + size);
+      }
+      this.batchSize = size;
+      return this;
+    }
+
+    /** The longest one command may take (a blocking read gets its wait on top); default 10 s. */
+    public Builder commandTimeout(Duration timeout) {
+      this.commandTimeout = positive(timeout, "commandTimeout");
+      return this;
+    }
+
+    /**
+     * How long {@link RedisJobQueue#enqueueAll} keeps retrying while Redis is unreachable before
+     * it fails; default 5 minutes. Workers never give up: {@code take} returns no job while Redis
+     * is away, {@code settle} retries until it succeeds or the consumer is closed.
+     */
+    public Builder reconnectTimeout(Duration timeout) {
+      this.reconnectTimeout = positive(timeout, "reconnectTimeout");
+      return this;
+    }
+
+    /**
+     * @throws IllegalArgumentException when neither a URI nor a client is set, when two keys have
+     *     the same name, or when the batch is larger than the stream may hold
+     */
+    public RedisJobQueue build() {
+      if (uri == null && client == null) {
+        throw new IllegalArgumentException("RedisJobQueue needs a redisUri or a client");
+      }
+      QueueSettings s = settings();
+      Set<String> keys = new HashSet<>(
+          List.of(s.stream(), s.resultsStream(), s.deadLetterStream(), s.doneSet(), s.producersKey()));
+      if (keys.size() != 5) {
+        throw new IllegalArgumentException("stream, resultsStream, deadLetterStream and doneSet must be different keys, got "
+            + s.stream() + ", " + s.resultsStream() + ", " + s.deadLetterStream() + ", " + s.doneSet());
+      }
+      if (batchSize > maxStreamLength) {
+        throw new IllegalArgumentException(
+            "batchSize (" + batchSize + ") must not exceed maxStreamLength (" + maxStreamLength + ")");
+      }
+      return new RedisJobQueue(this);
+    }
+
+    private QueueSettings settings() {
+      String p = namespace == null ? "" : namespace + ":";
+      return new QueueSettings(
+          p + stream, group, p + resultsStream, p + deadLetterStream, p + doneSet, p + stream + ":producers",
+          visibilityTimeout, maxDeliveries, maxStreamLength, batchSize, commandTimeout, reconnectTimeout);
+    }
+
+    private static String nonBlank(String value, String name) {
+      Objects.requireNonNull(value, name);
+      if (value.isBlank()) {
+        throw new IllegalArgumentException(name + " must not be blank");
+      }
+      return value;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, got " + d);
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+package ai.anycap.redis;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import ai.anycap.client.AnyCapClient;
+import ai.anycap.client.PromptTemplate;
+import ai.anycap.client.PromptTemplates;
+import ai.anycap.pipeline.BatchReport;
+import ai.anycap.pipeline.ImageJob;
+import ai.anycap.pipeline.ImagePipeline;
+import ai.anycap.pipeline.ImageSink;
+import ai.anycap.pipeline.QueueConsumer;
+import io.lettuce.core.Range;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** Jobs, workers and waits shared by the Redis queue tests. */
+final class QueueFixtures {
+
+  static final PromptTemplates TEMPLATES =
+      PromptTemplates.of(PromptTemplate.of("product_hero", "Product photo: {product_name}, studio lighting"));
+
+  private QueueFixtures() {}
+
+  /** {@code n} jobs with distinct prompts, ids {@code <prefix>-<i>}. */
+  static List<ImageJob> jobs(String prefix, int n) {
+    List<ImageJob> jobs = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      jobs.add(job(prefix + "-" + i));
+    }
+    return jobs;
+  }
+
+  static ImageJob job(String id) {
+    return ImageJob.builder()
+        .id(id)
+        .template("product_hero")
+        .value("product_name", "item " + id)
+        .outputKey(id + ".png")
+        .build();
+  }
+
+  /**
+   * Waits until {@code condition} holds, checking it every 20 ms; fails after {@code timeout}
+   * with {@code state} in the message.
+   */
+  static void await(String what, BooleanSupplier condition, Duration timeout, Supplier<Object> state) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        fail("timed out after " + timeout + " waiting for " + what + "; " + state.get());
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail("interrupted waiting for " + what);
+      }
+    }
+  }
+
+  static List<Map<String, String>> entries(RedisCommands<String, String> redis, String stream) {
+    List<Map<String, String>> out = new ArrayList<>();
+    for (StreamMessage<String, String> m : redis.xrange(stream, Range.create("-", "+"))) {
+      out.add(m.getBody());
+    }
+    return out;
+  }
+
+  /** One worker: a pipeline of its own working the queue through a consumer of its own. */
+  static final class Worker implements AutoCloseable {
+    final String name;
+    final ImagePipeline pipeline;
+    final QueueConsumer consumer;
+    final CompletableFuture<BatchReport> run;
+
+    Worker(RedisJobQueue queue, String name, AnyCapClient client, Path outputRoot, int concurrency,
+        ImageSink... sinks) {
+      this.name = name;
+      ImagePipeline.Builder b = ImagePipeline.builder()
+          .client(client)
+          .templates(TEMPLATES)
+          .concurrency(concurrency)
+          .outputRoot(outputRoot.resolve(name));
+      for (ImageSink sink : sinks) {
+        b.sink(sink);
+      }
+      this.pipeline = b.build();
+      this.consumer = queue.consumer(name);
+      this.run = pipeline.work(consumer);
+    }
+
+    /** Stops as a deployment would: stop taking, finish and settle running jobs, disconnect. */
+    @Override
+    public void close() {
+      run.cancel(true);
+      pipeline.close();
+      consumer.close();
+    }
+  }
+}

@@ -1,0 +1,476 @@
+package ai.anycap.redis;
+
+import static ai.anycap.redis.QueueFixtures.await;
+import static ai.anycap.redis.QueueFixtures.entries;
+import static ai.anycap.redis.QueueFixtures.job;
+import static ai.anycap.redis.QueueFixtures.jobs;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.anycap.pipeline.DeliveredImage;
+import ai.anycap.pipeline.ImageJob;
+import ai.anycap.pipeline.ImageSink;
+import ai.anycap.pipeline.JobPosition;
+import ai.anycap.pipeline.JobResult;
+import ai.anycap.pipeline.JobSource;
+import ai.anycap.pipeline.QueueConsumer;
+import ai.anycap.pipeline.QueuedJob;
+import ai.anycap.pipeline.SinkReceipt;
+import ai.anycap.pipeline.SkipReason;
+import ai.anycap.redis.QueueFixtures.Worker;
+import ai.anycap.testkit.AnyCapSimulator;
+import ai.anycap.testkit.SimulatorCounters;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+/** RedisJobQueue against a real redis-server and the AnyCap simulator. */
+class RedisJobQueueTest {
+
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @TempDir static Path redisDir;
+  private static LocalRedis server;
+  private static RedisClient inspector;
+  private static StatefulRedisConnection<String, String> inspection;
+  private static RedisCommands<String, String> redis;
+
+  @TempDir Path out;
+  private String namespace;
+  private AnyCapSimulator sim;
+  private final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+  @BeforeAll
+  static void startRedis() {
+    server = LocalRedis.start(redisDir);
+    inspector = RedisClient.create(server.uri());
+    inspection = inspector.connect();
+    redis = inspection.sync();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    inspection.close();
+    inspector.shutdown();
+    server.close();
+  }
+
+  @BeforeEach
+  void setUp(TestInfo info) {
+    namespace = info.getTestMethod().orElseThrow().getName();
+    sim = AnyCapSimulator.builder().latency(Duration.ofMillis(30)).seed(7).start();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = closeAfter.size() - 1; i >= 0; i--) {
+      closeAfter.get(i).close();
+    }
+    sim.close();
+  }
+
+  private RedisJobQueue.Builder queue() {
+    return RedisJobQueue.builder().redisUri(server.uri()).namespace(namespace);
+  }
+
+  private RedisJobQueue open(RedisJobQueue.Builder b) {
+    RedisJobQueue q = b.build();
+    closeAfter.add(q);
+    return q;
+  }
+
+  private Worker worker(RedisJobQueue q, String name, int concurrency, ImageSink... sinks) {
+    Worker w = new Worker(q, name, sim.client(), out, concurrency, sinks);
+    closeAfter.add(w);
+    return w;
+  }
+
+  private Object state(RedisJobQueue q) {
+    return "stream=" + redis.xlen(q.stream()) + " results=" + redis.xlen(q.resultsStream()) + " dead="
+        + redis.xlen(q.deadLetterStream()) + " done=" + redis.scard(q.doneSet()) + " " + sim.counters();
+  }
+
+  // ----- the batch, end to end -----
+
+  @Test
+  void threeWorkersRunEveryJobExactlyOnce() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofSeconds(30)));
+    int n = 60;
+    assertThat(q.enqueueAll(JobSource.of(jobs("once", n)))).isEqualTo(n);
+    assertThat(q.backlog()).isEqualTo(n);
+
+    Worker a = worker(q, "a", 4);
+    Worker b = worker(q, "b", 4);
+    Worker c = worker(q, "c", 4);
+    await("all results", () -> redis.xlen(q.resultsStream()) == n, WAIT, () -> state(q));
+    a.close();
+    b.close();
+    c.close();
+
+    List<Map<String, String>> results = entries(redis, q.resultsStream());
+    assertThat(results).hasSize(n);
+    assertThat(results.stream().map(r -> r.get("id")).collect(Collectors.toSet()))
+        .isEqualTo(jobs("once", n).stream().map(ImageJob::id).collect(Collectors.toSet()));
+    assertThat(results).allSatisfy(r -> {
+      assertThat(r.get("status")).isEqualTo("succeeded");
+      assertThat(r.get("credits")).isEqualTo("1");
+      assertThat(r.get("outputs")).contains(r.get("id") + ".png");
+      assertThat(r.get("deliveries")).isEqualTo("1");
+    });
+    assertThat(results.stream().map(r -> r.get("worker")).distinct().count()).isGreaterThanOrEqualTo(2);
+    assertThat(redis.scard(q.doneSet())).isEqualTo(n);
+    assertThat(redis.xlen(q.stream())).isZero();
+    assertThat(redis.xlen(q.deadLetterStream())).isZero();
+    SimulatorCounters counters = sim.counters();
+    assertThat(counters.imagesGenerated()).isEqualTo(n);
+    assertThat(counters.duplicateGenerations()).isZero();
+    assertThat(a.run).isCancelled();
+  }
+
+  @Test
+  void jobsOfAWorkerThatDiesAreFinishedByTheOthers() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofSeconds(2)));
+    int n = 20;
+    q.enqueueAll(JobSource.of(jobs("dies", n)));
+
+    // Worker "doomed" makes two images, then hangs in its sink and dies without acknowledging.
+    CountDownLatch stuck = new CountDownLatch(2);
+    CompletableFuture<SinkReceipt> never = new CompletableFuture<>();
+    List<String> doomedJobs = new CopyOnWriteArrayList<>();
+    ImageSink hang = new ImageSink() {
+      @Override
+      public CompletableFuture<SinkReceipt> deliver(DeliveredImage image) {
+        doomedJobs.add(image.job().id());
+        stuck.countDown();
+        return never;
+      }
+
+      @Override
+      public String name() {
+        return "hang";
+      }
+    };
+    Worker doomed = worker(q, "doomed", 2, hang);
+    await("two jobs stuck in the doomed worker", () -> stuck.getCount() == 0, WAIT, () -> state(q));
+    doomed.consumer.close(); // its heartbeat stops and its connections go, as when its JVM dies
+
+    worker(q, "b", 4);
+    worker(q, "c", 4);
+    await("all results", () -> redis.xlen(q.resultsStream()) == n, WAIT, () -> state(q));
+
+    List<Map<String, String>> results = entries(redis, q.resultsStream());
+    assertThat(results.stream().map(r -> r.get("id")).distinct().count()).isEqualTo(n);
+    assertThat(results).hasSize(n);
+    assertThat(results).noneMatch(r -> r.get("worker").equals("doomed"));
+    assertThat(results.stream().filter(r -> doomedJobs.contains(r.get("id"))))
+        .hasSize(2)
+        .allSatisfy(r -> assertThat(r.get("deliveries")).isEqualTo("2"));
+    assertThat(redis.scard(q.doneSet())).isEqualTo(n);
+    assertThat(redis.xlen(q.stream())).isZero();
+    // Only the two jobs the dead worker had made were made again.
+    assertThat(sim.counters().duplicateGenerations()).isEqualTo(2);
+
+    // The dead worker wakes up late: its settle goes nowhere, nothing is published twice.
+    never.complete(SinkReceipt.of("hang", "nowhere"));
+    doomed.run.cancel(true);
+    doomed.pipeline.close();
+    assertThat(redis.xlen(q.resultsStream())).isEqualTo(n);
+  }
+
+  @Test
+  void jobsThatCannotSucceedEndInTheDeadLetterStream() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofSeconds(1)).maxDeliveries(3));
+    List<ImageJob> all = new ArrayList<>(jobs("fine", 3));
+    all.add(ImageJob.builder().id("no-template").template("no_such_template").value("x", "y")
+        .outputKey("no-template.png").build());
+    all.add(ImageJob.builder().id("refused").prompt("a model the server does not know").model("no-such-model")
+        .outputKey("refused.png").build());
+    q.enqueueAll(JobSource.of(all));
+
+    worker(q, "w", 4);
+    await("two dead letters and three results",
+        () -> redis.xlen(q.deadLetterStream()) == 2 && redis.xlen(q.resultsStream()) == 3, WAIT, () -> state(q));
+
+    Map<String, Map<String, String>> dead = entries(redis, q.deadLetterStream()).stream()
+        .collect(Collectors.toMap(e -> e.get("id"), e -> e));
+    assertThat(dead.get("no-template"))
+        .containsEntry("error_code", "INVALID_JOB")
+        .containsEntry("deliveries", "1");
+    assertThat(dead.get("no-template").get("error")).contains("no_such_template");
+    assertThat(ImageJob.fromJson(dead.get("no-template").get("job")).id()).isEqualTo("no-template");
+    assertThat(dead.get("refused"))
+        .containsEntry("error_code", "IMAGE_INVALID_REQUEST")
+        .containsEntry("deliveries", "3");
+    assertThat(dead.get("refused").get("error")).contains("no-such-model");
+    // Tried once per delivery, never generated.
+    assertThat(sim.counters().requests(SimulatorCounters.GENERATE, 400)).isEqualTo(3);
+    assertThat(redis.xlen(q.stream())).isZero();
+    assertThat(redis.sismember(q.doneSet(), "refused")).isFalse();
+    assertThat(redis.scard(q.doneSet())).isEqualTo(3);
+  }
+
+  @Test
+  void producerWaitsWhileTheStreamIsFull() throws Exception {
+    RedisJobQueue q = open(queue().maxStreamLength(5).batchSize(1));
+    int n = 12;
+    ExecutorService producerThread = Executors.newSingleThreadExecutor();
+    closeAfter.add(producerThread::shutdownNow);
+    CompletableFuture<Long> producer =
+        CompletableFuture.supplyAsync(() -> q.enqueueAll(JobSource.of(jobs("full", n))), producerThread);
+    await("the stream to fill", () -> q.backlog() == 5, WAIT, () -> state(q));
+    assertThat(producer).isNotDone();
+
+    AtomicLong longest = new AtomicLong();
+    worker(q, "w", 2);
+    await("all results", () -> {
+      longest.accumulateAndGet(q.backlog(), Math::max);
+      return redis.xlen(q.resultsStream()) == n;
+    }, WAIT, () -> state(q));
+    assertThat(producer.get(10, TimeUnit.SECONDS)).isEqualTo(n);
+    assertThat(longest.get()).isLessThanOrEqualTo(5);
+    assertThat(sim.counters().duplicateGenerations()).isZero();
+  }
+
+  @Test
+  void stoppingAWorkerSettlesTheJobsItWasRunning() {
+    RedisJobQueue q = open(queue());
+    q.enqueueAll(JobSource.of(jobs("stop", 4)));
+    Worker w = worker(q, "w", 4);
+    sim.awaitCounters(c -> c.imagesGenerated() == 4, WAIT);
+
+    w.close();
+
+    assertThat(redis.xlen(q.resultsStream())).isEqualTo(4);
+    assertThat(redis.xlen(q.stream())).isZero();
+  }
+
+  // ----- one consumer, by hand -----
+
+  @Test
+  void heartbeatKeepsAJobFromOtherWorkersWhileItRuns() {
+    Duration visibility = Duration.ofSeconds(1);
+    RedisJobQueue q = open(queue().visibilityTimeout(visibility));
+    q.enqueueAll(JobSource.of(List.of(job("slow"), job("orphan"))));
+    QueueConsumer a = q.consumer("a");
+    QueueConsumer b = q.consumer("b");
+    closeAfter.add(a);
+    closeAfter.add(b);
+
+    QueuedJob slow = a.take(1, Duration.ofSeconds(1)).get(0);
+    // b keeps asking for two and a half visibility timeouts, and gets only the job nobody holds.
+    List<QueuedJob> taken = new ArrayList<>();
+    long until = System.nanoTime() + visibility.multipliedBy(5).dividedBy(2).toNanos();
+    while (System.nanoTime() < until) {
+      taken.addAll(b.take(5, Duration.ofMillis(50)));
+    }
+    assertThat(taken).extracting(t -> t.job().id()).containsExactly("orphan");
+    a.settle(slow, succeeded(slow.job()));
+    assertThat(entries(redis, q.resultsStream()))
+        .singleElement()
+        .satisfies(r -> assertThat(r).containsEntry("id", "slow").containsEntry("deliveries", "1").containsEntry("worker", "a"));
+
+    // b dies holding "orphan": a gets it once it has been idle for the visibility timeout.
+    b.close();
+    List<QueuedJob> reclaimed = new ArrayList<>();
+    await("the orphan to be reclaimed", () -> reclaimed.addAll(a.take(5, Duration.ofMillis(100))), WAIT,
+        () -> state(q));
+    assertThat(reclaimed).singleElement().satisfies(r -> {
+      assertThat(r.job().id()).isEqualTo("orphan");
+      assertThat(r.deliveries()).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void failedJobIsDeliveredAgainUntilItsLastDelivery() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMillis(200)).maxDeliveries(2));
+    q.enqueueAll(JobSource.of(List.of(job("flaky"))));
+    QueueConsumer c = q.consumer("c");
+    closeAfter.add(c);
+
+    QueuedJob first = c.take(1, Duration.ofSeconds(1)).get(0);
+    assertThat(first.deliveries()).isEqualTo(1);
+    c.settle(first, failed(first.job()));
+    assertThat(redis.xlen(q.deadLetterStream())).isZero();
+    assertThat(redis.xpending(q.stream(), q.group()).getCount()).isEqualTo(1);
+
+    List<QueuedJob> again = new ArrayList<>();
+    await("the second delivery", () -> again.addAll(c.take(1, Duration.ofMillis(100))), WAIT, () -> state(q));
+    QueuedJob second = again.get(0);
+    assertThat(second.deliveries()).isEqualTo(2);
+    c.settle(second, failed(second.job()));
+
+    assertThat(entries(redis, q.deadLetterStream())).singleElement().satisfies(d -> assertThat(d)
+        .containsEntry("id", "flaky")
+        .containsEntry("error_code", "HTTP_503")
+        .containsEntry("error", "unavailable")
+        .containsEntry("deliveries", "2"));
+    assertThat(redis.xlen(q.stream())).isZero();
+    assertThat(redis.xpending(q.stream(), q.group()).getCount()).isZero();
+  }
+
+  @Test
+  void jobNotStartedStaysForAnotherWorker() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMillis(200)));
+    q.enqueueAll(JobSource.of(List.of(job("later"))));
+    QueueConsumer a = q.consumer("a");
+    QueueConsumer b = q.consumer("b");
+    closeAfter.add(a);
+    closeAfter.add(b);
+
+    QueuedJob taken = a.take(1, Duration.ofSeconds(1)).get(0);
+    a.settle(taken, new JobResult.Skipped("later", new JobPosition("queue", 0), SkipReason.CANCELLED, "stopping"));
+
+    List<QueuedJob> again = new ArrayList<>();
+    await("another worker to get it", () -> again.addAll(b.take(1, Duration.ofMillis(100))), WAIT, () -> state(q));
+    assertThat(again).singleElement().satisfies(j -> assertThat(j.job().id()).isEqualTo("later"));
+    assertThat(redis.xlen(q.resultsStream())).isZero();
+    assertThat(redis.xlen(q.deadLetterStream())).isZero();
+  }
+
+  @Test
+  void entriesThatAreNotJobsAreDeadLetteredAtOnce() {
+    RedisJobQueue q = open(queue());
+    redis.xadd(q.stream(), Map.of("job", "{not json"));
+    redis.xadd(q.stream(), Map.of("something", "else"));
+    redis.xadd(q.stream(), Map.of("job", "{\"id\":\"x\"}"));
+    QueueConsumer c = q.consumer("c");
+    closeAfter.add(c);
+
+    assertThat(c.take(10, Duration.ZERO)).isEmpty();
+
+    List<Map<String, String>> dead = entries(redis, q.deadLetterStream());
+    assertThat(dead).hasSize(3).allSatisfy(d -> assertThat(d).containsEntry("error_code", "INVALID_JOB"));
+    assertThat(dead.get(0)).containsEntry("job", "{not json");
+    assertThat(dead.get(0).get("error")).contains("not valid JSON");
+    assertThat(dead.get(1).get("error")).contains("no 'job' field");
+    assertThat(dead.get(2).get("error")).contains("output");
+    assertThat(redis.xlen(q.stream())).isZero();
+  }
+
+  @Test
+  void jobAlreadyDoneIsAcknowledgedAndNotRunAgain() {
+    RedisJobQueue q = open(queue());
+    q.enqueueAll(JobSource.of(List.of(job("done-before"), job("new"))));
+    redis.sadd(q.doneSet(), "done-before");
+    QueueConsumer c = q.consumer("c");
+    closeAfter.add(c);
+
+    List<QueuedJob> taken = c.take(10, Duration.ZERO);
+
+    assertThat(taken).extracting(t -> t.job().id()).containsExactly("new");
+    assertThat(redis.xlen(q.stream())).isEqualTo(1);
+    assertThat(redis.xpending(q.stream(), q.group()).getCount()).isEqualTo(1);
+  }
+
+  @Test
+  void settlingTwiceAcknowledgesAndPublishesOnce() {
+    RedisJobQueue q = open(queue());
+    q.enqueueAll(JobSource.of(List.of(job("twice"))));
+    QueueConsumer c = q.consumer("c");
+    closeAfter.add(c);
+    QueuedJob j = c.take(1, Duration.ZERO).get(0);
+
+    c.settle(j, succeeded(j.job()));
+    c.settle(j, succeeded(j.job()));
+
+    assertThat(redis.xlen(q.resultsStream())).isEqualTo(1);
+    assertThat(redis.smembers(q.doneSet())).containsExactly("twice");
+  }
+
+  @Test
+  void takeAfterCloseFails() {
+    RedisJobQueue q = open(queue());
+    QueueConsumer c = q.consumer("c");
+    c.close();
+    assertThatThrownBy(() -> c.take(1, Duration.ZERO)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void consumerNamesAreUniqueWithinAQueue() {
+    RedisJobQueue q = open(queue());
+    QueueConsumer first = q.consumer("same");
+    assertThatThrownBy(() -> q.consumer("same"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("'same'");
+    first.close();
+    q.consumer("same").close();
+  }
+
+  @Test
+  void queueLeavesAClientOfYoursOpen() {
+    RedisClient mine = RedisClient.create(server.uri());
+    try {
+      try (RedisJobQueue q = RedisJobQueue.builder().client(mine).namespace(namespace).build()) {
+        assertThat(q.enqueueAll(JobSource.of(List.of(job("one"))))).isEqualTo(1);
+        assertThat(q.backlog()).isEqualTo(1);
+      }
+      try (StatefulRedisConnection<String, String> c = mine.connect()) {
+        assertThat(c.sync().xlen(namespace + ":anycap:jobs")).isEqualTo(1);
+      }
+    } finally {
+      mine.shutdown();
+    }
+  }
+
+  // ----- configuration -----
+
+  @Test
+  void namespacePrefixesEveryKey() {
+    try (RedisJobQueue q = RedisJobQueue.builder().redisUri(server.uri()).namespace("batch-42").build()) {
+      assertThat(Set.of(q.stream(), q.resultsStream(), q.deadLetterStream(), q.doneSet()))
+          .containsExactlyInAnyOrder("batch-42:anycap:jobs", "batch-42:anycap:results", "batch-42:anycap:dead",
+              "batch-42:anycap:done");
+      assertThat(q.group()).isEqualTo("anycap-workers");
+      assertThat(q.visibilityTimeout()).isEqualTo(Duration.ofMinutes(5));
+      assertThat(q.maxDeliveries()).isEqualTo(5);
+      assertThat(q.maxStreamLength()).isEqualTo(10_000);
+    }
+    try (RedisJobQueue q = RedisJobQueue.builder().redisUri(server.uri()).stream("jobs").resultsStream("out").build()) {
+      assertThat(q.stream()).isEqualTo("jobs");
+      assertThat(q.resultsStream()).isEqualTo("out");
+    }
+  }
+
+  @Test
+  void builderNamesWhatIsMissingOrWrong() {
+    assertThatThrownBy(() -> RedisJobQueue.builder().build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("redisUri");
+    assertThatThrownBy(() -> RedisJobQueue.builder().redisUri(server.uri()).maxStreamLength(10).batchSize(20).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize");
+    assertThatThrownBy(() -> RedisJobQueue.builder().redisUri(server.uri()).doneSet("anycap:jobs").build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different keys");
+    assertThatThrownBy(() -> RedisJobQueue.builder().visibilityTimeout(Duration.ofMillis(10)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("visibilityTimeout");
+  }
+
+  private static JobResult succeeded(ImageJob job) {
+    return new JobResult.Succeeded(job, List.of(Path.of("out", job.outputKey())), "nano-banana-2", BigDecimal.ONE, 1,
+        Duration.ofMillis(5), "req-1", null, List.of(SinkReceipt.of("s3", "s3://bucket/" + job.outputKey())));
+  }
+
+  private static JobResult failed(ImageJob job) {
+    return new JobResult.Failed(job, "HTTP_503", "unavailable", BigDecimal.ZERO, 3, Duration.ofMillis(5), List.of(),
+        List.of());
+  }
+}
