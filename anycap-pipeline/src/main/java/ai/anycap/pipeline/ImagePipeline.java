@@ -392,16 +392,18 @@ public final class ImagePipeline implements AutoCloseable {
       consumer.settle(queued, early);
       return;
     }
-    run.dispatch(plan, true)
-        .whenComplete(
-            (r, e) -> {
-              if (r instanceof JobResult.Skipped s && s.reason() == SkipReason.BUDGET) {
-                run.halt("the budget is spent");
-              }
-              if (r != null) {
-                consumer.settle(queued, r);
-              }
-            });
+    // Held by the run, so that work()'s future and close() also wait for the settle.
+    run.hold(
+        run.dispatch(plan, true)
+            .whenComplete(
+                (r, e) -> {
+                  if (r instanceof JobResult.Skipped s && s.reason() == SkipReason.BUDGET) {
+                    run.halt("the budget is spent");
+                  }
+                  if (r != null) {
+                    consumer.settle(queued, r);
+                  }
+                }));
   }
 
   /**

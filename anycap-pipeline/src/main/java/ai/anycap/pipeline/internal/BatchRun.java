@@ -219,6 +219,20 @@ public final class BatchRun {
     core.emit(result.jobId(), l -> l.onJobFinished(r));
   }
 
+  /**
+   * Keeps the run from draining until {@code work} completes: for what follows a job's result,
+   * such as settling it with a queue. Call it from the dispatcher, before {@link #dispatcherDone()}.
+   */
+  public void hold(CompletableFuture<?> work) {
+    outstanding.incrementAndGet();
+    work.whenComplete(
+        (v, e) -> {
+          if (outstanding.decrementAndGet() == 0) {
+            drained.complete(null);
+          }
+        });
+  }
+
   /** Called by the dispatcher when it has started everything; completes when all jobs ended. */
   public CompletableFuture<Void> dispatcherDone() {
     if (outstanding.decrementAndGet() == 0) {
