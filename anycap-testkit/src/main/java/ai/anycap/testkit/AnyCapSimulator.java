@@ -146,8 +146,8 @@ public final class AnyCapSimulator implements AutoCloseable {
   }
 
   /**
-   * How the simulator answered each generate request with exactly this request's body, oldest
-   * first: the status ({@code "200"}, {@code "429"}, {@code "0"} for a reset), followed by the
+   * How the simulator answered each generate request with exactly this request's body, in the
+   * order the requests arrived ({@code "pending"} for one not yet answered): the status ({@code "200"}, {@code "429"}, {@code "0"} for a reset), followed by the
    * fault's spec name when one shaped the answer ({@code "500 do-not-retry"}, {@code "200
    * malformed-json"}, {@code "200 hang"}). A clean {@code "200"} is an image the client received;
    * a well-behaved client sends nothing for that body after it.

@@ -16,10 +16,8 @@ import java.util.function.BiConsumer;
  * a 429 (once per round: 429s from requests sent before the last cut do not cut again) and grows
  * by one per round of successes (1/limit per success), never above the configured concurrency. A
  * {@code Retry-After} pauses every job's next request, not just the one that got it; when the
- * pause ends, waiting jobs compete for the (now smaller) number of request slots and are spaced
- * out by a pace: after a 429 requests are sent evenly at 90% of the rate the server accepted in
- * the last second, a pace that then creeps up by about 1% a second to find the limit again.
- * Spacing matters because a token-bucket server forgives a steady rate and punishes bursts. We chose AIMD over the SRE book's client-side throttling, which rejects
+ * pause ends, waiting jobs compete for the (now smaller) number of request slots, so they do not
+ * all return at once. We chose AIMD over the SRE book's client-side throttling, which rejects
  * requests locally with a probability: a batch would rather wait than fail, and AIMD converges on
  * the server's rate without being told it. An optional fixed rate (Failsafe's smooth {@link
  * RateLimiter}) serves users who know their quota.
@@ -36,11 +34,6 @@ public final class Throttle {
   private double limit;
   private long round;
   private long pausedUntil;
-  /** Adaptive pacing: requests a second once a 429 has been seen (0: not pacing), and the next slot. */
-  private double pace;
-  private long nextSendAt;
-  private final long[] successes = new long[512];
-  private int successCount;
 
   /** A token for one request, remembering the round it started in. */
   public record Ticket(long round) {}
@@ -74,10 +67,6 @@ public final class Throttle {
     if (wait > 0) {
       return delay(wait).thenCompose(v -> beforeRequest());
     }
-    long paced = pacedDelay();
-    if (paced > 0) {
-      return delay(paced).thenCompose(v -> slot());
-    }
     if (rate != null) {
       Duration reserved = rate.reservePermit();
       if (!reserved.isZero() && !reserved.isNegative()) {
@@ -85,30 +74,6 @@ public final class Throttle {
       }
     }
     return slot();
-  }
-
-  /** Reserves this request's place in the adaptive pace; how long it must wait for it. */
-  private synchronized long pacedDelay() {
-    if (pace <= 0) {
-      return 0;
-    }
-    long now = System.nanoTime();
-    long at = Math.max(now, nextSendAt);
-    nextSendAt = at + (long) (1e9 / pace);
-    return at - now;
-  }
-
-  /** Successes in the last second, from the ring of recent success times. */
-  private long recentSuccessRate() {
-    long since = System.nanoTime() - 1_000_000_000L;
-    int n = Math.min(successCount, successes.length);
-    long count = 0;
-    for (int i = 0; i < n; i++) {
-      if (successes[i] > since) {
-        count++;
-      }
-    }
-    return count;
   }
 
   private CompletableFuture<Ticket> slot() {
@@ -139,22 +104,12 @@ public final class Throttle {
         if (adaptive) {
           limit = Math.max(1, limit / 2);
           newLimit = (int) limit;
-          // Pace below what the server accepted in the last second; burst-free sending is what
-          // keeps a token-bucket server from answering 429 at all.
-          long accepted = recentSuccessRate();
-          pace = accepted > 0 ? Math.max(1, 0.9 * accepted) : Math.max(1, pace > 0 ? pace / 2 : limit);
         }
-      } else if (failure == null && adaptive) {
-        successes[successCount++ % successes.length] = System.nanoTime();
-        if (pace > 0) {
-          pace += 0.01; // about 1% a second at the pace: probe upwards slowly
-        }
-        if (limit < max) {
-          int before = (int) limit;
-          limit = Math.min(max, limit + 1 / limit);
-          if ((int) limit != before) {
-            newLimit = (int) limit;
-          }
+      } else if (failure == null && adaptive && limit < max) {
+        int before = (int) limit;
+        limit = Math.min(max, limit + 1 / limit);
+        if ((int) limit != before) {
+          newLimit = (int) limit;
         }
       }
     }

@@ -22,6 +22,7 @@ final class Call {
   private final LiveCounters counters;
   private final AtomicBoolean answered = new AtomicBoolean();
   private volatile String fingerprint;
+  private volatile int historyIndex = -1;
   private volatile String fault;
 
   Call(HttpExchange exchange, String endpoint, boolean generate, LiveCounters counters) {
@@ -42,6 +43,7 @@ final class Call {
 
   /** Ties a generate call to its body, so its answer joins that body's history. */
   void body(String fingerprint) {
+    this.historyIndex = counters.arrived(fingerprint);
     this.fingerprint = fingerprint;
   }
 
@@ -56,7 +58,7 @@ final class Call {
       return false;
     }
     if (fingerprint != null) {
-      counters.answered(fingerprint, fault == null ? Integer.toString(status) : status + " " + fault);
+      counters.answered(fingerprint, historyIndex, fault == null ? Integer.toString(status) : status + " " + fault);
     }
     counters.finished(endpoint, status, generate);
     return true;

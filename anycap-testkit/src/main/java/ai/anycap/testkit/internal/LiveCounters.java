@@ -59,11 +59,31 @@ public final class LiveCounters {
     signal();
   }
 
-  /** A generate request with this body was answered: its status, and the fault that shaped it. */
-  public void answered(String fingerprint, String outcome) {
-    if (histories.size() < MAX_TRACKED_REQUESTS || histories.containsKey(fingerprint)) {
-      histories.computeIfAbsent(fingerprint, f -> java.util.Collections.synchronizedList(new java.util.ArrayList<>()))
-          .add(outcome);
+  /**
+   * A generate request with this body arrived; its place in the body's history, in order of
+   * arrival, or -1 when no more bodies are tracked.
+   */
+  public int arrived(String fingerprint) {
+    if (histories.size() >= MAX_TRACKED_REQUESTS && !histories.containsKey(fingerprint)) {
+      return -1;
+    }
+    java.util.List<String> h =
+        histories.computeIfAbsent(fingerprint, f -> java.util.Collections.synchronizedList(new java.util.ArrayList<>()));
+    synchronized (h) {
+      h.add("pending");
+      return h.size() - 1;
+    }
+  }
+
+  /** The request at {@code index} of the body's history was answered: its status and fault. */
+  public void answered(String fingerprint, int index, String outcome) {
+    java.util.List<String> h = histories.get(fingerprint);
+    if (h != null && index >= 0) {
+      synchronized (h) {
+        if (index < h.size()) {
+          h.set(index, outcome);
+        }
+      }
     }
   }
 
