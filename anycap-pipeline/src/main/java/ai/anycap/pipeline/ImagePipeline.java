@@ -154,7 +154,15 @@ public final class ImagePipeline implements AutoCloseable {
     if (core.closed()) {
       throw new IllegalStateException("pipeline is closed");
     }
-    BatchRun run = new BatchRun(core, core.deduplicate);
+    return start(new BatchRun(core, core.deduplicate), "dispatch", (run, result) -> dispatch(source, run, result));
+  }
+
+  /**
+   * Starts a run on a thread of its own: the run is tracked until drained (so {@link #close()}
+   * waits for it), and cancelling its future stops it.
+   */
+  private CompletableFuture<BatchReport> start(
+      BatchRun run, String role, java.util.function.BiConsumer<BatchRun, CompletableFuture<BatchReport>> loop) {
     CompletableFuture<BatchReport> result = new CompletableFuture<>();
     running.add(run);
     run.drained().whenComplete((v, e) -> running.remove(run));
@@ -164,11 +172,21 @@ public final class ImagePipeline implements AutoCloseable {
             run.cancel();
           }
         });
-    Thread dispatcher =
-        new Thread(() -> dispatch(source, run, result), "anycap-pipeline-dispatch-" + RUNS.incrementAndGet());
-    dispatcher.setDaemon(true);
-    dispatcher.start();
+    Thread thread = new Thread(() -> loop.accept(run, result), "anycap-pipeline-" + role + "-" + RUNS.incrementAndGet());
+    thread.setDaemon(true);
+    thread.start();
     return result;
+  }
+
+  /** Completes {@code result} with the run's report once every job it started has ended. */
+  private void finish(BatchRun run, CompletableFuture<BatchReport> result) {
+    run.dispatcherDone()
+        .whenComplete(
+            (v, e) -> {
+              BatchReport report = run.report();
+              core.emit(null, l -> l.onBatchFinished(report));
+              core.events.execute(() -> result.complete(report));
+            });
   }
 
   private void dispatch(JobSource source, BatchRun run, CompletableFuture<BatchReport> result) {
@@ -226,13 +244,7 @@ public final class ImagePipeline implements AutoCloseable {
           run.dispatch(plan, true);
         }
       }
-      run.dispatcherDone()
-          .whenComplete(
-              (v, e) -> {
-                BatchReport report = run.report();
-                core.emit(null, l -> l.onBatchFinished(report));
-                core.events.execute(() -> result.complete(report));
-              });
+      finish(run, result);
     } catch (RuntimeException | Error e) {
       run.cancel();
       run.dispatcherDone().whenComplete((v, ignored) -> result.completeExceptionally(e));
@@ -324,21 +336,7 @@ public final class ImagePipeline implements AutoCloseable {
     if (core.closed()) {
       throw new IllegalStateException("pipeline is closed");
     }
-    BatchRun run = new BatchRun(core, false);
-    CompletableFuture<BatchReport> result = new CompletableFuture<>();
-    running.add(run);
-    run.drained().whenComplete((v, e) -> running.remove(run));
-    result.whenComplete(
-        (r, e) -> {
-          if (e instanceof CancellationException) {
-            run.cancel();
-          }
-        });
-    Thread worker =
-        new Thread(() -> workLoop(consumer, run, result), "anycap-pipeline-worker-" + RUNS.incrementAndGet());
-    worker.setDaemon(true);
-    worker.start();
-    return result;
+    return start(new BatchRun(core, false), "worker", (run, result) -> workLoop(consumer, run, result));
   }
 
   private void workLoop(QueueConsumer consumer, BatchRun run, CompletableFuture<BatchReport> result) {
@@ -362,13 +360,7 @@ public final class ImagePipeline implements AutoCloseable {
       run.dispatcherDone().whenComplete((v, ignored) -> result.completeExceptionally(e));
       return;
     }
-    run.dispatcherDone()
-        .whenComplete(
-            (v, e) -> {
-              BatchReport report = run.report();
-              core.emit(null, l -> l.onBatchFinished(report));
-              core.events.execute(() -> result.complete(report));
-            });
+    finish(run, result);
   }
 
   private void startQueued(QueueConsumer consumer, BatchRun run, QueuedJob queued) {
