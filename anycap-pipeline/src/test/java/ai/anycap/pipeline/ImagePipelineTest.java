@@ -403,4 +403,17 @@ class ImagePipelineTest {
       assertThat(settled.requests(SimulatorCounters.GENERATE)).isLessThanOrEqualTo(atCancel + 2).isLessThan(500);
     }
   }
+
+  @Test
+  void jobTimeout_endsAJobWhoseRequestsHang() {
+    start(AnyCapSimulator.builder().fault(Fault.hang(Duration.ofSeconds(5))));
+    try (ImagePipeline p =
+        pipeline().concurrency(1).jobTimeout(Duration.ofMillis(300)).attemptTimeout(Duration.ofMillis(100)).build()) {
+      BatchReport report = p.run(JobSource.of(jobs(1)));
+      assertThat(report.failed()).isEqualTo(1);
+      JobResult.Failed f = report.failures().get(0);
+      assertThat(f.errorCode()).isIn("JOB_TIMEOUT", "TRANSPORT");
+      assertThat(f.attempts()).isBetween(1, 4);
+    }
+  }
 }
