@@ -1,0 +1,59 @@
+package ai.anycap.batch;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code anycap-batch estimate}: what {@code run} with the same arguments would cost, after checking
+ * every row. Sends nothing and needs no key.
+ */
+@Command(
+    name = "estimate",
+    sortOptions = false,
+    abbreviateSynopsis = true,
+    mixinStandardHelpOptions = true,
+    header = "What a run would cost; sends nothing.",
+    description = {
+        "Checks every row and prints what a run would cost: jobs per model, credits,",
+        "dollars. Takes run's arguments; sends nothing, writes nothing, needs no key."},
+    footer = {"", "Exit codes: 0 the batch is valid; 2 bad input."})
+final class EstimateCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin JobOptions job;
+  @Mixin BudgetOptions budget;
+
+  @ParentCommand AnyCapBatch parent;
+
+  // Run's other flags are accepted, so that "run" can be replaced by "estimate" in any command
+  // line; they change nothing here except that delivery flags are checked.
+  @Mixin SimulationOptions simulation;
+  @Mixin DeliveryOptions delivery;
+  @Option(names = "--concurrency", hidden = true) Integer ignoredConcurrency;
+  @Option(names = "--max-attempts", hidden = true) Integer ignoredMaxAttempts;
+  @Option(names = "--dry-run", hidden = true) boolean ignoredDryRun;
+
+  @Override
+  public Integer call() {
+    boolean simulate = simulation.simulate;
+    Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), simulate);
+    try {
+      simulation.checkConsistent();
+      delivery.check(parent.environment);
+      BatchInput input = BatchInput.read(job);
+      OfflineCheck.Result check = OfflineCheck.check(input);
+      console.out(SummaryTable.ofEstimate(
+          job.csv.getFileName().toString(), check.estimate(), check.invalidRows(), budget.budget(), simulate));
+      return ExitCodes.ALL_SUCCEEDED;
+    } catch (BadInputException e) {
+      console.error(e.getMessage());
+      return ExitCodes.BAD_INPUT;
+    }
+  }
+}

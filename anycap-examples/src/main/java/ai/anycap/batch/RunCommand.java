@@ -1,0 +1,313 @@
+package ai.anycap.batch;
+
+import ai.anycap.client.AnyCapException;
+import ai.anycap.pipeline.BatchReport;
+import ai.anycap.pipeline.BatchValidationException;
+import ai.anycap.pipeline.Budget;
+import ai.anycap.pipeline.ImageJob;
+import ai.anycap.pipeline.ImagePipeline;
+import ai.anycap.pipeline.ImageSink;
+import ai.anycap.pipeline.JournalException;
+import ai.anycap.pipeline.PipelineListener;
+import ai.anycap.pipeline.Retry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code anycap-batch run}: the seed article's "complete pipeline script", done properly. Reads the
+ * CSV, checks every row before spending anything, generates with bounded concurrency, retries and a
+ * budget, keeps a manifest so a rerun does only what is missing, delivers where asked, and leaves
+ * a contact sheet ({@code index.html}) next to the images.
+ */
+@Command(
+    name = "run",
+    sortOptions = false,
+    abbreviateSynopsis = true,
+    mixinStandardHelpOptions = true,
+    header = "Generate one image per CSV row, with a manifest and a gallery.",
+    description = {
+        "Generates one image per CSV row; writes the images, manifest.jsonl and",
+        "index.html to --out. Needs ANYCAP_API_KEY, or --simulate to run on the",
+        "built-in simulator (no key, no network, simulated images)."},
+    footer = {
+        "",
+        "Example (no key needed):",
+        "  anycap-batch run samples/products.csv --templates samples/templates.json \\",
+        "      --template product --output-key \"{sku}.png\" --simulate --out output/",
+        "",
+        "Exit codes: 0 every job succeeded; 1 some failed or did not run;",
+        "2 bad input (nothing spent)."})
+final class RunCommand implements Callable<Integer> {
+
+  /** Marks an output directory holding simulated images, so that a real run never mistakes them for its own. */
+  static final String SIMULATED_MARKER = ".anycap-batch-simulated";
+
+  @ParentCommand AnyCapBatch parent;
+  @Spec CommandSpec spec;
+
+  @Mixin JobOptions job;
+
+  @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8",
+      description = "At most N images in flight at once; lowered by itself while the API rate limits. Default: ${DEFAULT-VALUE}.")
+  int concurrency;
+
+  @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "4",
+      description = "Attempts per image, the first included, for failures that can pass (429, 5xx, network). Default: ${DEFAULT-VALUE}.")
+  int maxAttempts;
+
+  @Option(names = "--dry-run",
+      description = "Check every row and show the cost and the first prompts; send nothing, write nothing.")
+  boolean dryRun;
+
+  @Mixin BudgetOptions budget;
+  @Mixin SimulationOptions simulation;
+  @Mixin DeliveryOptions delivery;
+
+  @Override
+  public Integer call() {
+    Console console = new Console(spec.commandLine().getOut(), spec.commandLine().getErr(), simulation.simulate);
+    try {
+      return run(console);
+    } catch (BadInputException e) {
+      console.error(e.getMessage());
+      return ExitCodes.BAD_INPUT;
+    }
+  }
+
+  private int run(Console console) {
+    if (concurrency < 1 || concurrency > 1024) {
+      throw new BadInputException("--concurrency must be between 1 and 1024, got " + concurrency);
+    }
+    if (maxAttempts < 1 || maxAttempts > 20) {
+      throw new BadInputException("--max-attempts must be between 1 and 20, got " + maxAttempts);
+    }
+    simulation.checkConsistent();
+    Budget limit = budget.budget();
+    BatchInput input = BatchInput.read(job);
+    OfflineCheck.Result check = OfflineCheck.check(input);
+    if (dryRun) {
+      console.out(dryRunText(input, check, limit, console.simulated()));
+      return ExitCodes.ALL_SUCCEEDED;
+    }
+    CliEnvironment env = parent.environment;
+    try (Deliveries deliveries = Deliveries.create(delivery, env, check.estimate())) {
+      checkOutputDirectory(console.simulated());
+      try (Connection connection = Connection.open(simulation, env, console)) {
+        try {
+          connection.checkModels(input.models());
+        } catch (AnyCapException e) {
+          console.error("cannot reach " + (connection.simulated() ? "the simulator" : "AnyCap at "
+              + connection.client.endpoint()) + ": " + e.getMessage() + ". Nothing was generated.");
+          return ExitCodes.SOME_FAILED;
+        }
+        return generate(console, input, check, limit, connection, deliveries);
+      }
+    }
+  }
+
+  private int generate(
+      Console console, BatchInput input, OfflineCheck.Result check, Budget limit, Connection connection,
+      Deliveries deliveries) {
+    CliEnvironment env = parent.environment;
+    Path journal = job.journalFile();
+    ResultCollector results = new ResultCollector();
+    ImagePipeline.Builder b = ImagePipeline.builder()
+        .client(connection.client)
+        .templates(input.templates)
+        .concurrency(concurrency)
+        .retry(Retry.defaults().withMaxAttempts(maxAttempts))
+        .outputRoot(job.out)
+        .journal(journal)
+        .budget(limit)
+        .listener(results);
+    if (job.skipInvalidRows) {
+      b.skipInvalidRows();
+    }
+    for (ImageSink sink : deliveries.sinks) {
+      b.sink(sink);
+    }
+    for (PipelineListener l : deliveries.listeners) {
+      b.listener(l);
+    }
+    if (connection.simulated()) {
+      markSimulated();
+    }
+    console.out(startText(input, check, limit, connection.simulated()));
+    if (connection.simulated() && delivery.any()) {
+      console.err("note: the images are simulated, but their delivery is real: " + delivery.describe());
+    }
+    BatchReport report = null;
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook = null;
+    try (ProgressReporter progress = new ProgressReporter(console, env.terminal(), concurrency)) {
+      b.listener(progress);
+      try (ImagePipeline pipeline = b.build()) {
+        CompletableFuture<BatchReport> future = pipeline.runAsync(input.source);
+        if (env.stopOnSignal()) {
+          hook = stopOnSignal(future, finished, console);
+        }
+        try {
+          report = future.get();
+        } catch (CancellationException e) {
+          report = null; // Ctrl-C: the pipeline finishes running jobs on close; the listener has the report
+        } catch (InterruptedException e) {
+          future.cancel(true);
+          Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof BatchValidationException v) {
+            throw new BadInputException(v.getMessage(), v);
+          }
+          if (e.getCause() instanceof RuntimeException r) {
+            throw r;
+          }
+          throw new IllegalStateException(e.getCause());
+        }
+      } catch (JournalException e) {
+        throw new BadInputException(e.getMessage() + " (use another --journal, or move this one aside)", e);
+      }
+      progress.finish();
+      if (report == null) {
+        report = results.report();
+      }
+      if (report == null) {
+        console.error("the batch was stopped before it started; nothing was generated");
+        return ExitCodes.SOME_FAILED;
+      }
+      Path gallery = writeGallery(console, input, results, report, journal, connection.simulated());
+      console.out(SummaryTable.ofRun(report, results.failures(), connection.simulated(), gallery, journal));
+      if (gallery != null) {
+        console.out("Open " + gallery + " to see the results.");
+      }
+      return report.allSucceeded() ? ExitCodes.ALL_SUCCEEDED : ExitCodes.SOME_FAILED;
+    } finally {
+      finished.countDown();
+      if (hook != null) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook is running: it waits for the latch released above
+        }
+      }
+    }
+  }
+
+  private Path writeGallery(
+      Console console, BatchInput input, ResultCollector results, BatchReport report, Path journal, boolean simulated) {
+    try {
+      Gallery.write(new Gallery.Page(
+          job.csv.getFileName().toString(), job.template, job.out, journal, simulated, report,
+          Gallery.entries(input, results.results()), Instant.now()));
+      return job.out.resolve(Gallery.FILE_NAME); // as the user named the directory
+    } catch (UncheckedIOException e) {
+      console.error(e.getMessage());
+      return null;
+    }
+  }
+
+  /** Ctrl-C stops starting jobs, lets running ones finish, and still writes the gallery. */
+  private static Thread stopOnSignal(CompletableFuture<BatchReport> future, CountDownLatch finished, Console console) {
+    Thread hook = new Thread(() -> {
+      console.err("stopping: no new jobs start; waiting for the running ones, then writing the gallery");
+      future.cancel(true);
+      try {
+        finished.await(60, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "anycap-batch-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
+  }
+
+  /**
+   * Keeps simulated and real results apart: the manifest of a simulated run would make a real run
+   * skip jobs whose only image is simulated, and the other way round would mix the two.
+   */
+  private void checkOutputDirectory(boolean simulated) {
+    Path marker = job.out.resolve(SIMULATED_MARKER);
+    Path journal = job.journalFile();
+    boolean hasResults = Files.isRegularFile(journal) && size(journal) > 0;
+    if (!simulated && Files.exists(marker)) {
+      throw new BadInputException(job.out + " holds simulated images from an earlier --simulate run, and its manifest"
+          + " would make this run skip them. Use another --out, or delete " + job.out + " first.");
+    }
+    if (simulated && hasResults && !Files.exists(marker)) {
+      throw new BadInputException(job.out + " holds images generated by AnyCap; a simulated run would mix simulated"
+          + " images in with them. Use another --out, such as --out output-simulated/.");
+    }
+  }
+
+  private void markSimulated() {
+    try {
+      Files.createDirectories(job.out);
+      Path marker = job.out.resolve(SIMULATED_MARKER);
+      if (!Files.exists(marker)) {
+        Files.writeString(marker, "The images in this directory were made by the AnyCap simulator (anycap-batch --simulate).\n");
+      }
+    } catch (IOException e) {
+      throw new BadInputException("cannot write to " + job.out + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static long size(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private String startText(BatchInput input, OfflineCheck.Result check, Budget limit, boolean simulated) {
+    var e = check.estimate();
+    StringBuilder s = new StringBuilder();
+    s.append(String.format(Locale.ROOT, "%s %d image%s from %s%s (%s), %d at a time, into %s",
+        simulated ? "Simulating" : "Generating", e.jobs(), e.jobs() == 1 ? "" : "s", job.csv.getFileName(),
+        job.template != null ? " with template '" + job.template + "'" : "",
+        String.join(", ", e.jobsByModel().isEmpty() ? input.models() : e.jobsByModel().keySet()), concurrency, job.out));
+    if (e.alreadyDone() > 0) {
+      s.append(String.format(Locale.ROOT, "%n%d already done in %s: skipping them", e.alreadyDone(), job.journalFile()));
+    }
+    String cost = SummaryTable.plain(e.credits()) + " credits, ~$" + SummaryTable.usd(e.usd());
+    s.append('\n').append(simulated
+        ? "Simulated images: no credits are spent (a real run would take about " + cost + ")"
+        : "Estimated cost: " + cost);
+    if (limit.isLimited()) {
+      s.append(", budget ").append(limit.unit() == Budget.Unit.USD ? "$" + SummaryTable.plain(limit.limit())
+          : SummaryTable.plain(limit.limit()) + " credits");
+    }
+    return s.toString();
+  }
+
+  private String dryRunText(BatchInput input, OfflineCheck.Result check, Budget limit, boolean simulated) {
+    StringBuilder s = new StringBuilder("Dry run: every row checked; nothing was sent and nothing was written.\n");
+    s.append(SummaryTable.ofEstimate(job.csv.getFileName().toString(), check.estimate(), check.invalidRows(), limit, simulated));
+    s.append("\nFirst prompts:");
+    int shown = 0;
+    for (ImageJob j : input.jobs.values()) {
+      if (shown++ == 3) {
+        s.append(String.format(Locale.ROOT, "%n  ... and %d more", input.jobs.size() - 3));
+        break;
+      }
+      s.append(String.format(Locale.ROOT, "%n  %s -> %s [%s]%n    %s", j.id(), job.out.resolve(j.outputKey()),
+          input.model(j), input.prompt(j)));
+    }
+    s.append("\nDrop --dry-run to generate.");
+    return s.toString();
+  }
+}

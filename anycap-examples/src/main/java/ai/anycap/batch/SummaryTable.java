@@ -1,0 +1,142 @@
+package ai.anycap.batch;
+
+import ai.anycap.pipeline.BatchEstimate;
+import ai.anycap.pipeline.BatchReport;
+import ai.anycap.pipeline.Budget;
+import ai.anycap.pipeline.JobResult;
+import ai.anycap.pipeline.SkipReason;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The tables the CLI prints: a run's summary and a batch's estimate. Plain text, aligned. */
+final class SummaryTable {
+
+  /** Failures listed in full under the summary; the gallery has all of them. */
+  static final int LISTED_FAILURES = 10;
+
+  private final List<String[]> rows = new ArrayList<>();
+
+  private SummaryTable() {}
+
+  private SummaryTable row(String name, String value) {
+    rows.add(new String[] {name, value});
+    return this;
+  }
+
+  private String render() {
+    int width = rows.stream().mapToInt(r -> r[0].length()).max().orElse(0);
+    StringBuilder s = new StringBuilder();
+    for (String[] r : rows) {
+      if (s.length() > 0) {
+        s.append('\n');
+      }
+      s.append("  ").append(r[0]).append(" ".repeat(width - r[0].length() + 3)).append(r[1]);
+    }
+    return s.toString();
+  }
+
+  /** The summary of a finished run. */
+  static String ofRun(BatchReport r, List<JobResult.Failed> failures, boolean simulated, Path gallery, Path manifest) {
+    SummaryTable t = new SummaryTable();
+    t.row("jobs", Long.toString(r.total()))
+        .row("succeeded", Long.toString(r.succeeded()))
+        .row("failed", Long.toString(r.failed()));
+    StringBuilder skipped = new StringBuilder(Long.toString(r.skipped()));
+    if (r.skipped() > 0) {
+      List<String> why = new ArrayList<>();
+      for (Map.Entry<SkipReason, Long> e : r.skippedByReason().entrySet()) {
+        why.add(e.getValue() + " " + reason(e.getKey()));
+      }
+      skipped.append(" (").append(String.join(", ", why)).append(')');
+    }
+    t.row("skipped", skipped.toString())
+        .row("retries", Long.toString(r.retries()))
+        .row("credits", plain(r.credits()) + (simulated
+            ? " simulated credits: nothing was spent"
+            : String.format(Locale.ROOT, " (~$%s)", usd(r.estimatedCostUsd()))))
+        .row("wall time", String.format(Locale.ROOT, "%.1f s (%.2f images/s)", r.wallTime().toMillis() / 1000.0,
+            r.imagesPerSecond()));
+    r.haltReason().ifPresent(h -> t.row("stopped", h));
+    if (gallery != null) {
+      t.row("gallery", gallery.toString());
+    }
+    t.row("manifest", manifest.toString());
+    StringBuilder s = new StringBuilder(headline(r, simulated)).append('\n').append(t.render());
+    int shown = 0;
+    for (JobResult.Failed f : failures) {
+      if (shown++ == LISTED_FAILURES) {
+        s.append(String.format(Locale.ROOT, "%n  ... and %d more failures: see the gallery", failures.size() - LISTED_FAILURES));
+        break;
+      }
+      s.append(String.format(Locale.ROOT, "%n  FAILED %s [%s] %s", f.jobId(), f.errorCode(), f.message()));
+    }
+    return s.toString();
+  }
+
+  private static String headline(BatchReport r, boolean simulated) {
+    String what = simulated ? "Simulated batch" : "Batch";
+    if (r.cancelled()) {
+      return what + " cancelled:";
+    }
+    if (r.haltReason().isPresent()) {
+      return what + " stopped early:";
+    }
+    return what + (r.allSucceeded() ? " done, every job succeeded:" : " done, not every job succeeded:");
+  }
+
+  /** What a batch would cost. */
+  static String ofEstimate(String source, BatchEstimate e, long invalidRows, Budget budget, boolean simulated) {
+    SummaryTable t = new SummaryTable();
+    t.row("jobs to run", Long.toString(e.jobs()));
+    for (Map.Entry<String, Long> m : new java.util.TreeMap<>(e.jobsByModel()).entrySet()) {
+      t.row("  " + m.getKey(), m.getValue() + (m.getValue() == 1 ? " image" : " images"));
+    }
+    if (e.alreadyDone() > 0) {
+      t.row("already done", e.alreadyDone() + " (in the manifest; a run skips them)");
+    }
+    if (invalidRows > 0) {
+      t.row("invalid rows", invalidRows + " (skipped: --skip-invalid-rows)");
+    }
+    String cost = plain(e.credits()) + " credits, ~$" + usd(e.usd())
+        + (e.unpricedModels().isEmpty() ? "" : " (no published price for " + String.join(", ", e.unpricedModels()) + ")");
+    t.row("cost", simulated ? "none: simulated (a real run: " + cost + ")" : cost);
+    if (budget.isLimited()) {
+      t.row("budget", budgetLine(e, budget));
+    }
+    return "Estimate for " + source + " (nothing was sent):\n" + t.render();
+  }
+
+  private static String budgetLine(BatchEstimate e, Budget budget) {
+    BigDecimal need = budget.unit() == Budget.Unit.USD ? e.usd() : e.credits();
+    String limit = budget.unit() == Budget.Unit.USD ? "$" + plain(budget.limit()) : plain(budget.limit()) + " credits";
+    if (need.compareTo(budget.limit()) <= 0) {
+      return limit + ": covers every job";
+    }
+    long covered = e.jobs() == 0 || need.signum() == 0 ? e.jobs()
+        : budget.limit().multiply(BigDecimal.valueOf(e.jobs())).divide(need, 0, RoundingMode.FLOOR).longValue();
+    return limit + ": covers about " + covered + " of " + e.jobs() + " jobs; the rest would be skipped";
+  }
+
+  static String reason(SkipReason r) {
+    return switch (r) {
+      case ALREADY_DONE -> "done earlier";
+      case BUDGET -> "over budget";
+      case HALTED -> "not started after the batch stopped";
+      case CANCELLED -> "cancelled";
+      case INVALID -> "invalid rows";
+    };
+  }
+
+  static String plain(BigDecimal d) {
+    return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
+  }
+
+  static String usd(BigDecimal d) {
+    return d.setScale(Math.max(2, Math.min(4, d.stripTrailingZeros().scale())), RoundingMode.HALF_UP).toPlainString();
+  }
+}
