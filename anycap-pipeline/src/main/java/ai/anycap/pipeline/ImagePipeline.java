@@ -11,6 +11,7 @@ import ai.anycap.pipeline.internal.JobResolver;
 import ai.anycap.pipeline.internal.Journal;
 import ai.anycap.pipeline.internal.OutputPaths;
 import ai.anycap.pipeline.internal.PipelineCore;
+import ai.anycap.pipeline.internal.RequestDigest;
 import ai.anycap.pipeline.internal.Spending;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -198,6 +199,8 @@ public final class ImagePipeline implements AutoCloseable {
         run.dispatcherDone().whenComplete((v, ignored) -> result.completeExceptionally(refused));
         return;
       }
+      run.repeatedRequests(Set.copyOf(validation.repeated));
+      validation.seen.clear();
       core.emit(null, l -> l.onBatchStarted(OptionalLong.of(validation.entries)));
       try (JobReader reader = source.open()) {
         long index = 0;
@@ -256,6 +259,9 @@ public final class ImagePipeline implements AutoCloseable {
     long entries;
     long problemCount;
     boolean unreadable;
+    /** Digests seen once (then dropped into {@link #repeated} when seen again). */
+    final Set<RequestDigest> seen = new HashSet<>();
+    final Set<RequestDigest> repeated = new HashSet<>();
     final List<InvalidJobException> problems = new ArrayList<>();
     /** Entry index (from 1) to problem, for the run pass. */
     final Map<Long, String> invalid = new HashMap<>();
@@ -309,6 +315,12 @@ public final class ImagePipeline implements AutoCloseable {
           if (firstOutput != null) {
             throw new InvalidJobException(position, "output key",
                 "output key '" + job.outputKey() + "' is also the output of " + firstOutput);
+          }
+          if (core.deduplicate) {
+            RequestDigest digest = RequestDigest.of(plan.request());
+            if (!v.seen.add(digest)) {
+              v.repeated.add(digest);
+            }
           }
           if (!core.spending.canPrice(plan.request().model())) {
             throw new InvalidJobException(position, "model",

@@ -68,6 +68,8 @@ public final class BatchRun {
 
   private final SinkDelivery delivery;
   private final boolean deduplicate;
+  /** The request digests that occur more than once in the source; null: treat all as possible. */
+  private volatile java.util.Set<RequestDigest> repeated;
 
   /**
    * @param deduplicate whether identical requests share one generation; off for queue workers,
@@ -77,6 +79,14 @@ public final class BatchRun {
     this.core = core;
     this.delivery = new SinkDelivery(core);
     this.deduplicate = deduplicate;
+  }
+
+  /**
+   * Limits de-duplication to these digests, found by the validation pass, so that a batch of
+   * distinct requests keeps nothing per job in memory.
+   */
+  public void repeatedRequests(java.util.Set<RequestDigest> digests) {
+    this.repeated = digests;
   }
 
   public boolean stopping() {
@@ -114,9 +124,11 @@ public final class BatchRun {
   public CompletableFuture<JobResult> dispatch(JobPlan plan, boolean waitForPermit) {
     outstanding.incrementAndGet();
     CompletableFuture<Outcome> promise = null;
-    if (deduplicate) {
+    RequestDigest digest = deduplicate ? RequestDigest.of(plan.request()) : null;
+    java.util.Set<RequestDigest> candidates = repeated;
+    if (digest != null && (candidates == null || candidates.contains(digest))) {
       CompletableFuture<Outcome> fresh = new CompletableFuture<>();
-      CompletableFuture<Outcome> first = primaries.putIfAbsent(RequestDigest.of(plan.request()), fresh);
+      CompletableFuture<Outcome> first = primaries.putIfAbsent(digest, fresh);
       if (first != null) {
         return first.thenCompose(outcome -> copyOf(plan, outcome)).whenComplete((r, e) -> finished(r, e, plan));
       }
