@@ -1,0 +1,125 @@
+package ai.anycap.bench;
+
+import ai.anycap.testkit.SimulatorCounters;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The simulator in a process of its own ({@code ai.anycap.testkit.SimulatorMain}), for the rows
+ * where its CPU or memory must not count as the client's. Closing it stops the process.
+ */
+final class SimulatorProcess implements AutoCloseable {
+
+  private static final Pattern LISTENING = Pattern.compile("listening on (http://\\S+)");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Process process;
+  private final URI baseUri;
+
+  private SimulatorProcess(Process process, URI baseUri) {
+    this.process = process;
+    this.baseUri = baseUri;
+  }
+
+  /** Starts {@code SimulatorMain} with these options and waits until it listens. */
+  static SimulatorProcess start(List<String> options) {
+    ProcessBuilder pb = ChildJvm.command(List.of(), "ai.anycap.testkit.SimulatorMain", options);
+    Process p;
+    try {
+      p = pb.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the simulator: " + pb.command(), e);
+    }
+    CompletableFuture<URI> listening = new CompletableFuture<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          Matcher m = LISTENING.matcher(line);
+          if (!listening.isDone() && m.find()) {
+            listening.complete(URI.create(m.group(1)));
+          } else if (!listening.isDone() || line.contains("WARN") || line.contains("ERROR")) {
+            System.err.println("   [simulator] " + line);
+          }
+        }
+      } catch (IOException e) {
+        // The process ended.
+      }
+      listening.completeExceptionally(new IllegalStateException("the simulator exited before listening"));
+    }, "anycap-bench-simulator-output");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      return new SimulatorProcess(p, listening.get(60, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      p.destroyForcibly();
+      throw new IllegalStateException("the simulator did not start: " + e.getMessage(), e);
+    }
+  }
+
+  URI baseUri() {
+    return baseUri;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Generate requests answered with {@code status}, or all of them when {@code status} is null. */
+  long generates(Integer status) {
+    JsonNode byStatus = counters().path("requests").path(SimulatorCounters.GENERATE);
+    if (status != null) {
+      return byStatus.path(Integer.toString(status)).asLong(0);
+    }
+    long sum = 0;
+    for (JsonNode n : byStatus) {
+      sum += n.asLong();
+    }
+    return sum;
+  }
+
+  /** {@code GET /_simulator/counters}. */
+  JsonNode counters() {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    try {
+      HttpResponse<String> r = http.send(
+          HttpRequest.newBuilder(baseUri.resolve("/_simulator/counters")).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(r.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
