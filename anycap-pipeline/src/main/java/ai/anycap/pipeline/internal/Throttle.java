@@ -94,8 +94,9 @@ public final class Throttle {
         // Only the first 429 of a round acts: the others answer requests sent before it, and
         // would otherwise stack pause on pause and cut the limit to 1.
         round++;
-        if (adaptive && r.retryAfter().isPresent()) {
-          long until = System.nanoTime() + Math.min(r.retryAfter().get().toNanos(), maxPauseNanos);
+        long wait = r.retryAfter().map(d -> Math.min(d.toNanos(), maxPauseNanos)).orElse(0L);
+        if (adaptive && wait > 0) {
+          long until = System.nanoTime() + wait;
           if (until > pausedUntil) {
             pausedUntil = until;
             pause = Duration.ofNanos(until - System.nanoTime());
