@@ -266,11 +266,7 @@ public final class SlackNotifier implements PipelineListener {
 
     /** The longest one message may take, and {@link #onBatchFinished} may wait; default 5 s. */
     public Builder timeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-      }
-      this.timeout = timeout;
+      this.timeout = SinkHttp.positiveTimeout(timeout);
       return this;
     }
 

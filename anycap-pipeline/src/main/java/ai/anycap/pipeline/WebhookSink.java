@@ -249,11 +249,7 @@ public final class WebhookSink implements ImageSink {
 
     /** The longest one request may take; default 30 s. */
     public Builder timeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("timeout must be positive, got " + timeout);
-      }
-      this.timeout = timeout;
+      this.timeout = SinkHttp.positiveTimeout(timeout);
       return this;
     }
 

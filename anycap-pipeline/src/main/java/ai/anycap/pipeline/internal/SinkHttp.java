@@ -39,6 +39,15 @@ public final class SinkHttp {
   }
 
   /** Checks a user's extra header at configuration time. */
+  /** The timeout, checked to be positive; every sink's builder takes one. */
+  public static Duration positiveTimeout(Duration timeout) {
+    java.util.Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, got " + timeout);
+    }
+    return timeout;
+  }
+
   public static void checkHeader(String name, String value) {
     if (name.isBlank() || !name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
       throw new IllegalArgumentException("invalid header name '" + name + "'");
