@@ -45,7 +45,6 @@ final class LittlesLaw {
         ImagePipeline pipeline = ImagePipeline.builder()
             .client(sim.client())
             .concurrency(c)
-            .adaptiveConcurrency(false)
             .outputRoot(out.path())
             .listener(times)
             .build()) {

@@ -3,31 +3,26 @@ package ai.anycap.bench;
 import ai.anycap.client.RateLimitException;
 import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.PipelineListener;
+import ai.anycap.pipeline.RequestPace;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.OptionalLong;
 
 /**
- * Follows the pipeline's pacing: how long every job was held by shared {@code Retry-After}
- * pauses (overlapping pauses counted once), and the range of the concurrency limit. Events arrive
- * on one pipeline thread, a little after the change, so the figures are close, not exact.
+ * Follows the pipeline's pacing: how long every request was held by shared {@code Retry-After}
+ * pauses (overlapping pauses counted once), and the pace it learned. Events arrive on one
+ * pipeline thread, a little after the change, so the figures are close, not exact.
  */
 final class ThrottleLog implements PipelineListener {
 
-  private final int start;
   private int pauses;
   private long pausedNanos;
   private long pausedUntil = Long.MIN_VALUE;
-  private int lowest;
-  private int highest;
+  private double lowest = Double.POSITIVE_INFINITY;
+  private double highest;
+  private double last = Double.POSITIVE_INFINITY;
   private long startedNanos;
   private long limitedInFirstSecond;
-
-  ThrottleLog(int start) {
-    this.start = start;
-    this.lowest = start;
-    this.highest = start;
-  }
 
   @Override
   public synchronized void onBatchStarted(OptionalLong totalJobs) {
@@ -42,13 +37,15 @@ final class ThrottleLog implements PipelineListener {
   }
 
   @Override
-  public synchronized void onThrottleChanged(int concurrencyLimit, Duration pause) {
-    lowest = Math.min(lowest, concurrencyLimit);
-    highest = Math.max(highest, concurrencyLimit);
-    // A pause can be announced as zero or a hair below it when Retry-After is not honoured.
-    if (pause.compareTo(Duration.ofMillis(1)) > 0) {
+  public synchronized void onPaceChanged(RequestPace pace) {
+    if (pace.limited()) {
+      lowest = Math.min(lowest, pace.requestsPerSecond());
+      highest = Math.max(highest, pace.requestsPerSecond());
+    }
+    last = pace.requestsPerSecond();
+    if (pace.paused()) {
       long now = System.nanoTime();
-      long end = now + pause.toNanos();
+      long end = now + pace.pause().toNanos();
       if (end > pausedUntil) {
         pausedNanos += end - Math.max(now, pausedUntil);
         pausedUntil = end;
@@ -58,8 +55,11 @@ final class ThrottleLog implements PipelineListener {
   }
 
   synchronized String describe() {
+    String paces = lowest == Double.POSITIVE_INFINITY
+        ? "no pace set (concurrency only)"
+        : String.format(Locale.ROOT, "pace between %.1f and %.1f/s, last %.1f/s", lowest, highest, last);
     return String.format(Locale.ROOT, "%d of the 429s came in the first second; requests held by shared pauses"
-            + " %.1f s in all (%d pauses); concurrency limit from %d, between %d and %d",
-        limitedInFirstSecond, pausedNanos / 1e9, pauses, start, lowest, highest);
+            + " %.1f s in all (%d pauses); %s",
+        limitedInFirstSecond, pausedNanos / 1e9, pauses, paces);
   }
 }

@@ -4,6 +4,7 @@ import ai.anycap.pipeline.BatchReport;
 import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.JobResult;
 import ai.anycap.pipeline.PipelineListener;
+import ai.anycap.pipeline.RequestPace;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
@@ -40,7 +41,8 @@ final class ProgressReporter implements PipelineListener, AutoCloseable {
   private long skipped;
   private long retries;
   private long inFlight;
-  private int limit;
+  private final int concurrency;
+  private RequestPace pace = new RequestPace(Double.POSITIVE_INFINITY, Duration.ZERO);
   private long startNanos = System.nanoTime();
   private long lastLineNanos;
   private long lastTenth = -1;
@@ -49,7 +51,7 @@ final class ProgressReporter implements PipelineListener, AutoCloseable {
   ProgressReporter(Console console, boolean terminal, int concurrency) {
     this.console = console;
     this.terminal = terminal;
-    this.limit = concurrency;
+    this.concurrency = concurrency;
     if (terminal) {
       ticker = null;
     } else {
@@ -99,12 +101,12 @@ final class ProgressReporter implements PipelineListener, AutoCloseable {
   }
 
   @Override
-  public synchronized void onThrottleChanged(int concurrencyLimit, Duration pause) {
-    boolean lower = concurrencyLimit < limit;
-    limit = concurrencyLimit;
-    if (!terminal && (lower || !pause.isZero())) {
-      console.err(String.format(Locale.ROOT, "slowing down: the API is rate limiting, %d requests at a time%s",
-          concurrencyLimit, pause.isZero() ? "" : ", pausing " + seconds(pause)));
+  public synchronized void onPaceChanged(RequestPace newPace) {
+    boolean slower = newPace.requestsPerSecond() < pace.requestsPerSecond() * 0.99;
+    pace = newPace;
+    if (!terminal && (slower || newPace.paused())) {
+      console.err(String.format(Locale.ROOT, "slowing down: the API is rate limiting, now %.1f requests/s%s",
+          newPace.requestsPerSecond(), newPace.paused() ? ", pausing " + seconds(newPace.pause()) : ""));
     }
     updateBar();
   }
@@ -182,7 +184,7 @@ final class ProgressReporter implements PipelineListener, AutoCloseable {
     if (skipped > 0) {
       extra.append("skipped ").append(skipped).append(", ");
     }
-    extra.append("retries ").append(retries).append(", concurrency ").append(limit);
+    extra.append("retries ").append(retries).append(", ").append(paceText());
     bar.setExtraMessage(extra.toString());
   }
 
@@ -200,9 +202,16 @@ final class ProgressReporter implements PipelineListener, AutoCloseable {
       double eta = (total - done) / (done / elapsed);
       s.append(", ETA ").append(seconds(Duration.ofMillis((long) (eta * 1000))));
     }
-    s.append("; retries ").append(retries).append("; concurrency ").append(limit)
+    s.append("; retries ").append(retries).append("; ").append(paceText())
         .append(" (in flight ").append(inFlight).append(')');
     console.err(s.toString());
+  }
+
+  /** The limit that binds now: the learned pace once the API has rate limited, else the concurrency. */
+  private String paceText() {
+    return pace.limited()
+        ? String.format(Locale.ROOT, "pace %.1f/s", pace.requestsPerSecond())
+        : "concurrency " + concurrency;
   }
 
   private static String seconds(Duration d) {

@@ -68,6 +68,18 @@ class RunCommandTest {
   }
 
   @Test
+  void rateLimitedApi_theRunSlowsDown_saysSo_andEveryRowSucceeds() throws Exception {
+    Path out = tmp.resolve("output");
+    CliRun run = CliRun.of(CliRun.simulatedSampleRun(out, "--simulate-rate-limit", "10:2", "--concurrency", "8"));
+
+    assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
+    assertThat(run.err()).contains("slowing down: the API is rate limiting, now").contains("pausing 1.0s");
+    assertThat(run.err()).containsPattern("pace [0-9.]+/s");
+    assertThat(Files.readAllLines(out.resolve("manifest.jsonl"))).hasSize(20)
+        .allMatch(l -> l.contains("\"status\":\"succeeded\""));
+  }
+
+  @Test
   void failedJobs_exitOne_andTheGalleryListsThemWithTheirErrors() throws Exception {
     Path out = tmp.resolve("output");
     CliRun run = CliRun.of(CliRun.simulatedSampleRun(out,

@@ -115,8 +115,7 @@ public final class ImagePipeline implements AutoCloseable {
             b.sinks,
             b.sinkRetry,
             b.adaptive,
-            b.ratePerSecond,
-            b.concurrency);
+            b.ratePerSecond);
     adhoc = new BatchRun(core, false);
   }
 
@@ -483,12 +482,17 @@ public final class ImagePipeline implements AutoCloseable {
     return new BatchEstimate(jobs, done, invalid, byModel, credits, usd, new ArrayList<>(unpriced));
   }
 
-  /**
-   * Generate requests allowed in flight now: the configured concurrency, or less while adaptive
-   * control has backed off after 429s.
-   */
+  /** The most jobs allowed in flight at once, as configured. */
   public int concurrency() {
-    return core.throttle.limit();
+    return core.permits.limit();
+  }
+
+  /**
+   * The pace of generate requests now: the rate adaptive control has learned from 429s (or the
+   * fixed {@link Builder#rateLimit(double) rate limit}) and any running {@code Retry-After} pause.
+   */
+  public RequestPace pace() {
+    return core.pacer.pace();
   }
 
   /** The most jobs that have been in flight at once over the pipeline's life. */
@@ -642,20 +646,21 @@ public final class ImagePipeline implements AutoCloseable {
     }
 
     /**
-     * Whether the pipeline finds the server's rate by itself (default true): requests in flight
-     * halve on a 429 and grow back by one per round of successes (AIMD), never above {@link
-     * #concurrency(int)}, and a {@code Retry-After} pauses every job, not only the one that got
-     * it. Off, the pipeline keeps the configured concurrency and only the job that got the 429
-     * waits.
+     * Whether the pipeline finds the server's rate limit by itself (default true). On a 429 it
+     * holds every job's requests for the {@code Retry-After} (not only the job that got it), then
+     * sends at a pace a little below the rate the server accepted, and raises the pace slowly
+     * while no 429 comes (AIMD on the rate of requests); the number in flight never exceeds
+     * {@link #concurrency(int)}. Off, only the job that got the 429 waits, and the others go on at
+     * full concurrency. See {@link RequestPace} and {@link PipelineListener#onPaceChanged}.
      */
-    public Builder adaptiveConcurrency(boolean adaptive) {
+    public Builder adaptiveRate(boolean adaptive) {
       this.adaptive = adaptive;
       return this;
     }
 
     /**
-     * Sends at most this many generate requests a second, evenly spaced; for users who know their
-     * quota. Default: no fixed rate.
+     * Sends at most this many generate requests a second, evenly spaced, for users who know their
+     * quota; adaptive control may go slower, never faster. Default: no fixed rate.
      */
     public Builder rateLimit(double requestsPerSecond) {
       if (!(requestsPerSecond > 0) || Double.isInfinite(requestsPerSecond)) {

@@ -29,11 +29,11 @@ public interface PipelineListener {
   default void onRetryScheduled(ImageJob job, int attempt, Duration delay, Throwable cause) {}
 
   /**
-   * The pipeline changed its pace: {@code concurrencyLimit} requests may now be in flight (adaptive
-   * control lowers it on 429 and raises it as requests succeed), and every job waits {@code pause}
-   * before its next request (zero when there is no new pause).
+   * The pipeline changed the pace of its generate requests: adaptive control slows it on a 429
+   * (and holds every request for the server's {@code Retry-After}, given as {@link
+   * RequestPace#pause()}), and speeds it up again as requests succeed.
    */
-  default void onThrottleChanged(int concurrencyLimit, Duration pause) {}
+  default void onPaceChanged(RequestPace pace) {}
 
   /** A job ended: succeeded, failed, or skipped. */
   default void onJobFinished(JobResult result) {}

@@ -5,7 +5,6 @@ import static ai.anycap.pipeline.PipelineFixtures.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.anycap.testkit.AnyCapSimulator;
-import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.SimulatorCounters;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,60 +14,83 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What adaptive control does on 429s, checked by counters: the allowed concurrency falls and
- * climbs back, never above the maximum, and a Retry-After pauses every job. (Its effect on goodput
- * is a matter of time, measured by anycap-bench, not asserted here.)
+ * Adaptive rate control against a rate-limited simulator, judged by the simulator's counters: the
+ * share of generate requests it refused, and how much of its rate limit's capacity became images
+ * ({@link SimulatorCounters#rateLimitUse()}). The same batch runs once with adaptive control and
+ * once at a fixed concurrency, under the same retry policy. (Exact goodput figures on virtual
+ * time are in {@code RequestPacerTest}; anycap-bench measures them in real time.)
  */
 class AdaptiveRateTest {
 
+  private static final int JOBS = 120;
+
   @TempDir Path dir;
 
-  private final List<Integer> limits = new CopyOnWriteArrayList<>();
-  private final List<Duration> pauses = new CopyOnWriteArrayList<>();
+  private final List<RequestPace> paces = new CopyOnWriteArrayList<>();
 
-  private final PipelineListener watch =
-      new PipelineListener() {
-        @Override
-        public void onThrottleChanged(int concurrencyLimit, Duration pause) {
-          limits.add(concurrencyLimit);
-          if (!pause.isZero()) {
-            pauses.add(pause);
-          }
-        }
-      };
+  private record Run(BatchReport report, SimulatorCounters counters, RequestPace finalPace) {
+    double limitedShare() {
+      return (double) counters.requests(SimulatorCounters.GENERATE, 429) / counters.requests(SimulatorCounters.GENERATE);
+    }
+  }
 
-  private ImagePipeline.Builder pipeline(AnyCapSimulator sim, String name) {
-    return ImagePipeline.builder()
-        .client(sim.client())
-        .templates(TEMPLATES)
-        .outputRoot(dir.resolve(name))
-        .concurrency(16)
-        .listener(watch)
-        .retry(Retry.exponential(10, Duration.ofMillis(5), Duration.ofMillis(50)).withMaxRetryAfter(Duration.ofMillis(100)));
+  private Run run(boolean adaptive) {
+    // 20 generates a second, bursts of 5, 429 with a whole-second Retry-After, as most APIs.
+    try (AnyCapSimulator sim = AnyCapSimulator.builder().rateLimit(20, 5).latency(Duration.ofMillis(20)).seed(11).start();
+        ImagePipeline pipeline = ImagePipeline.builder()
+            .client(sim.client())
+            .templates(TEMPLATES)
+            .outputRoot(dir.resolve(adaptive ? "adaptive" : "fixed"))
+            .concurrency(16)
+            .adaptiveRate(adaptive)
+            .retry(Retry.exponential(30, Duration.ofMillis(100), Duration.ofSeconds(5)))
+            .listener(new PipelineListener() {
+              @Override
+              public void onPaceChanged(RequestPace pace) {
+                paces.add(pace);
+              }
+            })
+            .build()) {
+      BatchReport report = pipeline.run(JobSource.of(jobs(JOBS)));
+      return new Run(report, sim.counters(), pipeline.pace());
+    }
   }
 
   @Test
-  void on429_theLimitHalvesOncePerRound_thenClimbsBack_neverAboveTheMaximum() {
-    try (AnyCapSimulator sim = AnyCapSimulator.builder().seed(5).fault(Fault.rateLimited(Duration.ofSeconds(1)).onNthRequest(20)).start();
-        ImagePipeline p = pipeline(sim, "a").build()) {
-      BatchReport report = p.run(JobSource.of(jobs(200)));
-      assertThat(report.succeeded()).isEqualTo(200);
-      assertThat(sim.counters().requests(SimulatorCounters.GENERATE, 429)).isEqualTo(1);
-    }
-    assertThat(limits).first().isEqualTo(8);
-    assertThat(limits).allMatch(l -> l >= 1 && l <= 16);
-    assertThat(limits).as("climbs back as requests succeed").contains(9, 10);
-    assertThat(pauses).singleElement().satisfies(d -> assertThat(d).isLessThanOrEqualTo(Duration.ofMillis(100)).isPositive());
+  void adaptiveControl_fewer429s_andMoreOfTheLimitUsed_thanFixedConcurrency() {
+    Run fixed = run(false);
+    assertThat(paces).as("a fixed concurrency announces no pace").isEmpty();
+    Run adaptive = run(true);
+
+    assertThat(fixed.report().succeeded()).isEqualTo(JOBS);
+    assertThat(adaptive.report().succeeded()).isEqualTo(JOBS);
+    assertThat(adaptive.limitedShare()).as("429 share, adaptive vs fixed %.3f", fixed.limitedShare())
+        .isLessThan(fixed.limitedShare() / 3);
+    assertThat(adaptive.counters().rateLimitUse()).as("share of the rate limit used, adaptive vs fixed %.3f",
+            fixed.counters().rateLimitUse())
+        .isGreaterThan(fixed.counters().rateLimitUse());
+
+    // It paused once at the start and learned a pace at or under the server's 20 a second.
+    assertThat(paces).first().satisfies(p -> assertThat(p.paused()).isTrue());
+    assertThat(adaptive.finalPace().limited()).isTrue();
+    assertThat(adaptive.finalPace().requestsPerSecond()).isBetween(5.0, 21.0);
   }
 
   @Test
-  void fixedConcurrency_neverChangesItsLimit() {
-    try (AnyCapSimulator sim = AnyCapSimulator.builder().seed(5).fault(Fault.rateLimited(Duration.ofSeconds(1)).onNthRequest(5)).start();
-        ImagePipeline p = pipeline(sim, "c").adaptiveConcurrency(false).build()) {
-      assertThat(p.run(JobSource.of(jobs(50))).succeeded()).isEqualTo(50);
-      assertThat(p.concurrency()).isEqualTo(16);
+  void fixedRateLimit_isTheCeiling_andNo429Comes() {
+    try (AnyCapSimulator sim = AnyCapSimulator.builder().rateLimit(20, 5).seed(12).start();
+        ImagePipeline pipeline = ImagePipeline.builder()
+            .client(sim.client())
+            .templates(TEMPLATES)
+            .outputRoot(dir)
+            .concurrency(8)
+            .rateLimit(15)
+            .build()) {
+      assertThat(pipeline.pace().requestsPerSecond()).isEqualTo(15.0);
+      BatchReport report = pipeline.run(JobSource.of(jobs(40)));
+      assertThat(report.succeeded()).isEqualTo(40);
+      assertThat(sim.counters().requests(SimulatorCounters.GENERATE, 429)).isZero();
+      assertThat(pipeline.pace().paused()).isFalse();
     }
-    assertThat(limits).isEmpty();
-    assertThat(pauses).isEmpty();
   }
 }

@@ -36,6 +36,10 @@ import java.util.Set;
  * @param protocolViolations distinct ways clients broke the protocol: an API call without a
  *     Bearer key or {@code X-Trace-Id}, a JSON body sent without {@code Content-Type:
  *     application/json}, an {@code Authorization} header sent to an artifact URL
+ * @param rateLimitUnusedPermits with a {@link AnyCapSimulator.Builder#rateLimit rate limit}: the
+ *     permits it refilled while its bucket was full, up to the last generate request, that is the
+ *     capacity no client used. A client that keeps the limit busy leaves few; one that waits
+ *     too long (after 429s) leaves many. See {@link #rateLimitUse()}.
  */
 public record SimulatorCounters(
     Map<String, Map<Integer, Long>> requests,
@@ -45,7 +49,8 @@ public record SimulatorCounters(
     int peakInFlight,
     int peakGeneratesInFlight,
     Map<String, Long> generationsByRequest,
-    Set<String> protocolViolations) {
+    Set<String> protocolViolations,
+    long rateLimitUnusedPermits) {
 
   /** {@code POST /v1/image/generate} */
   public static final String GENERATE = "POST /v1/image/generate";
@@ -85,6 +90,17 @@ public record SimulatorCounters(
   public long timesGenerated(ImageRequest request) {
     Objects.requireNonNull(request, "request");
     return generationsByRequest.getOrDefault(SimJson.fingerprint(request.toBody()), 0L);
+  }
+
+  /**
+   * The share of the rate limit's capacity that clients used: generate requests let through by
+   * the limit over those plus {@link #rateLimitUnusedPermits()}. 1 means the limit was never idle
+   * while requests were coming; measured by the simulator on its own clock.
+   */
+  public double rateLimitUse() {
+    long admitted = requests(GENERATE) - requests(GENERATE, 429);
+    long offered = admitted + rateLimitUnusedPermits;
+    return offered == 0 ? 0 : (double) admitted / offered;
   }
 
   /** Generations of a body that had been generated before: 0 when nothing was generated twice. */

@@ -326,6 +326,32 @@ class AnyCapSimulatorTest {
   }
 
   @Test
+  void rateLimit_countsTheCapacityNoClientUsed_fromTheFirstRequestToTheLast() {
+    MutableClock clock = MutableClock.at("2030-01-01T00:00:00Z");
+    try (AnyCapSimulator sim = AnyCapSimulator.builder().rateLimit(2, 3).clock(clock).start()) {
+      AnyCapClient client = sim.client();
+      clock.advance(Duration.ofSeconds(60)); // before the first request: nobody's loss
+      client.images().generate(cat());
+      assertThat(sim.counters().rateLimitUnusedPermits()).isZero();
+
+      clock.advance(Duration.ofSeconds(10)); // 2 tokens refill the one taken, 19 overflow
+      client.images().generate(cat());
+      client.images().generate(cat());
+      client.images().generate(cat());
+      assertThatThrownBy(() -> client.images().generate(cat())).isInstanceOf(RateLimitException.class);
+
+      SimulatorCounters c = sim.counters();
+      assertThat(c.rateLimitUnusedPermits()).isEqualTo(19);
+      // 4 requests let through, 19 permits left unused.
+      assertThat(c.rateLimitUse()).isCloseTo(4 / 23.0, org.assertj.core.data.Offset.offset(1e-9));
+    }
+    try (AnyCapSimulator sim = AnyCapSimulator.builder().start()) {
+      sim.client().images().generate(cat());
+      assertThat(sim.counters().rateLimitUnusedPermits()).isZero();
+    }
+  }
+
+  @Test
   void latency_delaysGenerate_perModel() {
     try (AnyCapSimulator sim = AnyCapSimulator.builder()
         .latency(Duration.ofMillis(50))

@@ -5,13 +5,12 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A counting semaphore whose {@link #acquire()} returns a future instead of blocking, so that
- * jobs wait for a slot without holding a thread. The limit can change while in use (adaptive
- * concurrency lowers and raises it).
+ * jobs wait for a slot without holding a thread.
  */
 public final class AsyncPermits {
 
   private final ArrayDeque<CompletableFuture<Void>> waiters = new ArrayDeque<>();
-  private int limit;
+  private final int limit;
   private int inUse;
   private int peak;
 
@@ -44,22 +43,6 @@ public final class AsyncPermits {
     if (next != null) {
       next.complete(null);
     }
-  }
-
-  /** Changes the limit; raising it wakes waiters at once, lowering it takes effect as permits return. */
-  public void limit(int newLimit) {
-    if (newLimit < 1) {
-      throw new IllegalArgumentException("limit must be at least 1, got " + newLimit);
-    }
-    java.util.List<CompletableFuture<Void>> woken = new java.util.ArrayList<>();
-    synchronized (this) {
-      limit = newLimit;
-      CompletableFuture<Void> next;
-      while ((next = handOver()) != null) {
-        woken.add(next);
-      }
-    }
-    woken.forEach(w -> w.complete(null));
   }
 
   public synchronized int limit() {

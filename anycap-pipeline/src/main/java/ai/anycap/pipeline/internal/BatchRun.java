@@ -336,7 +336,7 @@ public final class BatchRun {
           .with(core.scheduler)
           .getStageAsync(
               () ->
-                  core.throttle
+                  core.pacer
                       .beforeRequest()
                       .thenCompose(
                           ticket -> {
@@ -347,7 +347,7 @@ public final class BatchRun {
                             } catch (RuntimeException e) {
                               sent = CompletableFuture.failedFuture(e);
                             }
-                            return sent.whenComplete((g, e) -> core.throttle.afterRequest(ticket, e == null ? null : unwrap(e)));
+                            return sent.whenComplete((g, e) -> core.pacer.afterRequest(ticket, e == null ? null : unwrap(e)));
                           }))
           .thenApply(
               g -> {

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * What every run of one pipeline shares: the client, the concurrency permits, the budget, the
- * journal, the retry policy, the scheduler for retry delays and the serial executor that delivers
+ * What every run of one pipeline shares: the client, the concurrency permits, the request pacer,
+ * the budget, the journal, the retry policy, the scheduler for retry delays and the serial executor that delivers
  * listener events.
  */
 public final class PipelineCore {
@@ -37,7 +37,7 @@ public final class PipelineCore {
   public final boolean deduplicate;
   public final List<ai.anycap.pipeline.ImageSink> sinks;
   public final Retry sinkRetry;
-  public final Throttle throttle;
+  public final RequestPacer pacer;
   private volatile boolean closed;
 
   public PipelineCore(
@@ -58,8 +58,7 @@ public final class PipelineCore {
       List<ai.anycap.pipeline.ImageSink> sinks,
       Retry sinkRetry,
       boolean adaptive,
-      double ratePerSecond,
-      int concurrency) {
+      double ratePerSecond) {
     this.client = client;
     this.resolver = resolver;
     this.permits = permits;
@@ -76,9 +75,10 @@ public final class PipelineCore {
     this.deduplicate = deduplicate;
     this.sinks = List.copyOf(sinks);
     this.sinkRetry = sinkRetry;
-    this.throttle =
-        new Throttle(adaptive, concurrency, ratePerSecond, retry.maxRetryAfter(), scheduler,
-            (limit, pause) -> emit(null, l -> l.onThrottleChanged(limit, pause)));
+    this.pacer =
+        new RequestPacer(adaptive, ratePerSecond > 0 ? ratePerSecond : Double.POSITIVE_INFINITY,
+            retry.maxRetryAfter(), System::nanoTime, RequestPacer.Timer.of(scheduler),
+            pace -> emit(null, l -> l.onPaceChanged(pace)));
   }
 
   public boolean closed() {

@@ -33,6 +33,8 @@ public final class LiveCounters {
   private final ConcurrentHashMap<String, LongAdder> generations = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, java.util.List<String>> histories = new ConcurrentHashMap<>();
   private final Set<String> violations = ConcurrentHashMap.newKeySet();
+  private volatile java.util.function.LongSupplier rateLimitUnused = () -> 0;
+  private volatile long rateLimitUnusedAtReset;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
@@ -118,6 +120,11 @@ public final class LiveCounters {
     }
   }
 
+  /** Where the rate limit's unused permits are read from. */
+  public void rateLimit(java.util.function.LongSupplier unusedPermits) {
+    this.rateLimitUnused = unusedPermits;
+  }
+
   public SimulatorCounters snapshot() {
     Map<String, Map<Integer, Long>> byEndpoint = new HashMap<>();
     requests.forEach(
@@ -136,7 +143,8 @@ public final class LiveCounters {
         peak.get(),
         generatesPeak.get(),
         gens,
-        Set.copyOf(violations));
+        Set.copyOf(violations),
+        rateLimitUnused.getAsLong() - rateLimitUnusedAtReset);
   }
 
   /** Zeroes everything but the requests in flight, which also become the new peaks. */
@@ -147,6 +155,7 @@ public final class LiveCounters {
     generations.clear();
     histories.clear();
     violations.clear();
+    rateLimitUnusedAtReset = rateLimitUnused.getAsLong();
     peak.set(inFlight.get());
     generatesPeak.set(generatesInFlight.get());
     signal();

@@ -93,6 +93,9 @@ public final class SimulatorServer implements AutoCloseable {
     this.bucket = config.permitsPerSecond() > 0
         ? new TokenBucket(config.permitsPerSecond(), config.burst(), config.clock())
         : null;
+    if (bucket != null) {
+      counters.rateLimit(bucket::unusedPermits);
+    }
     this.balance = new AtomicLong(config.credits());
     server.createContext("/", this::handle);
     server.setExecutor(workers);
@@ -265,6 +268,7 @@ public final class SimulatorServer implements AutoCloseable {
     root.put("peak_generates_in_flight", c.peakGeneratesInFlight());
     root.put("distinct_requests_generated", c.generationsByRequest().size());
     root.put("duplicate_generations", c.duplicateGenerations());
+    root.put("rate_limit_unused_permits", c.rateLimitUnusedPermits());
     c.protocolViolations().stream().sorted().forEach(root.putArray("protocol_violations")::add);
     byte[] body = SimJson.write(root);
     try {
