@@ -1,9 +1,9 @@
 package ai.anycap.redis;
 
-import static ai.anycap.redis.QueueFixtures.await;
 import static ai.anycap.redis.QueueFixtures.entries;
 import static ai.anycap.redis.QueueFixtures.job;
 import static ai.anycap.redis.QueueFixtures.jobs;
+import static ai.anycap.redis.QueueFixtures.takeWithin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -56,6 +56,7 @@ class RedisJobQueueTest {
   private static RedisClient inspector;
   private static StatefulRedisConnection<String, String> inspection;
   private static RedisCommands<String, String> redis;
+  private static RedisEvents events;
 
   @TempDir Path out;
   private String namespace;
@@ -68,10 +69,12 @@ class RedisJobQueueTest {
     inspector = RedisClient.create(server.uri());
     inspection = inspector.connect();
     redis = inspection.sync();
+    events = new RedisEvents(server.uri());
   }
 
   @AfterAll
   static void stopRedis() {
+    events.close();
     inspection.close();
     inspector.shutdown();
     server.close();
@@ -124,7 +127,7 @@ class RedisJobQueueTest {
     Worker a = worker(q, "a", 4);
     Worker b = worker(q, "b", 4);
     Worker c = worker(q, "c", 4);
-    await("all results", () -> redis.xlen(q.resultsStream()) == n, WAIT, () -> state(q));
+    events.awaitEntries(q.resultsStream(), n, WAIT, () -> state(q));
     a.close();
     b.close();
     c.close();
@@ -150,7 +153,7 @@ class RedisJobQueueTest {
   }
 
   @Test
-  void jobsOfAWorkerThatDiesAreFinishedByTheOthers() {
+  void jobsOfAWorkerThatDiesAreFinishedByTheOthers() throws InterruptedException {
     RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofSeconds(2)));
     int n = 20;
     q.enqueueAll(JobSource.of(jobs("dies", n)));
@@ -173,12 +176,13 @@ class RedisJobQueueTest {
       }
     };
     Worker doomed = worker(q, "doomed", 2, hang);
-    await("two jobs stuck in the doomed worker", () -> stuck.getCount() == 0, WAIT, () -> state(q));
+    assertThat(stuck.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .as(() -> "two jobs stuck in the doomed worker; " + state(q)).isTrue();
     doomed.consumer.close(); // its heartbeat stops and its connections go, as when its JVM dies
 
     worker(q, "b", 4);
     worker(q, "c", 4);
-    await("all results", () -> redis.xlen(q.resultsStream()) == n, WAIT, () -> state(q));
+    events.awaitEntries(q.resultsStream(), n, WAIT, () -> state(q));
 
     List<Map<String, String>> results = entries(redis, q.resultsStream());
     assertThat(results.stream().map(r -> r.get("id")).distinct().count()).isEqualTo(n);
@@ -210,8 +214,9 @@ class RedisJobQueueTest {
     q.enqueueAll(JobSource.of(all));
 
     worker(q, "w", 4);
-    await("two dead letters and three results",
-        () -> redis.xlen(q.deadLetterStream()) == 2 && redis.xlen(q.resultsStream()) == 3, WAIT, () -> state(q));
+    events.awaitEntries(Map.of(q.deadLetterStream(), 2L, q.resultsStream(), 3L), WAIT, () -> state(q));
+    assertThat(redis.xlen(q.deadLetterStream())).isEqualTo(2);
+    assertThat(redis.xlen(q.resultsStream())).isEqualTo(3);
 
     Map<String, Map<String, String>> dead = entries(redis, q.deadLetterStream()).stream()
         .collect(Collectors.toMap(e -> e.get("id"), e -> e));
@@ -239,12 +244,13 @@ class RedisJobQueueTest {
     closeAfter.add(producerThread::shutdownNow);
     CompletableFuture<Long> producer =
         CompletableFuture.supplyAsync(() -> q.enqueueAll(JobSource.of(jobs("full", n))), producerThread);
-    await("the stream to fill", () -> q.backlog() == 5, WAIT, () -> state(q));
+    events.awaitChange(List.of(q.stream()), "the stream to fill", () -> q.backlog() == 5, WAIT, () -> state(q));
     assertThat(producer).isNotDone();
 
     AtomicLong longest = new AtomicLong();
     worker(q, "w", 2);
-    await("all results", () -> {
+    // Checked on every change to the stream: each add, and each delete as a job finishes.
+    events.awaitChange(List.of(q.stream(), q.resultsStream()), "all results", () -> {
       longest.accumulateAndGet(q.backlog(), Math::max);
       return redis.xlen(q.resultsStream()) == n;
     }, WAIT, () -> state(q));
@@ -293,9 +299,7 @@ class RedisJobQueueTest {
 
     // b dies holding "orphan": a gets it once it has been idle for the visibility timeout.
     b.close();
-    List<QueuedJob> reclaimed = new ArrayList<>();
-    await("the orphan to be reclaimed", () -> reclaimed.addAll(a.take(5, Duration.ofMillis(100))), WAIT,
-        () -> state(q));
+    List<QueuedJob> reclaimed = takeWithin(a, 5, WAIT, () -> state(q));
     assertThat(reclaimed).singleElement().satisfies(r -> {
       assertThat(r.job().id()).isEqualTo("orphan");
       assertThat(r.deliveries()).isEqualTo(2);
@@ -315,8 +319,7 @@ class RedisJobQueueTest {
     assertThat(redis.xlen(q.deadLetterStream())).isZero();
     assertThat(redis.xpending(q.stream(), q.group()).getCount()).isEqualTo(1);
 
-    List<QueuedJob> again = new ArrayList<>();
-    await("the second delivery", () -> again.addAll(c.take(1, Duration.ofMillis(100))), WAIT, () -> state(q));
+    List<QueuedJob> again = takeWithin(c, 1, WAIT, () -> state(q));
     QueuedJob second = again.get(0);
     assertThat(second.deliveries()).isEqualTo(2);
     c.settle(second, failed(second.job()));
@@ -342,8 +345,7 @@ class RedisJobQueueTest {
     QueuedJob taken = a.take(1, Duration.ofSeconds(1)).get(0);
     a.settle(taken, new JobResult.Skipped("later", new JobPosition("queue", 0), SkipReason.CANCELLED, "stopping"));
 
-    List<QueuedJob> again = new ArrayList<>();
-    await("another worker to get it", () -> again.addAll(b.take(1, Duration.ofMillis(100))), WAIT, () -> state(q));
+    List<QueuedJob> again = takeWithin(b, 1, WAIT, () -> state(q));
     assertThat(again).singleElement().satisfies(j -> assertThat(j.job().id()).isEqualTo("later"));
     assertThat(redis.xlen(q.resultsStream())).isZero();
     assertThat(redis.xlen(q.deadLetterStream())).isZero();
