@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** Jobs, workers and waits shared by the Redis queue tests. */
@@ -80,6 +81,12 @@ final class QueueFixtures {
 
     Worker(RedisJobQueue queue, String name, AnyCapClient client, Path outputRoot, int concurrency,
         ImageSink... sinks) {
+      this(queue, name, client, outputRoot, concurrency, b -> {}, sinks);
+    }
+
+    /** With {@code configure} applied to the pipeline's builder last (a budget, a journal). */
+    Worker(RedisJobQueue queue, String name, AnyCapClient client, Path outputRoot, int concurrency,
+        Consumer<ImagePipeline.Builder> configure, ImageSink... sinks) {
       this.name = name;
       ImagePipeline.Builder b = ImagePipeline.builder()
           .client(client)
@@ -89,6 +96,7 @@ final class QueueFixtures {
       for (ImageSink sink : sinks) {
         b.sink(sink);
       }
+      configure.accept(b);
       this.pipeline = b.build();
       this.consumer = queue.consumer(name);
       this.run = pipeline.work(consumer);

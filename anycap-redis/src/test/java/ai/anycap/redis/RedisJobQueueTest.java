@@ -7,8 +7,11 @@ import static ai.anycap.redis.QueueFixtures.takeWithin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.anycap.pipeline.BatchReport;
+import ai.anycap.pipeline.Budget;
 import ai.anycap.pipeline.DeliveredImage;
 import ai.anycap.pipeline.ImageJob;
+import ai.anycap.pipeline.ImagePipeline;
 import ai.anycap.pipeline.ImageSink;
 import ai.anycap.pipeline.JobPosition;
 import ai.anycap.pipeline.JobResult;
@@ -37,6 +40,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -105,7 +109,12 @@ class RedisJobQueueTest {
   }
 
   private Worker worker(RedisJobQueue q, String name, int concurrency, ImageSink... sinks) {
-    Worker w = new Worker(q, name, sim.client(), out, concurrency, sinks);
+    return workerWith(q, name, concurrency, b -> {}, sinks);
+  }
+
+  private Worker workerWith(RedisJobQueue q, String name, int concurrency, Consumer<ImagePipeline.Builder> configure,
+      ImageSink... sinks) {
+    Worker w = new Worker(q, name, sim.client(), out, concurrency, configure, sinks);
     closeAfter.add(w);
     return w;
   }
@@ -334,8 +343,9 @@ class RedisJobQueueTest {
   }
 
   @Test
-  void jobNotStartedStaysForAnotherWorker() {
-    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMillis(200)));
+  void jobNotStartedGoesBackToAnotherWorkerAtOnce() {
+    // A visibility timeout far beyond the test: only a give-back can bring the job back in time.
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMinutes(5)));
     q.enqueueAll(JobSource.of(List.of(job("later"))));
     QueueConsumer a = q.consumer("a");
     QueueConsumer b = q.consumer("b");
@@ -343,12 +353,119 @@ class RedisJobQueueTest {
     closeAfter.add(b);
 
     QueuedJob taken = a.take(1, Duration.ofSeconds(1)).get(0);
-    a.settle(taken, new JobResult.Skipped("later", new JobPosition("queue", 0), SkipReason.CANCELLED, "stopping"));
+    a.settle(taken, notStarted(taken.job(), SkipReason.CANCELLED));
+    assertThat(redis.xlen(q.stream())).isEqualTo(1);
+    assertThat(redis.xpending(q.stream(), q.group()).getCount()).isZero();
 
-    List<QueuedJob> again = takeWithin(b, 1, WAIT, () -> state(q));
-    assertThat(again).singleElement().satisfies(j -> assertThat(j.job().id()).isEqualTo("later"));
+    List<QueuedJob> again = b.take(1, Duration.ZERO);
+    assertThat(again).singleElement().satisfies(j -> {
+      assertThat(j.job()).isEqualTo(taken.job());
+      assertThat(j.deliveries()).isEqualTo(1);
+      assertThat(j.messageId()).isNotEqualTo(taken.messageId());
+    });
     assertThat(redis.xlen(q.resultsStream())).isZero();
     assertThat(redis.xlen(q.deadLetterStream())).isZero();
+  }
+
+  @Test
+  void jobGivenBackManyTimesNeverReachesTheDeadLetterStream() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMinutes(5)).maxDeliveries(2));
+    q.enqueueAll(JobSource.of(List.of(job("bounced"))));
+    QueueConsumer a = q.consumer("a");
+    QueueConsumer b = q.consumer("b");
+    closeAfter.add(a);
+    closeAfter.add(b);
+
+    SkipReason[] reasons = {SkipReason.CANCELLED, SkipReason.HALTED, SkipReason.BUDGET};
+    for (int i = 0; i < 6; i++) {
+      QueueConsumer c = i % 2 == 0 ? a : b;
+      QueuedJob j = c.take(1, Duration.ZERO).get(0);
+      assertThat(j.deliveries()).as("delivery %d", i + 1).isEqualTo(1);
+      c.settle(j, notStarted(j.job(), reasons[i % reasons.length]));
+      assertThat(redis.xlen(q.stream())).isEqualTo(1); // the backlog the producer sees stays the same
+      assertThat(redis.xpending(q.stream(), q.group()).getCount()).isZero();
+      assertThat(redis.xlen(q.deadLetterStream())).isZero();
+    }
+
+    QueuedJob last = b.take(1, Duration.ZERO).get(0);
+    assertThat(last.deliveries()).isEqualTo(1);
+    b.settle(last, succeeded(last.job()));
+    assertThat(entries(redis, q.resultsStream())).singleElement()
+        .satisfies(r -> assertThat(r).containsEntry("id", "bounced").containsEntry("deliveries", "1"));
+    assertThat(redis.xlen(q.deadLetterStream())).isZero();
+    assertThat(redis.xlen(q.stream())).isZero();
+  }
+
+  @Test
+  void jobGivenBackKeepsTheDeliveriesThatCounted() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMillis(200)).maxDeliveries(2));
+    q.enqueueAll(JobSource.of(List.of(job("flaky"))));
+    QueueConsumer a = q.consumer("a");
+    QueueConsumer b = q.consumer("b");
+    closeAfter.add(a);
+    closeAfter.add(b);
+
+    QueuedJob first = a.take(1, Duration.ZERO).get(0);
+    a.settle(first, failed(first.job()));
+    QueuedJob second = takeWithin(b, 1, WAIT, () -> state(q)).get(0);
+    assertThat(second.deliveries()).isEqualTo(2);
+    b.settle(second, notStarted(second.job(), SkipReason.CANCELLED));
+
+    // The failure still counts, the give-back does not: this is its second and last delivery.
+    QueuedJob third = a.take(1, Duration.ZERO).get(0);
+    assertThat(third.deliveries()).isEqualTo(2);
+    a.settle(third, failed(third.job()));
+    assertThat(entries(redis, q.deadLetterStream())).singleElement()
+        .satisfies(d -> assertThat(d).containsEntry("id", "flaky").containsEntry("deliveries", "2"));
+    assertThat(redis.xlen(q.stream())).isZero();
+  }
+
+  @Test
+  void givingBackIsIdempotentAndLeavesAJobAnotherWorkerClaimed() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMinutes(5)));
+    q.enqueueAll(JobSource.of(List.of(job("once"), job("claimed"))));
+    QueueConsumer a = q.consumer("a");
+    closeAfter.add(a);
+    List<QueuedJob> taken = a.take(2, Duration.ZERO);
+    assertThat(taken).extracting(t -> t.job().id()).containsExactly("once", "claimed");
+
+    // A retry after a lost answer adds nothing.
+    a.settle(taken.get(0), notStarted(taken.get(0).job(), SkipReason.CANCELLED));
+    a.settle(taken.get(0), notStarted(taken.get(0).job(), SkipReason.CANCELLED));
+    assertThat(redis.xlen(q.stream())).isEqualTo(2);
+
+    // "a" was silent long enough for "b" to take the job over: it is b's, not a's to give back.
+    String entry = taken.get(1).messageId();
+    redis.xclaim(q.stream(), io.lettuce.core.Consumer.from(q.group(), "b"), 0, entry);
+    a.settle(taken.get(1), notStarted(taken.get(1).job(), SkipReason.CANCELLED));
+    assertThat(redis.xlen(q.stream())).isEqualTo(2);
+    assertThat(redis.xpending(q.stream(), q.group()).getConsumerMessageCount()).containsExactly(Map.entry("b", 1L));
+    assertThat(redis.xrange(q.stream(), io.lettuce.core.Range.create(entry, entry))).hasSize(1);
+  }
+
+  @Test
+  void workerOverBudgetGivesItsUnstartedJobBackAtOnce() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMinutes(5)));
+    int n = 10;
+    q.enqueueAll(JobSource.of(jobs("budget", n)));
+
+    // Three credits: the fourth job it takes is skipped for budget, and the worker stops.
+    Worker thrifty = workerWith(q, "thrifty", 1, b -> b.budget(Budget.credits(3)));
+    BatchReport report = thrifty.run.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    assertThat(report.succeeded()).isEqualTo(3);
+    assertThat(report.skipped(SkipReason.BUDGET)).isEqualTo(1);
+    assertThat(redis.xlen(q.resultsStream())).isEqualTo(3);
+    assertThat(redis.xlen(q.stream())).isEqualTo(n - 3);
+    assertThat(redis.xpending(q.stream(), q.group()).getCount()).isZero();
+
+    worker(q, "b", 4);
+    events.awaitEntries(q.resultsStream(), n, WAIT, () -> state(q));
+    List<Map<String, String>> results = entries(redis, q.resultsStream());
+    assertThat(results).hasSize(n).allSatisfy(r -> assertThat(r.get("deliveries")).isEqualTo("1"));
+    assertThat(results.stream().map(r -> r.get("id")).distinct().count()).isEqualTo(n);
+    assertThat(redis.xlen(q.deadLetterStream())).isZero();
+    assertThat(sim.counters().imagesGenerated()).isEqualTo(n);
+    assertThat(sim.counters().duplicateGenerations()).isZero();
   }
 
   @Test
@@ -469,6 +586,10 @@ class RedisJobQueueTest {
   private static JobResult succeeded(ImageJob job) {
     return new JobResult.Succeeded(job, List.of(Path.of("out", job.outputKey())), "nano-banana-2", BigDecimal.ONE, 1,
         Duration.ofMillis(5), "req-1", null, List.of(SinkReceipt.of("s3", "s3://bucket/" + job.outputKey())));
+  }
+
+  private static JobResult notStarted(ImageJob job, SkipReason reason) {
+    return new JobResult.Skipped(job.id(), new JobPosition("queue", 0), reason, "not started");
   }
 
   private static JobResult failed(ImageJob job) {
