@@ -18,11 +18,15 @@ import ai.anycap.pipeline.JobResult;
 import ai.anycap.pipeline.JobSource;
 import ai.anycap.pipeline.QueueConsumer;
 import ai.anycap.pipeline.QueuedJob;
+import ai.anycap.pipeline.Retry;
+import ai.anycap.pipeline.SinkException;
 import ai.anycap.pipeline.SinkReceipt;
 import ai.anycap.pipeline.SkipReason;
 import ai.anycap.redis.QueueFixtures.Worker;
 import ai.anycap.testkit.AnyCapSimulator;
 import ai.anycap.testkit.SimulatorCounters;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -279,6 +283,103 @@ class RedisJobQueueTest {
 
     assertThat(redis.xlen(q.resultsStream())).isEqualTo(4);
     assertThat(redis.xlen(q.stream())).isZero();
+  }
+
+  // ----- a worker's journal -----
+
+  @Test
+  void workerWithAJournalRecordsEachJobAndNeverRegeneratesOneItRecorded() throws Exception {
+    Path journal = out.resolve("w-journal.jsonl");
+    int n = 6;
+    RedisJobQueue first = open(queue().namespace(namespace + "-first"));
+    first.enqueueAll(JobSource.of(jobs("journal", n)));
+    Worker w = workerWith(first, "w", 3, b -> b.journal(journal));
+    events.awaitEntries(first.resultsStream(), n, WAIT, () -> state(first));
+    w.close();
+
+    List<JsonNode> lines = journalLines(journal);
+    assertThat(lines).hasSize(n).allSatisfy(l -> assertThat(l.get("status").asText()).isEqualTo("succeeded"));
+    assertThat(lines.stream().map(l -> l.get("id").asText()).collect(Collectors.toSet()))
+        .isEqualTo(jobs("journal", n).stream().map(ImageJob::id).collect(Collectors.toSet()));
+
+    // A rerun on a queue whose done set knows nothing of them (a new namespace), by the same
+    // worker restarted with its journal, with two new jobs; and one of the old jobs held by a
+    // worker that dies, so the restarted worker reclaims it.
+    RedisJobQueue second = open(queue().namespace(namespace + "-second").visibilityTimeout(Duration.ofSeconds(1)));
+    List<ImageJob> again = new ArrayList<>(jobs("journal", n));
+    again.addAll(jobs("fresh", 2));
+    second.enqueueAll(JobSource.of(again));
+    QueueConsumer ghost = second.consumer("ghost");
+    QueuedJob held = ghost.take(1, Duration.ZERO).get(0);
+    assertThat(held.job().id()).isEqualTo("journal-1");
+    ghost.close();
+    workerWith(second, "w", 3, b -> b.journal(journal));
+    events.awaitEntries(second.resultsStream(), n + 2, WAIT, () -> state(second));
+
+    Map<String, Map<String, String>> results = entries(redis, second.resultsStream()).stream()
+        .collect(Collectors.toMap(r -> r.get("id"), r -> r));
+    assertThat(results).hasSize(n + 2);
+    jobs("journal", n).forEach(j -> assertThat(results.get(j.id())).containsEntry("status", "already_done"));
+    assertThat(results.get("journal-1")).containsEntry("deliveries", "2");
+    assertThat(results.get("fresh-1")).containsEntry("status", "succeeded");
+    assertThat(results.get("fresh-2")).containsEntry("status", "succeeded");
+    assertThat(redis.scard(second.doneSet())).isEqualTo(n + 2);
+    assertThat(redis.xlen(second.stream())).isZero();
+    assertThat(sim.counters().imagesGenerated()).isEqualTo(n + 2);
+    assertThat(sim.counters().duplicateGenerations()).isZero();
+    // Only jobs that ran are journaled: the two new ones.
+    assertThat(journalLines(journal)).hasSize(n + 2);
+  }
+
+  @Test
+  void workerRedeliversAnImageItsJournalKeptInsteadOfRegeneratingIt() throws Exception {
+    Path journal = out.resolve("w-journal.jsonl");
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofSeconds(1)).maxDeliveries(3));
+    q.enqueueAll(JobSource.of(jobs("cms", 3)));
+    // The sink refuses cms-2 the first time: the image is kept and journaled as undelivered.
+    Map<String, Integer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+    ImageSink flaky = new ImageSink() {
+      @Override
+      public CompletableFuture<SinkReceipt> deliver(DeliveredImage image) {
+        String id = image.job().id();
+        if (calls.merge(id, 1, Integer::sum) == 1 && id.equals("cms-2")) {
+          return CompletableFuture.failedFuture(new SinkException("cms", "cms is down", true));
+        }
+        return CompletableFuture.completedFuture(SinkReceipt.of("cms", "cms://" + id));
+      }
+
+      @Override
+      public String name() {
+        return "cms";
+      }
+    };
+    workerWith(q, "w", 2, b -> b.journal(journal).sinkRetry(Retry.none()), flaky);
+    events.awaitEntries(q.resultsStream(), 3, WAIT, () -> state(q));
+
+    Map<String, Map<String, String>> results = entries(redis, q.resultsStream()).stream()
+        .collect(Collectors.toMap(r -> r.get("id"), r -> r));
+    assertThat(results.get("cms-2"))
+        .containsEntry("status", "succeeded")
+        .containsEntry("deliveries", "2")
+        .containsEntry("credits", "0");
+    assertThat(results.get("cms-2").get("receipts")).contains("cms://cms-2");
+    assertThat(calls).containsEntry("cms-2", 2);
+    assertThat(sim.counters().imagesGenerated()).isEqualTo(3);
+    assertThat(sim.counters().duplicateGenerations()).isZero();
+    List<JsonNode> lines = journalLines(journal);
+    assertThat(lines).extracting(l -> l.get("id").asText() + " " + l.get("status").asText())
+        .containsExactlyInAnyOrder("cms-1 succeeded", "cms-2 undelivered", "cms-2 succeeded", "cms-3 succeeded");
+  }
+
+  private static List<JsonNode> journalLines(Path journal) throws java.io.IOException {
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : java.nio.file.Files.readAllLines(journal)) {
+      if (!line.isBlank()) {
+        lines.add(json.readTree(line));
+      }
+    }
+    return lines;
   }
 
   // ----- one consumer, by hand -----
