@@ -7,6 +7,7 @@ import static ai.anycap.redis.QueueFixtures.takeWithin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.anycap.client.AnyCapClient;
 import ai.anycap.pipeline.BatchReport;
 import ai.anycap.pipeline.Budget;
 import ai.anycap.pipeline.DeliveredImage;
@@ -30,7 +31,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,9 +43,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -214,6 +220,111 @@ class RedisJobQueueTest {
     doomed.run.cancel(true);
     doomed.pipeline.close();
     assertThat(redis.xlen(q.resultsStream())).isEqualTo(n);
+  }
+
+  @Test
+  void jobsOfAWorkerKilledMidJobAreFinishedByTheOthers() throws Exception {
+    // The child must bring the key, as a worker on another machine would.
+    sim.close();
+    String key = "ak_test_child_worker";
+    sim = AnyCapSimulator.builder().apiKey(key).latency(Duration.ofMillis(30)).seed(11).start();
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofSeconds(1)));
+    int n = 20;
+    int held = 2;
+    q.enqueueAll(JobSource.of(jobs("killed", n)));
+
+    ProcessBuilder pb = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
+        ChildWorker.class.getName(),
+        server.uri(), namespace, "1000", Integer.toString(held), out.resolve("child").toString())
+        .redirectErrorStream(true);
+    pb.environment().put(AnyCapClient.ENDPOINT_ENV, sim.baseUri().toString());
+    pb.environment().put(AnyCapClient.API_KEY_ENV, key);
+    Process child = pb.start();
+    // Should this JVM end before the finally below, the child goes with it.
+    Thread reaper = new Thread(child::destroyForcibly, "kill-child-worker");
+    Runtime.getRuntime().addShutdownHook(reaper);
+    try {
+      ChildOutput output = new ChildOutput(child);
+      Set<String> heldByChild = output.awaitHolding(held, WAIT);
+
+      // The others start while it still holds its jobs; then it dies, unacknowledged, mid-job.
+      worker(q, "b", 4);
+      worker(q, "c", 4);
+      child.destroyForcibly();
+      assertThat(child.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+
+      events.awaitEntries(q.resultsStream(), n, WAIT, () -> state(q) + "; child: " + output.lines());
+      List<Map<String, String>> results = entries(redis, q.resultsStream());
+      assertThat(results).hasSize(n);
+      assertThat(results.stream().map(r -> r.get("id")).collect(Collectors.toSet()))
+          .isEqualTo(jobs("killed", n).stream().map(ImageJob::id).collect(Collectors.toSet()));
+      assertThat(results).noneMatch(r -> r.get("worker").equals(ChildWorker.NAME));
+      assertThat(results.stream().filter(r -> heldByChild.contains(r.get("id"))))
+          .hasSize(held)
+          .allSatisfy(r -> assertThat(r.get("deliveries")).isEqualTo("2"));
+      assertThat(results.stream().filter(r -> !heldByChild.contains(r.get("id"))))
+          .allSatisfy(r -> assertThat(r.get("deliveries")).isEqualTo("1"));
+      assertThat(redis.scard(q.doneSet())).isEqualTo(n);
+      assertThat(redis.xlen(q.stream())).isZero();
+      assertThat(redis.xpending(q.stream(), q.group()).getCount()).isZero();
+      assertThat(redis.xlen(q.deadLetterStream())).isZero();
+      // Only the images the dead worker had made were made again.
+      SimulatorCounters counters = sim.counters();
+      assertThat(counters.duplicateGenerations()).isEqualTo(held);
+      assertThat(counters.imagesGenerated()).isEqualTo(n + held);
+      assertThat(counters.requests(SimulatorCounters.GENERATE, 401)).isZero();
+    } finally {
+      child.destroyForcibly();
+      child.waitFor(10, TimeUnit.SECONDS);
+      Runtime.getRuntime().removeShutdownHook(reaper);
+    }
+  }
+
+  /** A child process's output, read as it comes by a thread of its own. */
+  private static final class ChildOutput {
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<String> holding = new LinkedBlockingQueue<>();
+
+    ChildOutput(Process child) {
+      Thread pump = new Thread(() -> {
+        try (BufferedReader r = child.inputReader(StandardCharsets.UTF_8)) {
+          String line;
+          while ((line = r.readLine()) != null) {
+            lines.add(line);
+            int at = line.indexOf(ChildWorker.HOLDING);
+            if (at >= 0) {
+              holding.add(line.substring(at + ChildWorker.HOLDING.length()).trim());
+            }
+          }
+        } catch (IOException e) {
+          // the child is gone
+        }
+      }, "child-worker-output");
+      pump.setDaemon(true);
+      pump.start();
+    }
+
+    /** Waits until the child has said it holds {@code n} jobs; their ids. */
+    Set<String> awaitHolding(int n, Duration timeout) throws InterruptedException {
+      Set<String> ids = new java.util.LinkedHashSet<>();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (ids.size() < n) {
+        String id = holding.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (id == null) {
+          throw new AssertionError("the child worker held " + ids + " after " + timeout + "; it printed: " + lines);
+        }
+        ids.add(id);
+      }
+      return ids;
+    }
+
+    List<String> lines() {
+      return List.copyOf(lines);
+    }
   }
 
   @Test
