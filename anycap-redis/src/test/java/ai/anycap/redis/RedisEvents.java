@@ -78,7 +78,8 @@ final class RedisEvents implements AutoCloseable {
       @SuppressWarnings("unchecked")
       StreamOffset<String>[] offsets =
           from.entrySet().stream().map(e -> StreamOffset.from(e.getKey(), e.getValue())).toArray(StreamOffset[]::new);
-      List<StreamMessage<String, String>> read = reads.sync().xread(XReadArgs.Builder.block(left).count(1_000), offsets);
+      List<StreamMessage<String, String>> read =
+          reads.sync().xread(XReadArgs.Builder.block(left).count(1_000), offsets);
       for (StreamMessage<String, String> m : read == null ? List.<StreamMessage<String, String>>of() : read) {
         from.put(m.getStream(), m.getId());
         seen.merge(m.getStream(), 1L, Long::sum);
