@@ -38,8 +38,9 @@ public final class RedisWorker {
          QueueConsumer consumer = queue.consumer(name)) {   // closed after the pipeline: it settles the last jobs
 
       CompletableFuture<BatchReport> work = pipeline.work(consumer);
-      // Ctrl-C: take no new job, finish and settle the running ones; the rest stay queued.
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> work.cancel(true)));
+      // Ctrl-C: take no new job, finish and settle the running ones; the rest stay queued. The hook
+      // itself must wait (close() does): the JVM exits as soon as its hooks return.
+      Runtime.getRuntime().addShutdownHook(new Thread(pipeline::close));
       System.out.println("worker " + name + " waiting for jobs on " + queue.stream());
       try {
         System.out.print(work.join());  // ends by itself only on a spent budget or a 401, 402 or 403

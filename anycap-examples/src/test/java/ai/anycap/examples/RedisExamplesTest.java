@@ -7,6 +7,11 @@ import ai.anycap.pipeline.ImagePipeline;
 import ai.anycap.pipeline.QueueConsumer;
 import ai.anycap.redis.RedisJobQueue;
 import ai.anycap.testkit.AnyCapSimulator;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.XReadArgs.StreamOffset;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -14,8 +19,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +63,9 @@ class RedisExamplesTest {
            QueueConsumer consumer = queue.consumer("worker-1")) {
         work = pipeline.work(consumer);
         sim.awaitCounters(c -> c.imagesGenerated() == 20, Duration.ofSeconds(30));
-        awaitBacklog(queue, 0, Duration.ofSeconds(30)); // every job settled: acknowledged and deleted
+        // A job's result is published in the same atomic step that acknowledges and deletes it.
+        awaitResults(queue, 20, Duration.ofSeconds(30));
+        assertThat(queue.backlog()).isZero();
         work.cancel(true);
       }
       assertThat(work).isCancelled();
@@ -70,13 +79,28 @@ class RedisExamplesTest {
     }
   }
 
-  private static void awaitBacklog(RedisJobQueue queue, long expected, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (queue.backlog() != expected) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("backlog still " + queue.backlog() + " after " + timeout);
+  /** Blocks on the results stream (XREAD BLOCK) until it holds {@code n} entries. */
+  private void awaitResults(RedisJobQueue queue, long n, Duration timeout) {
+    RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      connection.setTimeout(timeout.plusSeconds(10));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      String from = "0-0";
+      long seen = 0;
+      while (seen < n) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          throw new AssertionError(seen + " of " + n + " results after " + timeout + "; backlog " + queue.backlog());
+        }
+        List<StreamMessage<String, String>> read = connection.sync()
+            .xread(XReadArgs.Builder.block(left).count(100), StreamOffset.from(queue.resultsStream(), from));
+        for (StreamMessage<String, String> m : read) {
+          from = m.getId();
+          seen++;
+        }
       }
-      Thread.sleep(50); // polling Redis: there is no event to wait on
+    } finally {
+      client.shutdown();
     }
   }
 

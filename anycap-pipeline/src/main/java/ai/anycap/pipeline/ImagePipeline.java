@@ -340,7 +340,10 @@ public final class ImagePipeline implements AutoCloseable {
    * its sinks) are recorded. Cancel the future, or close the pipeline, to stop: no further job is
    * taken, running ones finish and are settled, and the future completes with the worker's report
    * (when not cancelled). A 401, 402 or 403, or a spent budget, stops the worker too; jobs it had
-   * not started stay on the queue.
+   * not started are settled as skipped, and go back to the queue for other workers. With a {@link
+   * Builder#journal(Path) journal}, each job that runs gets its journal line before it is settled;
+   * a job the journal records as succeeded is settled as already done without running, and one
+   * whose image the journal kept but could not deliver is delivered, not generated again.
    */
   public CompletableFuture<BatchReport> work(QueueConsumer consumer) {
     Objects.requireNonNull(consumer, "consumer");
@@ -395,9 +398,19 @@ public final class ImagePipeline implements AutoCloseable {
       consumer.settle(queued, early);
       return;
     }
+    // An image this worker made on an earlier delivery whose sinks failed: deliver it, as a
+    // batch rerun would, rather than pay for it again.
+    Journal.Undelivered undelivered = core.journal == null ? null : core.journal.undelivered(job.id());
+    CompletableFuture<JobResult> running;
+    if (undelivered != null && undelivered.outputsExist(core.resolver.outputs().root())) {
+      String model = undelivered.model().isEmpty() ? plan.request().model() : undelivered.model();
+      running = run.redeliver(plan, undelivered.paths(core.resolver.outputs().root()), model, undelivered.receipts());
+    } else {
+      running = run.dispatch(plan, true);
+    }
     // Held by the run, so that work()'s future and close() also wait for the settle.
     run.hold(
-        run.dispatch(plan, true)
+        running
             .whenComplete(
                 (r, e) -> {
                   if (r instanceof JobResult.Skipped s && s.reason() == SkipReason.BUDGET) {

@@ -49,8 +49,13 @@ import java.util.concurrent.TimeUnit;
  * left pending and delivered again after the visibility timeout, until its
  * {@linkplain Builder#maxDeliveries(int) last delivery} fails: then it goes to the dead-letter
  * stream with its error. A job that can never run (malformed, unknown template) goes there at
- * once. Delivery is at least once: a job whose worker goes silent for longer than the visibility
- * timeout while still running it may be generated twice.
+ * once. A job a worker took but never started (it was shutting down, its budget was spent, or it
+ * halted on a 401, 402 or 403) is given back at once, not after the visibility timeout: the same
+ * fields as a new entry at the end of the stream, the old entry acknowledged and deleted in the
+ * same atomic step, so the backlog stays the same and the delivery does not count towards the
+ * maximum (the deliveries that did count go with it). Delivery is at least once: a job whose
+ * worker goes silent for longer than the visibility timeout while still running it may be
+ * generated twice.
  *
  * <p>Back-pressure: since finished entries are deleted, the stream's length is the number of jobs
  * waiting or running. {@link #enqueueAll} adds a batch only while that length plus the batch stays

@@ -10,6 +10,7 @@ import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.ImagePipeline;
 import ai.anycap.pipeline.ImageSink;
 import ai.anycap.pipeline.QueueConsumer;
+import ai.anycap.pipeline.QueuedJob;
 import io.lettuce.core.Range;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -19,7 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** Jobs, workers and waits shared by the Redis queue tests. */
@@ -49,22 +50,18 @@ final class QueueFixtures {
   }
 
   /**
-   * Waits until {@code condition} holds, checking it every 20 ms; fails after {@code timeout}
-   * with {@code state} in the message.
+   * Takes from {@code consumer} until it returns jobs, each take blocking for up to 100 ms (a job
+   * another worker abandoned is claimed by a take, not pushed); fails after {@code timeout}.
    */
-  static void await(String what, BooleanSupplier condition, Duration timeout, Supplier<Object> state) {
+  static List<QueuedJob> takeWithin(QueueConsumer consumer, int max, Duration timeout, Supplier<Object> state) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out after " + timeout + " waiting for " + what + "; " + state.get());
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted waiting for " + what);
+    while (System.nanoTime() < deadline) {
+      List<QueuedJob> taken = consumer.take(max, Duration.ofMillis(100));
+      if (!taken.isEmpty()) {
+        return taken;
       }
     }
+    return fail("timed out after " + timeout + " taking a job; " + state.get());
   }
 
   static List<Map<String, String>> entries(RedisCommands<String, String> redis, String stream) {
@@ -84,6 +81,12 @@ final class QueueFixtures {
 
     Worker(RedisJobQueue queue, String name, AnyCapClient client, Path outputRoot, int concurrency,
         ImageSink... sinks) {
+      this(queue, name, client, outputRoot, concurrency, b -> {}, sinks);
+    }
+
+    /** With {@code configure} applied to the pipeline's builder last (a budget, a journal). */
+    Worker(RedisJobQueue queue, String name, AnyCapClient client, Path outputRoot, int concurrency,
+        Consumer<ImagePipeline.Builder> configure, ImageSink... sinks) {
       this.name = name;
       ImagePipeline.Builder b = ImagePipeline.builder()
           .client(client)
@@ -93,6 +96,7 @@ final class QueueFixtures {
       for (ImageSink sink : sinks) {
         b.sink(sink);
       }
+      configure.accept(b);
       this.pipeline = b.build();
       this.consumer = queue.consumer(name);
       this.run = pipeline.work(consumer);

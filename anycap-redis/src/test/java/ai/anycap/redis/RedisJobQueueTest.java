@@ -1,29 +1,40 @@
 package ai.anycap.redis;
 
-import static ai.anycap.redis.QueueFixtures.await;
 import static ai.anycap.redis.QueueFixtures.entries;
 import static ai.anycap.redis.QueueFixtures.job;
 import static ai.anycap.redis.QueueFixtures.jobs;
+import static ai.anycap.redis.QueueFixtures.takeWithin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.anycap.client.AnyCapClient;
+import ai.anycap.pipeline.BatchReport;
+import ai.anycap.pipeline.Budget;
 import ai.anycap.pipeline.DeliveredImage;
 import ai.anycap.pipeline.ImageJob;
+import ai.anycap.pipeline.ImagePipeline;
 import ai.anycap.pipeline.ImageSink;
 import ai.anycap.pipeline.JobPosition;
 import ai.anycap.pipeline.JobResult;
 import ai.anycap.pipeline.JobSource;
 import ai.anycap.pipeline.QueueConsumer;
 import ai.anycap.pipeline.QueuedJob;
+import ai.anycap.pipeline.Retry;
+import ai.anycap.pipeline.SinkException;
 import ai.anycap.pipeline.SinkReceipt;
 import ai.anycap.pipeline.SkipReason;
 import ai.anycap.redis.QueueFixtures.Worker;
 import ai.anycap.testkit.AnyCapSimulator;
 import ai.anycap.testkit.SimulatorCounters;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,11 +43,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -56,6 +70,7 @@ class RedisJobQueueTest {
   private static RedisClient inspector;
   private static StatefulRedisConnection<String, String> inspection;
   private static RedisCommands<String, String> redis;
+  private static RedisEvents events;
 
   @TempDir Path out;
   private String namespace;
@@ -68,10 +83,12 @@ class RedisJobQueueTest {
     inspector = RedisClient.create(server.uri());
     inspection = inspector.connect();
     redis = inspection.sync();
+    events = new RedisEvents(server.uri());
   }
 
   @AfterAll
   static void stopRedis() {
+    events.close();
     inspection.close();
     inspector.shutdown();
     server.close();
@@ -102,7 +119,12 @@ class RedisJobQueueTest {
   }
 
   private Worker worker(RedisJobQueue q, String name, int concurrency, ImageSink... sinks) {
-    Worker w = new Worker(q, name, sim.client(), out, concurrency, sinks);
+    return workerWith(q, name, concurrency, b -> {}, sinks);
+  }
+
+  private Worker workerWith(RedisJobQueue q, String name, int concurrency, Consumer<ImagePipeline.Builder> configure,
+      ImageSink... sinks) {
+    Worker w = new Worker(q, name, sim.client(), out, concurrency, configure, sinks);
     closeAfter.add(w);
     return w;
   }
@@ -124,7 +146,7 @@ class RedisJobQueueTest {
     Worker a = worker(q, "a", 4);
     Worker b = worker(q, "b", 4);
     Worker c = worker(q, "c", 4);
-    await("all results", () -> redis.xlen(q.resultsStream()) == n, WAIT, () -> state(q));
+    events.awaitEntries(q.resultsStream(), n, WAIT, () -> state(q));
     a.close();
     b.close();
     c.close();
@@ -150,7 +172,7 @@ class RedisJobQueueTest {
   }
 
   @Test
-  void jobsOfAWorkerThatDiesAreFinishedByTheOthers() {
+  void jobsOfAWorkerThatDiesAreFinishedByTheOthers() throws InterruptedException {
     RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofSeconds(2)));
     int n = 20;
     q.enqueueAll(JobSource.of(jobs("dies", n)));
@@ -173,12 +195,13 @@ class RedisJobQueueTest {
       }
     };
     Worker doomed = worker(q, "doomed", 2, hang);
-    await("two jobs stuck in the doomed worker", () -> stuck.getCount() == 0, WAIT, () -> state(q));
+    assertThat(stuck.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+        .as(() -> "two jobs stuck in the doomed worker; " + state(q)).isTrue();
     doomed.consumer.close(); // its heartbeat stops and its connections go, as when its JVM dies
 
     worker(q, "b", 4);
     worker(q, "c", 4);
-    await("all results", () -> redis.xlen(q.resultsStream()) == n, WAIT, () -> state(q));
+    events.awaitEntries(q.resultsStream(), n, WAIT, () -> state(q));
 
     List<Map<String, String>> results = entries(redis, q.resultsStream());
     assertThat(results.stream().map(r -> r.get("id")).distinct().count()).isEqualTo(n);
@@ -200,6 +223,111 @@ class RedisJobQueueTest {
   }
 
   @Test
+  void jobsOfAWorkerKilledMidJobAreFinishedByTheOthers() throws Exception {
+    // The child must bring the key, as a worker on another machine would.
+    sim.close();
+    String key = "ak_test_child_worker";
+    sim = AnyCapSimulator.builder().apiKey(key).latency(Duration.ofMillis(30)).seed(11).start();
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofSeconds(1)));
+    int n = 20;
+    int held = 2;
+    q.enqueueAll(JobSource.of(jobs("killed", n)));
+
+    ProcessBuilder pb = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"),
+        "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
+        ChildWorker.class.getName(),
+        server.uri(), namespace, "1000", Integer.toString(held), out.resolve("child").toString())
+        .redirectErrorStream(true);
+    pb.environment().put(AnyCapClient.ENDPOINT_ENV, sim.baseUri().toString());
+    pb.environment().put(AnyCapClient.API_KEY_ENV, key);
+    Process child = pb.start();
+    // Should this JVM end before the finally below, the child goes with it.
+    Thread reaper = new Thread(child::destroyForcibly, "kill-child-worker");
+    Runtime.getRuntime().addShutdownHook(reaper);
+    try {
+      ChildOutput output = new ChildOutput(child);
+      Set<String> heldByChild = output.awaitHolding(held, WAIT);
+
+      // The others start while it still holds its jobs; then it dies, unacknowledged, mid-job.
+      worker(q, "b", 4);
+      worker(q, "c", 4);
+      child.destroyForcibly();
+      assertThat(child.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+
+      events.awaitEntries(q.resultsStream(), n, WAIT, () -> state(q) + "; child: " + output.lines());
+      List<Map<String, String>> results = entries(redis, q.resultsStream());
+      assertThat(results).hasSize(n);
+      assertThat(results.stream().map(r -> r.get("id")).collect(Collectors.toSet()))
+          .isEqualTo(jobs("killed", n).stream().map(ImageJob::id).collect(Collectors.toSet()));
+      assertThat(results).noneMatch(r -> r.get("worker").equals(ChildWorker.NAME));
+      assertThat(results.stream().filter(r -> heldByChild.contains(r.get("id"))))
+          .hasSize(held)
+          .allSatisfy(r -> assertThat(r.get("deliveries")).isEqualTo("2"));
+      assertThat(results.stream().filter(r -> !heldByChild.contains(r.get("id"))))
+          .allSatisfy(r -> assertThat(r.get("deliveries")).isEqualTo("1"));
+      assertThat(redis.scard(q.doneSet())).isEqualTo(n);
+      assertThat(redis.xlen(q.stream())).isZero();
+      assertThat(redis.xpending(q.stream(), q.group()).getCount()).isZero();
+      assertThat(redis.xlen(q.deadLetterStream())).isZero();
+      // Only the images the dead worker had made were made again.
+      SimulatorCounters counters = sim.counters();
+      assertThat(counters.duplicateGenerations()).isEqualTo(held);
+      assertThat(counters.imagesGenerated()).isEqualTo(n + held);
+      assertThat(counters.requests(SimulatorCounters.GENERATE, 401)).isZero();
+    } finally {
+      child.destroyForcibly();
+      child.waitFor(10, TimeUnit.SECONDS);
+      Runtime.getRuntime().removeShutdownHook(reaper);
+    }
+  }
+
+  /** A child process's output, read as it comes by a thread of its own. */
+  private static final class ChildOutput {
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<String> holding = new LinkedBlockingQueue<>();
+
+    ChildOutput(Process child) {
+      Thread pump = new Thread(() -> {
+        try (BufferedReader r = child.inputReader(StandardCharsets.UTF_8)) {
+          String line;
+          while ((line = r.readLine()) != null) {
+            lines.add(line);
+            int at = line.indexOf(ChildWorker.HOLDING);
+            if (at >= 0) {
+              holding.add(line.substring(at + ChildWorker.HOLDING.length()).trim());
+            }
+          }
+        } catch (IOException e) {
+          // the child is gone
+        }
+      }, "child-worker-output");
+      pump.setDaemon(true);
+      pump.start();
+    }
+
+    /** Waits until the child has said it holds {@code n} jobs; their ids. */
+    Set<String> awaitHolding(int n, Duration timeout) throws InterruptedException {
+      Set<String> ids = new java.util.LinkedHashSet<>();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (ids.size() < n) {
+        String id = holding.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        if (id == null) {
+          throw new AssertionError("the child worker held " + ids + " after " + timeout + "; it printed: " + lines);
+        }
+        ids.add(id);
+      }
+      return ids;
+    }
+
+    List<String> lines() {
+      return List.copyOf(lines);
+    }
+  }
+
+  @Test
   void jobsThatCannotSucceedEndInTheDeadLetterStream() {
     RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofSeconds(1)).maxDeliveries(3));
     List<ImageJob> all = new ArrayList<>(jobs("fine", 3));
@@ -210,8 +338,9 @@ class RedisJobQueueTest {
     q.enqueueAll(JobSource.of(all));
 
     worker(q, "w", 4);
-    await("two dead letters and three results",
-        () -> redis.xlen(q.deadLetterStream()) == 2 && redis.xlen(q.resultsStream()) == 3, WAIT, () -> state(q));
+    events.awaitEntries(Map.of(q.deadLetterStream(), 2L, q.resultsStream(), 3L), WAIT, () -> state(q));
+    assertThat(redis.xlen(q.deadLetterStream())).isEqualTo(2);
+    assertThat(redis.xlen(q.resultsStream())).isEqualTo(3);
 
     Map<String, Map<String, String>> dead = entries(redis, q.deadLetterStream()).stream()
         .collect(Collectors.toMap(e -> e.get("id"), e -> e));
@@ -239,12 +368,13 @@ class RedisJobQueueTest {
     closeAfter.add(producerThread::shutdownNow);
     CompletableFuture<Long> producer =
         CompletableFuture.supplyAsync(() -> q.enqueueAll(JobSource.of(jobs("full", n))), producerThread);
-    await("the stream to fill", () -> q.backlog() == 5, WAIT, () -> state(q));
+    events.awaitChange(List.of(q.stream()), "the stream to fill", () -> q.backlog() == 5, WAIT, () -> state(q));
     assertThat(producer).isNotDone();
 
     AtomicLong longest = new AtomicLong();
     worker(q, "w", 2);
-    await("all results", () -> {
+    // Checked on every change to the stream: each add, and each delete as a job finishes.
+    events.awaitChange(List.of(q.stream(), q.resultsStream()), "all results", () -> {
       longest.accumulateAndGet(q.backlog(), Math::max);
       return redis.xlen(q.resultsStream()) == n;
     }, WAIT, () -> state(q));
@@ -264,6 +394,103 @@ class RedisJobQueueTest {
 
     assertThat(redis.xlen(q.resultsStream())).isEqualTo(4);
     assertThat(redis.xlen(q.stream())).isZero();
+  }
+
+  // ----- a worker's journal -----
+
+  @Test
+  void workerWithAJournalRecordsEachJobAndNeverRegeneratesOneItRecorded() throws Exception {
+    Path journal = out.resolve("w-journal.jsonl");
+    int n = 6;
+    RedisJobQueue first = open(queue().namespace(namespace + "-first"));
+    first.enqueueAll(JobSource.of(jobs("journal", n)));
+    Worker w = workerWith(first, "w", 3, b -> b.journal(journal));
+    events.awaitEntries(first.resultsStream(), n, WAIT, () -> state(first));
+    w.close();
+
+    List<JsonNode> lines = journalLines(journal);
+    assertThat(lines).hasSize(n).allSatisfy(l -> assertThat(l.get("status").asText()).isEqualTo("succeeded"));
+    assertThat(lines.stream().map(l -> l.get("id").asText()).collect(Collectors.toSet()))
+        .isEqualTo(jobs("journal", n).stream().map(ImageJob::id).collect(Collectors.toSet()));
+
+    // A rerun on a queue whose done set knows nothing of them (a new namespace), by the same
+    // worker restarted with its journal, with two new jobs; and one of the old jobs held by a
+    // worker that dies, so the restarted worker reclaims it.
+    RedisJobQueue second = open(queue().namespace(namespace + "-second").visibilityTimeout(Duration.ofSeconds(1)));
+    List<ImageJob> again = new ArrayList<>(jobs("journal", n));
+    again.addAll(jobs("fresh", 2));
+    second.enqueueAll(JobSource.of(again));
+    QueueConsumer ghost = second.consumer("ghost");
+    QueuedJob held = ghost.take(1, Duration.ZERO).get(0);
+    assertThat(held.job().id()).isEqualTo("journal-1");
+    ghost.close();
+    workerWith(second, "w", 3, b -> b.journal(journal));
+    events.awaitEntries(second.resultsStream(), n + 2, WAIT, () -> state(second));
+
+    Map<String, Map<String, String>> results = entries(redis, second.resultsStream()).stream()
+        .collect(Collectors.toMap(r -> r.get("id"), r -> r));
+    assertThat(results).hasSize(n + 2);
+    jobs("journal", n).forEach(j -> assertThat(results.get(j.id())).containsEntry("status", "already_done"));
+    assertThat(results.get("journal-1")).containsEntry("deliveries", "2");
+    assertThat(results.get("fresh-1")).containsEntry("status", "succeeded");
+    assertThat(results.get("fresh-2")).containsEntry("status", "succeeded");
+    assertThat(redis.scard(second.doneSet())).isEqualTo(n + 2);
+    assertThat(redis.xlen(second.stream())).isZero();
+    assertThat(sim.counters().imagesGenerated()).isEqualTo(n + 2);
+    assertThat(sim.counters().duplicateGenerations()).isZero();
+    // Only jobs that ran are journaled: the two new ones.
+    assertThat(journalLines(journal)).hasSize(n + 2);
+  }
+
+  @Test
+  void workerRedeliversAnImageItsJournalKeptInsteadOfRegeneratingIt() throws Exception {
+    Path journal = out.resolve("w-journal.jsonl");
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofSeconds(1)).maxDeliveries(3));
+    q.enqueueAll(JobSource.of(jobs("cms", 3)));
+    // The sink refuses cms-2 the first time: the image is kept and journaled as undelivered.
+    Map<String, Integer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+    ImageSink flaky = new ImageSink() {
+      @Override
+      public CompletableFuture<SinkReceipt> deliver(DeliveredImage image) {
+        String id = image.job().id();
+        if (calls.merge(id, 1, Integer::sum) == 1 && id.equals("cms-2")) {
+          return CompletableFuture.failedFuture(new SinkException("cms", "cms is down", true));
+        }
+        return CompletableFuture.completedFuture(SinkReceipt.of("cms", "cms://" + id));
+      }
+
+      @Override
+      public String name() {
+        return "cms";
+      }
+    };
+    workerWith(q, "w", 2, b -> b.journal(journal).sinkRetry(Retry.none()), flaky);
+    events.awaitEntries(q.resultsStream(), 3, WAIT, () -> state(q));
+
+    Map<String, Map<String, String>> results = entries(redis, q.resultsStream()).stream()
+        .collect(Collectors.toMap(r -> r.get("id"), r -> r));
+    assertThat(results.get("cms-2"))
+        .containsEntry("status", "succeeded")
+        .containsEntry("deliveries", "2")
+        .containsEntry("credits", "0");
+    assertThat(results.get("cms-2").get("receipts")).contains("cms://cms-2");
+    assertThat(calls).containsEntry("cms-2", 2);
+    assertThat(sim.counters().imagesGenerated()).isEqualTo(3);
+    assertThat(sim.counters().duplicateGenerations()).isZero();
+    List<JsonNode> lines = journalLines(journal);
+    assertThat(lines).extracting(l -> l.get("id").asText() + " " + l.get("status").asText())
+        .containsExactlyInAnyOrder("cms-1 succeeded", "cms-2 undelivered", "cms-2 succeeded", "cms-3 succeeded");
+  }
+
+  private static List<JsonNode> journalLines(Path journal) throws java.io.IOException {
+    ObjectMapper json = new ObjectMapper();
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : java.nio.file.Files.readAllLines(journal)) {
+      if (!line.isBlank()) {
+        lines.add(json.readTree(line));
+      }
+    }
+    return lines;
   }
 
   // ----- one consumer, by hand -----
@@ -293,9 +520,7 @@ class RedisJobQueueTest {
 
     // b dies holding "orphan": a gets it once it has been idle for the visibility timeout.
     b.close();
-    List<QueuedJob> reclaimed = new ArrayList<>();
-    await("the orphan to be reclaimed", () -> reclaimed.addAll(a.take(5, Duration.ofMillis(100))), WAIT,
-        () -> state(q));
+    List<QueuedJob> reclaimed = takeWithin(a, 5, WAIT, () -> state(q));
     assertThat(reclaimed).singleElement().satisfies(r -> {
       assertThat(r.job().id()).isEqualTo("orphan");
       assertThat(r.deliveries()).isEqualTo(2);
@@ -315,8 +540,7 @@ class RedisJobQueueTest {
     assertThat(redis.xlen(q.deadLetterStream())).isZero();
     assertThat(redis.xpending(q.stream(), q.group()).getCount()).isEqualTo(1);
 
-    List<QueuedJob> again = new ArrayList<>();
-    await("the second delivery", () -> again.addAll(c.take(1, Duration.ofMillis(100))), WAIT, () -> state(q));
+    List<QueuedJob> again = takeWithin(c, 1, WAIT, () -> state(q));
     QueuedJob second = again.get(0);
     assertThat(second.deliveries()).isEqualTo(2);
     c.settle(second, failed(second.job()));
@@ -331,8 +555,9 @@ class RedisJobQueueTest {
   }
 
   @Test
-  void jobNotStartedStaysForAnotherWorker() {
-    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMillis(200)));
+  void jobNotStartedGoesBackToAnotherWorkerAtOnce() {
+    // A visibility timeout far beyond the test: only a give-back can bring the job back in time.
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMinutes(5)));
     q.enqueueAll(JobSource.of(List.of(job("later"))));
     QueueConsumer a = q.consumer("a");
     QueueConsumer b = q.consumer("b");
@@ -340,13 +565,119 @@ class RedisJobQueueTest {
     closeAfter.add(b);
 
     QueuedJob taken = a.take(1, Duration.ofSeconds(1)).get(0);
-    a.settle(taken, new JobResult.Skipped("later", new JobPosition("queue", 0), SkipReason.CANCELLED, "stopping"));
+    a.settle(taken, notStarted(taken.job(), SkipReason.CANCELLED));
+    assertThat(redis.xlen(q.stream())).isEqualTo(1);
+    assertThat(redis.xpending(q.stream(), q.group()).getCount()).isZero();
 
-    List<QueuedJob> again = new ArrayList<>();
-    await("another worker to get it", () -> again.addAll(b.take(1, Duration.ofMillis(100))), WAIT, () -> state(q));
-    assertThat(again).singleElement().satisfies(j -> assertThat(j.job().id()).isEqualTo("later"));
+    List<QueuedJob> again = b.take(1, Duration.ZERO);
+    assertThat(again).singleElement().satisfies(j -> {
+      assertThat(j.job()).isEqualTo(taken.job());
+      assertThat(j.deliveries()).isEqualTo(1);
+      assertThat(j.messageId()).isNotEqualTo(taken.messageId());
+    });
     assertThat(redis.xlen(q.resultsStream())).isZero();
     assertThat(redis.xlen(q.deadLetterStream())).isZero();
+  }
+
+  @Test
+  void jobGivenBackManyTimesNeverReachesTheDeadLetterStream() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMinutes(5)).maxDeliveries(2));
+    q.enqueueAll(JobSource.of(List.of(job("bounced"))));
+    QueueConsumer a = q.consumer("a");
+    QueueConsumer b = q.consumer("b");
+    closeAfter.add(a);
+    closeAfter.add(b);
+
+    SkipReason[] reasons = {SkipReason.CANCELLED, SkipReason.HALTED, SkipReason.BUDGET};
+    for (int i = 0; i < 6; i++) {
+      QueueConsumer c = i % 2 == 0 ? a : b;
+      QueuedJob j = c.take(1, Duration.ZERO).get(0);
+      assertThat(j.deliveries()).as("delivery %d", i + 1).isEqualTo(1);
+      c.settle(j, notStarted(j.job(), reasons[i % reasons.length]));
+      assertThat(redis.xlen(q.stream())).isEqualTo(1); // the backlog the producer sees stays the same
+      assertThat(redis.xpending(q.stream(), q.group()).getCount()).isZero();
+      assertThat(redis.xlen(q.deadLetterStream())).isZero();
+    }
+
+    QueuedJob last = b.take(1, Duration.ZERO).get(0);
+    assertThat(last.deliveries()).isEqualTo(1);
+    b.settle(last, succeeded(last.job()));
+    assertThat(entries(redis, q.resultsStream())).singleElement()
+        .satisfies(r -> assertThat(r).containsEntry("id", "bounced").containsEntry("deliveries", "1"));
+    assertThat(redis.xlen(q.deadLetterStream())).isZero();
+    assertThat(redis.xlen(q.stream())).isZero();
+  }
+
+  @Test
+  void jobGivenBackKeepsTheDeliveriesThatCounted() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMillis(200)).maxDeliveries(2));
+    q.enqueueAll(JobSource.of(List.of(job("flaky"))));
+    QueueConsumer a = q.consumer("a");
+    QueueConsumer b = q.consumer("b");
+    closeAfter.add(a);
+    closeAfter.add(b);
+
+    QueuedJob first = a.take(1, Duration.ZERO).get(0);
+    a.settle(first, failed(first.job()));
+    QueuedJob second = takeWithin(b, 1, WAIT, () -> state(q)).get(0);
+    assertThat(second.deliveries()).isEqualTo(2);
+    b.settle(second, notStarted(second.job(), SkipReason.CANCELLED));
+
+    // The failure still counts, the give-back does not: this is its second and last delivery.
+    QueuedJob third = a.take(1, Duration.ZERO).get(0);
+    assertThat(third.deliveries()).isEqualTo(2);
+    a.settle(third, failed(third.job()));
+    assertThat(entries(redis, q.deadLetterStream())).singleElement()
+        .satisfies(d -> assertThat(d).containsEntry("id", "flaky").containsEntry("deliveries", "2"));
+    assertThat(redis.xlen(q.stream())).isZero();
+  }
+
+  @Test
+  void givingBackIsIdempotentAndLeavesAJobAnotherWorkerClaimed() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMinutes(5)));
+    q.enqueueAll(JobSource.of(List.of(job("once"), job("claimed"))));
+    QueueConsumer a = q.consumer("a");
+    closeAfter.add(a);
+    List<QueuedJob> taken = a.take(2, Duration.ZERO);
+    assertThat(taken).extracting(t -> t.job().id()).containsExactly("once", "claimed");
+
+    // A retry after a lost answer adds nothing.
+    a.settle(taken.get(0), notStarted(taken.get(0).job(), SkipReason.CANCELLED));
+    a.settle(taken.get(0), notStarted(taken.get(0).job(), SkipReason.CANCELLED));
+    assertThat(redis.xlen(q.stream())).isEqualTo(2);
+
+    // "a" was silent long enough for "b" to take the job over: it is b's, not a's to give back.
+    String entry = taken.get(1).messageId();
+    redis.xclaim(q.stream(), io.lettuce.core.Consumer.from(q.group(), "b"), 0, entry);
+    a.settle(taken.get(1), notStarted(taken.get(1).job(), SkipReason.CANCELLED));
+    assertThat(redis.xlen(q.stream())).isEqualTo(2);
+    assertThat(redis.xpending(q.stream(), q.group()).getConsumerMessageCount()).containsExactly(Map.entry("b", 1L));
+    assertThat(redis.xrange(q.stream(), io.lettuce.core.Range.create(entry, entry))).hasSize(1);
+  }
+
+  @Test
+  void workerOverBudgetGivesItsUnstartedJobBackAtOnce() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMinutes(5)));
+    int n = 10;
+    q.enqueueAll(JobSource.of(jobs("budget", n)));
+
+    // Three credits: the fourth job it takes is skipped for budget, and the worker stops.
+    Worker thrifty = workerWith(q, "thrifty", 1, b -> b.budget(Budget.credits(3)));
+    BatchReport report = thrifty.run.orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
+    assertThat(report.succeeded()).isEqualTo(3);
+    assertThat(report.skipped(SkipReason.BUDGET)).isEqualTo(1);
+    assertThat(redis.xlen(q.resultsStream())).isEqualTo(3);
+    assertThat(redis.xlen(q.stream())).isEqualTo(n - 3);
+    assertThat(redis.xpending(q.stream(), q.group()).getCount()).isZero();
+
+    worker(q, "b", 4);
+    events.awaitEntries(q.resultsStream(), n, WAIT, () -> state(q));
+    List<Map<String, String>> results = entries(redis, q.resultsStream());
+    assertThat(results).hasSize(n).allSatisfy(r -> assertThat(r.get("deliveries")).isEqualTo("1"));
+    assertThat(results.stream().map(r -> r.get("id")).distinct().count()).isEqualTo(n);
+    assertThat(redis.xlen(q.deadLetterStream())).isZero();
+    assertThat(sim.counters().imagesGenerated()).isEqualTo(n);
+    assertThat(sim.counters().duplicateGenerations()).isZero();
   }
 
   @Test
@@ -467,6 +798,10 @@ class RedisJobQueueTest {
   private static JobResult succeeded(ImageJob job) {
     return new JobResult.Succeeded(job, List.of(Path.of("out", job.outputKey())), "nano-banana-2", BigDecimal.ONE, 1,
         Duration.ofMillis(5), "req-1", null, List.of(SinkReceipt.of("s3", "s3://bucket/" + job.outputKey())));
+  }
+
+  private static JobResult notStarted(ImageJob job, SkipReason reason) {
+    return new JobResult.Skipped(job.id(), new JobPosition("queue", 0), reason, "not started");
   }
 
   private static JobResult failed(ImageJob job) {

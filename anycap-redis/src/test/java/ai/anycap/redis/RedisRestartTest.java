@@ -1,14 +1,10 @@
 package ai.anycap.redis;
 
-import static ai.anycap.redis.QueueFixtures.await;
 import static ai.anycap.redis.QueueFixtures.entries;
 import static ai.anycap.redis.QueueFixtures.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.anycap.pipeline.JobSource;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import ai.anycap.redis.QueueFixtures.Worker;
 import ai.anycap.testkit.AnyCapSimulator;
 import io.lettuce.core.RedisClient;
@@ -25,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** Redis crashes mid-batch and comes back on the same port with its append-only file. */
 class RedisRestartTest {
@@ -35,11 +30,8 @@ class RedisRestartTest {
   @Test
   void workersAndProducerCarryOnWhenRedisRestarts(@TempDir Path redisDir, @TempDir Path out) throws Exception {
     ExecutorService producerThread = Executors.newSingleThreadExecutor();
-    Logger queueLog = (Logger) LoggerFactory.getLogger("ai.anycap.redis");
-    ListAppender<ILoggingEvent> log = new ListAppender<>();
-    log.start();
-    queueLog.addAppender(log);
-    try (LocalRedis server = LocalRedis.start(redisDir);
+    try (LogWatch log = LogWatch.attach("ai.anycap.redis");
+        LocalRedis server = LocalRedis.start(redisDir);
         AnyCapSimulator sim = AnyCapSimulator.builder().latency(Duration.ofMillis(150)).seed(3).start();
         RedisJobQueue q = RedisJobQueue.builder()
             .redisUri(server.uri())
@@ -56,23 +48,27 @@ class RedisRestartTest {
       Worker c = new Worker(q, "c", sim.client(), out, 3);
       sim.awaitCounters(s -> s.imagesGenerated() >= 9, WAIT);
 
+      CompletableFuture<String> settleFailed = log.line("cannot be settled while Redis is unavailable");
+      CompletableFuture<String> producerWaits = log.line("retrying for up to");
       server.kill();
       // A producer that starts while Redis is down waits for it.
       CompletableFuture<Long> producer =
           CompletableFuture.supplyAsync(() -> q.enqueueAll(JobSource.of(jobs("during", more))), producerThread);
       // Keep Redis down until workers finished jobs they cannot settle, and the producer is waiting.
-      await("a settle to fail", () -> logged(log, "cannot be settled while Redis is unavailable"), WAIT, log::toString);
-      await("the producer to wait", () -> logged(log, "retrying for up to"), WAIT, log::toString);
+      log.await(settleFailed, "a settle to fail", WAIT);
+      log.await(producerWaits, "the producer to wait", WAIT);
       long generatedWhileDown = sim.counters().imagesGenerated();
       server.start();
 
       RedisClient inspector = RedisClient.create(server.uri());
-      try (StatefulRedisConnection<String, String> connection = inspector.connect()) {
+      try (StatefulRedisConnection<String, String> connection = inspector.connect();
+          RedisEvents events = new RedisEvents(server.uri())) {
         RedisCommands<String, String> redis = connection.sync();
         int n = first + more;
-        await("every job's result", () -> redis.xlen(q.resultsStream()) == n, WAIT,
+        events.awaitEntries(q.resultsStream(), n, WAIT,
             () -> "results=" + redis.xlen(q.resultsStream()) + " stream=" + redis.xlen(q.stream()) + " "
                 + sim.counters());
+        assertThat(redis.xlen(q.resultsStream())).isEqualTo(n);
         assertThat(producer.get(10, TimeUnit.SECONDS)).isEqualTo(more);
         a.close();
         b.close();
@@ -90,11 +86,6 @@ class RedisRestartTest {
       }
     } finally {
       producerThread.shutdownNow();
-      queueLog.detachAppender(log);
     }
-  }
-
-  private static boolean logged(ListAppender<ILoggingEvent> log, String text) {
-    return List.copyOf(log.list).stream().anyMatch(e -> e.getFormattedMessage().contains(text));
   }
 }

@@ -231,8 +231,14 @@ public final class Journal implements AutoCloseable {
       } catch (IOException e) {
         throw new JournalException("cannot append to journal " + file + ": " + e.getMessage(), e);
       }
+      // What reading this line back would conclude, so that a pipeline that lives on (a queue
+      // worker given the job again) knows it as a rerun would.
       if (result instanceof JobResult.Succeeded) {
         succeeded.add(result.jobId());
+        undelivered.remove(result.jobId());
+      } else if (o.path("status").asText().equals("undelivered")) {
+        undelivered.put(result.jobId(), Undelivered.from(o));
+      } else {
         undelivered.remove(result.jobId());
       }
     }

@@ -53,6 +53,42 @@ final class QueueScripts {
           """);
 
   /**
+   * Gives back an entry its consumer took and never started (shutdown, budget, halt), so that
+   * another worker can take it at once and the delivery does not count: adds the entry's fields
+   * again as a new entry, with {@code prior_deliveries} set to the deliveries that did count, and
+   * acknowledges and deletes the old one, all at once, so the stream's length (the back-pressure
+   * measure) stays the same. Only while the entry is still the consumer's: one another worker has
+   * claimed meanwhile is that worker's. KEYS: job stream. ARGV: group, entry id, consumer, prior
+   * deliveries. Returns 1 when given back, 0 when no longer pending (settled, or by an earlier
+   * try of this call), -1 when another consumer owns it now.
+   */
+  static final Script RELEASE =
+      new Script(
+          """
+          local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+          if not p[1] then return 0 end
+          if p[1][2] ~= ARGV[3] then return -1 end
+          local e = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
+          redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+          if not e[1] then return 0 end
+          local fields = {}
+          local old = e[1][2]
+          for i = 1, #old, 2 do
+            if old[i] ~= 'prior_deliveries' then
+              fields[#fields + 1] = old[i]
+              fields[#fields + 1] = old[i + 1]
+            end
+          end
+          if tonumber(ARGV[4]) > 0 then
+            fields[#fields + 1] = 'prior_deliveries'
+            fields[#fields + 1] = ARGV[4]
+          end
+          redis.call('XADD', KEYS[1], '*', unpack(fields))
+          redis.call('XDEL', KEYS[1], ARGV[2])
+          return 1
+          """);
+
+  /**
    * The heartbeat: resets the idle time of the entries a consumer still owns, without counting a
    * delivery; an entry another worker has taken over is left alone (a plain XCLAIM would take it
    * back from under it), and one no longer pending (just settled) too. KEYS: job stream. ARGV:

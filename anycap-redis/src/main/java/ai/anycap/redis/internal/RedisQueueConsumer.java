@@ -43,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * the maximum times without being settled (their workers kept dying), are dead-lettered. While a job
  * is held, a heartbeat resets its idle time every third of the visibility timeout.
  *
+ * <p>{@link #settle}: a success (or a job a journal had done) is published to the results stream;
+ * a failure stays pending for its next delivery, or is dead-lettered on its last; a malformed job
+ * is dead-lettered; a job never started (cancelled, halted, over budget) is given back at once
+ * ({@link QueueScripts#RELEASE}) without counting the delivery.
+ *
  * <p>Two connections: one for the blocking read, one for everything else (settles from many
  * threads, the heartbeat). Commands that fail because Redis is away are retried: {@code take}
  * returns no job once its wait is over, {@code settle} keeps trying until it succeeds or the
@@ -54,6 +59,8 @@ public final class RedisQueueConsumer implements QueueConsumer {
   private static final String START = "0-0";
   private static final int CLAIM_ROUNDS = 4;
   private static final int TOUCH_CHUNK = 200;
+  /** The entry field {@link QueueScripts#RELEASE} sets: deliveries that counted, before this entry. */
+  private static final String PRIOR_DELIVERIES = "prior_deliveries";
 
   private final QueueSettings s;
   private final java.util.function.Consumer<RedisQueueConsumer> onClose;
@@ -225,13 +232,13 @@ public final class RedisQueueConsumer implements QueueConsumer {
       RedisCommands<String, String> redis, List<StreamMessage<String, String>> messages, Map<String, Long> deliveries) {
     List<QueuedJob> candidates = new ArrayList<>();
     for (StreamMessage<String, String> m : messages) {
-      long count = deliveries.getOrDefault(m.getId(), 1L);
       Map<String, String> body = m.getBody();
       if (body == null || body.isEmpty()) {
         // Deleted from the stream while pending: nothing left to run.
         finish(redis, m.getId(), s.doneSet(), "", List.of());
         continue;
       }
+      long count = deliveries.getOrDefault(m.getId(), 1L) + priorDeliveries(body);
       String json = body.get("job");
       if (json == null) {
         deadLetter(redis, m.getId(), null, String.valueOf(body), "INVALID_JOB",
@@ -271,6 +278,22 @@ public final class RedisQueueConsumer implements QueueConsumer {
     return jobs;
   }
 
+  /**
+   * Deliveries of the job in entries before this one, which a worker gave back unstarted
+   * ({@link QueueScripts#RELEASE}): they are not in this entry's delivery count.
+   */
+  private static long priorDeliveries(Map<String, String> body) {
+    String prior = body.get(PRIOR_DELIVERIES);
+    if (prior == null) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Long.parseLong(prior));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
   // ----- settle -----
 
   @Override
@@ -278,33 +301,31 @@ public final class RedisQueueConsumer implements QueueConsumer {
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(result, "result");
     String id = job.messageId();
-    String target;
-    String doneJob;
-    List<String> fields;
-    if (result instanceof JobResult.Succeeded
-        || (result instanceof JobResult.Skipped k && k.reason() == SkipReason.ALREADY_DONE)) {
-      target = s.resultsStream();
-      doneJob = job.job().id();
-      fields = QueueEntries.result(result, name, id, job.deliveries());
-    } else if (result instanceof JobResult.Failed f && job.deliveries() >= s.maxDeliveries()) {
-      target = s.deadLetterStream();
-      doneJob = "";
-      fields = QueueEntries.deadLetter(job.job().id(), job.job().toJson(), f.errorCode(), f.message(), name, id,
-          job.deliveries());
-    } else if (result instanceof JobResult.Skipped k && k.reason() == SkipReason.INVALID) {
-      target = s.deadLetterStream();
-      doneJob = "";
-      fields = QueueEntries.deadLetter(job.job().id(), job.job().toJson(), "INVALID_JOB", k.message(), name, id,
-          job.deliveries());
-    } else {
-      // Failed with deliveries left, or not started: stays pending; without the heartbeat it is
-      // idle, and after the visibility timeout a worker claims it again.
-      held.remove(id);
-      if (result instanceof JobResult.Failed f) {
-        log.info("job {} failed on delivery {} of {} [{}]; it will be retried after {}", job.job().id(),
+    String jobId = job.job().id();
+    Step step;
+    if (result instanceof JobResult.Failed f) {
+      if (job.deliveries() < s.maxDeliveries()) {
+        // Stays pending; without the heartbeat it is idle, and after the visibility timeout a
+        // worker claims it again: the timeout is the pause between tries.
+        held.remove(id);
+        log.info("job {} failed on delivery {} of {} [{}]; it will be retried after {}", jobId,
             job.deliveries(), s.maxDeliveries(), f.errorCode(), s.visibilityTimeout());
+        return;
       }
-      return;
+      step = publish(job, s.deadLetterStream(), "",
+          QueueEntries.deadLetter(jobId, job.job().toJson(), f.errorCode(), f.message(), name, id, job.deliveries()));
+    } else if (result instanceof JobResult.Skipped k) {
+      step = switch (k.reason()) {
+        case ALREADY_DONE -> publish(job, s.resultsStream(), jobId,
+            QueueEntries.result(result, name, id, job.deliveries()));
+        case INVALID -> publish(job, s.deadLetterStream(), "",
+            QueueEntries.deadLetter(jobId, job.job().toJson(), "INVALID_JOB", k.message(), name, id,
+                job.deliveries()));
+        // Never started, so nothing was tried: back to the queue at once, the delivery uncounted.
+        case CANCELLED, HALTED, BUDGET -> redis -> release(redis, job, k.reason());
+      };
+    } else {
+      step = publish(job, s.resultsStream(), jobId, QueueEntries.result(result, name, id, job.deliveries()));
     }
     settling.incrementAndGet();
     try {
@@ -312,10 +333,7 @@ public final class RedisQueueConsumer implements QueueConsumer {
       boolean waited = false;
       while (true) {
         try {
-          if (!finish(writer.commands(), id, target, doneJob, fields)) {
-            log.info("job {} (entry {}) had been settled already, by another worker or an earlier try",
-                job.job().id(), id);
-          }
+          step.run(writer.commands());
           recovered();
           return;
         } catch (RuntimeException e) {
@@ -344,6 +362,38 @@ public final class RedisQueueConsumer implements QueueConsumer {
           settling.notifyAll();
         }
       }
+    }
+  }
+
+  /** One attempt at settling a job in Redis; retried while Redis is unavailable. */
+  private interface Step {
+    void run(RedisCommands<String, String> redis);
+  }
+
+  /** Settles by {@link #finish}: acknowledged, deleted, published to {@code target}. */
+  private Step publish(QueuedJob job, String target, String doneJob, List<String> fields) {
+    return redis -> {
+      if (!finish(redis, job.messageId(), target, doneJob, fields)) {
+        log.info("job {} (entry {}) had been settled already, by another worker or an earlier try",
+            job.job().id(), job.messageId());
+      }
+    };
+  }
+
+  /** Runs {@link QueueScripts#RELEASE} for a job this worker took and did not start. */
+  private void release(RedisCommands<String, String> redis, QueuedJob job, SkipReason why) {
+    long prior = job.deliveries() - 1;
+    Long released = QueueScripts.RELEASE.run(redis, ScriptOutputType.INTEGER, new String[] {s.stream()},
+        s.group(), job.messageId(), name, Long.toString(prior));
+    if (released != null && released == 1L) {
+      log.info("worker {} gave job {} (entry {}) back unstarted [{}]; another worker can take it now", name,
+          job.job().id(), job.messageId(), why);
+    } else if (released != null && released == -1L) {
+      log.info("job {} (entry {}) not started here [{}] belongs to another worker now", job.job().id(),
+          job.messageId(), why);
+    } else {
+      log.info("job {} (entry {}) not started here [{}] had been settled already", job.job().id(),
+          job.messageId(), why);
     }
   }
 
