@@ -53,6 +53,7 @@ final class PacedBatchModel {
   private boolean adaptive = true;
   private double fixedRate = Double.POSITIVE_INFINITY;
   private double noise;
+  private Duration jitter = Duration.ZERO;
   private Duration noiseRetryAfter = Duration.ofSeconds(1);
 
   PacedBatchModel(double rate, int burst, Duration latency) {
@@ -88,6 +89,16 @@ final class PacedBatchModel {
     return this;
   }
 
+  /**
+   * Requests reach the server up to this long after they are sent, at random, as over a real
+   * network and a server with several threads: the order the server sees is not quite the order
+   * of sending, and the answers come back out of order too.
+   */
+  PacedBatchModel jitter(Duration j) {
+    this.jitter = j;
+    return this;
+  }
+
   PacedBatchModel fixedRate(double r) {
     this.fixedRate = r;
     return this;
@@ -101,6 +112,7 @@ final class PacedBatchModel {
         pace -> paces.add(new Announced(time.nanoTime(), pace)));
     Random random = new Random(42);
     Random noisy = new Random(7);
+    Random late = new Random(3);
     List<Long> sentAt = new ArrayList<>();
     long[] counts = new long[5]; // started, succeeded, failed, requests, limited
 
@@ -117,33 +129,42 @@ final class PacedBatchModel {
           attempt++;
           counts[3]++;
           sentAt.add(time.nanoTime());
-          boolean refused = noise > 0 && noisy.nextDouble() < noise;
-          long wait = refused ? 0 : server.tryAcquire();
-          if (wait == 0 && !refused) {
-            time.schedule(() -> {
-              pacer.afterRequest(ticket, null);
-              counts[1]++;
-              next();
-            }, latency.toNanos());
+          long way = jitter.isZero() ? 0 : (long) (late.nextDouble() * jitter.toNanos());
+          if (way == 0) {
+            arrive(ticket);
+          } else {
+            time.schedule(() -> arrive(ticket), way);
+          }
+        });
+      }
+
+      void arrive(RequestPacer.Ticket ticket) {
+        boolean refused = noise > 0 && noisy.nextDouble() < noise;
+        long wait = refused ? 0 : server.tryAcquire();
+        if (wait == 0 && !refused) {
+          time.schedule(() -> {
+            pacer.afterRequest(ticket, null);
+            counts[1]++;
+            next();
+          }, latency.toNanos());
+          return;
+        }
+        counts[4]++;
+        Duration retryAfter = refused
+            ? noiseRetryAfter
+            : Duration.ofSeconds(Math.max(1, (wait + 999_999_999L) / 1_000_000_000L));
+        RateLimitException limited = new RateLimitException(ErrorDetails.builder(429)
+            .errorCode("RATE_LIMITED").message("slow down").retryAfter(retryAfter).build());
+        time.schedule(() -> {
+          pacer.afterRequest(ticket, limited);
+          if (attempt >= retry.maxAttempts()) {
+            counts[2]++;
+            next();
             return;
           }
-          counts[4]++;
-          Duration retryAfter = refused
-              ? noiseRetryAfter
-              : Duration.ofSeconds(Math.max(1, (wait + 999_999_999L) / 1_000_000_000L));
-          RateLimitException limited = new RateLimitException(ErrorDetails.builder(429)
-              .errorCode("RATE_LIMITED").message("slow down").retryAfter(retryAfter).build());
-          time.schedule(() -> {
-            pacer.afterRequest(ticket, limited);
-            if (attempt >= retry.maxAttempts()) {
-              counts[2]++;
-              next();
-              return;
-            }
-            Duration delay = retry.delayBefore(attempt, retryAfter, random.nextDouble());
-            time.schedule(this::send, delay.toNanos());
-          }, Duration.ofMillis(2).toNanos());
-        });
+          Duration delay = retry.delayBefore(attempt, retryAfter, random.nextDouble());
+          time.schedule(this::send, delay.toNanos());
+        }, Duration.ofMillis(2).toNanos());
       }
 
       void next() {

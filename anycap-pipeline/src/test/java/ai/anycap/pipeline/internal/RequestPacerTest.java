@@ -49,6 +49,18 @@ class RequestPacerTest {
     assertThat(patient.limitedShare()).isGreaterThan(5 * adaptive.limitedShare());
   }
 
+  @Test
+  void requestsReachingTheServerOutOfOrder_stillSettleNearTheLimit() {
+    // Up to 10 ms on the way, at random: the opening burst's count is off, and later rounds fix it.
+    Outcome o = benchmarkScenario().jitter(Duration.ofMillis(10)).retry(QUICK).run();
+
+    assertThat(o.limitedShare()).isLessThan(0.05);
+    assertThat(o.goodput()).isGreaterThan(0.88);
+    List<Double> late = o.paces().stream().filter(a -> a.at() > Duration.ofSeconds(20).toNanos())
+        .map(a -> a.pace().requestsPerSecond()).toList();
+    assertThat(late).isNotEmpty().allSatisfy(r -> assertThat(r).isBetween(45.0, 52.0));
+  }
+
   /**
    * At 16 jobs against R = 20/s, a fixed concurrency that honours each job's Retry-After crawls
    * (0.25 R) when it retries quickly, and trails adaptive control when it backs off (0.90 R
@@ -95,8 +107,9 @@ class RequestPacerTest {
     long interval = (long) (1e9 / second.pace().requestsPerSecond());
     List<Long> after = o.sentAt().stream().filter(t -> t >= end).limit(50).toList();
     assertThat(after).hasSize(50);
+    // Spaced at the pace, which may have grown a little since (by at most 2% a second).
     for (int i = 1; i < after.size(); i++) {
-      assertThat(after.get(i) - after.get(i - 1)).isGreaterThanOrEqualTo(interval - 1);
+      assertThat(after.get(i) - after.get(i - 1)).isGreaterThanOrEqualTo((long) (0.95 * interval));
     }
   }
 
