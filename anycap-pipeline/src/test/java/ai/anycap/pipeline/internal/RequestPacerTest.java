@@ -3,6 +3,8 @@ package ai.anycap.pipeline.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.anycap.client.AnyCapServiceException.ErrorDetails;
+import ai.anycap.client.RateLimitException;
 import ai.anycap.pipeline.RequestPace;
 import ai.anycap.pipeline.Retry;
 import ai.anycap.pipeline.internal.PacedBatchModel.Announced;
@@ -157,17 +159,14 @@ class RequestPacerTest {
     // The 5th of 16 opening requests is refused at random; the 11 after it go through.
     VirtualTime time = new VirtualTime();
     List<RequestPace> paces = new ArrayList<>();
-    RequestPacer pacer = new RequestPacer(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), time::nanoTime,
-        time, paces::add);
+    RequestPacer pacer = adaptivePacer(time, paces);
     List<RequestPacer.Ticket> burst = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       burst.add(pacer.beforeRequest().join());
     }
     time.schedule(() -> {}, Duration.ofMillis(5).toNanos());
     time.runUntil(() -> time.nanoTime() > 0);
-    pacer.afterRequest(burst.get(4), new ai.anycap.client.RateLimitException(
-        ai.anycap.client.AnyCapServiceException.ErrorDetails.builder(429).errorCode("RATE_LIMITED")
-            .retryAfter(Duration.ofSeconds(1)).build()));
+    pacer.afterRequest(burst.get(4), rateLimited(Duration.ofSeconds(1)));
     assertThat(pacer.pace().limited()).as("taken for a burst limit at first").isTrue();
 
     for (int i = 0; i < 16; i++) {
@@ -207,11 +206,9 @@ class RequestPacerTest {
   void aRateLimitWithoutRetryAfter_slowsThePaceWithoutPausing() {
     VirtualTime time = new VirtualTime();
     List<RequestPace> paces = new ArrayList<>();
-    RequestPacer pacer = new RequestPacer(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), time::nanoTime,
-        time, paces::add);
+    RequestPacer pacer = adaptivePacer(time, paces);
     RequestPacer.Ticket first = pacer.beforeRequest().join();
-    pacer.afterRequest(first, new ai.anycap.client.RateLimitException(
-        ai.anycap.client.AnyCapServiceException.ErrorDetails.builder(429).errorCode("RATE_LIMITED").build()));
+    pacer.afterRequest(first, rateLimited(null));
 
     assertThat(paces).singleElement().satisfies(p -> {
       assertThat(p.paused()).isFalse();
@@ -237,5 +234,14 @@ class RequestPacerTest {
   void aFixedRateMustBePositive() {
     assertThatThrownBy(() -> new RequestPacer(true, 0, Duration.ZERO, System::nanoTime, (t, d) -> {}, p -> {}))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("fixedRate");
+  }
+
+  private static RequestPacer adaptivePacer(VirtualTime time, List<RequestPace> paces) {
+    return new RequestPacer(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), time::nanoTime, time, paces::add);
+  }
+
+  /** A 429, with a Retry-After unless {@code retryAfter} is null. */
+  private static RateLimitException rateLimited(Duration retryAfter) {
+    return new RateLimitException(ErrorDetails.builder(429).errorCode("RATE_LIMITED").retryAfter(retryAfter).build());
   }
 }
