@@ -63,6 +63,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       batch naming its file, line and field, and nothing is spent ({@link
  *       Builder#skipInvalidRows()} skips such entries instead).
  *   <li>Never more than {@link Builder#concurrency(int)} jobs in flight, with non-blocking I/O.
+ *   <li>On a 429, every job waits out the {@code Retry-After}, and generate requests then go at a
+ *       pace just under the rate the server accepted, learned as the batch runs ({@link
+ *       Builder#adaptiveRate(boolean)}, {@link #pace()}).
  *   <li>Only retryable failures are retried (429, 5xx, transport), with exponential backoff,
  *       jitter and {@code Retry-After} honoured up to a cap; a failed download is retried as a
  *       download, never by generating again. 401, 402 and 403 stop the batch at once: the rest
