@@ -90,6 +90,8 @@ public final class ImagePipeline implements AutoCloseable {
   private final ScheduledExecutorService ownedScheduler;
   private final BatchRun adhoc;
   private final Set<BatchRun> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Reports not yet handed to their callers: close() waits for them before stopping the event thread. */
+  private final Set<CompletableFuture<BatchReport>> reporting = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private ImagePipeline(Builder b) {
     ownedScheduler =
@@ -169,6 +171,8 @@ public final class ImagePipeline implements AutoCloseable {
     CompletableFuture<BatchReport> result = new CompletableFuture<>();
     running.add(run);
     run.drained().whenComplete((v, e) -> running.remove(run));
+    reporting.add(result);
+    result.whenComplete((r, e) -> reporting.remove(result));
     result.whenComplete(
         (r, e) -> {
           if (e instanceof CancellationException) {
@@ -531,6 +535,10 @@ public final class ImagePipeline implements AutoCloseable {
       run.drained().join();
     }
     adhoc.dispatcherDone().join();
+    // A run's report reaches its caller through the event thread, a moment after the run drains.
+    for (CompletableFuture<BatchReport> report : List.copyOf(reporting)) {
+      report.handle((r, e) -> null).join();
+    }
     ownedEvents.shutdown();
     try {
       ownedEvents.awaitTermination(1, TimeUnit.MINUTES);

@@ -70,10 +70,11 @@ class AdaptiveRateTest {
             fixed.counters().rateLimitUse())
         .isGreaterThan(fixed.counters().rateLimitUse());
 
-    // It paused once at the start and learned a pace near the server's 20 a second.
+    // It paused at the first 429 and has paced its requests since. (How close the pace comes to
+    // the server's 20 a second is asserted on virtual time, in RequestPacerTest: this batch ends
+    // while the pace is still being verified.)
     assertThat(paces).first().satisfies(p -> assertThat(p.paused()).isTrue());
     assertThat(adaptive.finalPace().limited()).isTrue();
-    assertThat(adaptive.finalPace().requestsPerSecond()).isBetween(5.0, 25.0);
   }
 
   @Test
