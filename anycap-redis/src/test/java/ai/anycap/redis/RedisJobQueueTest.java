@@ -118,6 +118,13 @@ class RedisJobQueueTest {
     return q;
   }
 
+  /** A consumer closed after the test. */
+  private QueueConsumer consumer(RedisJobQueue q, String name) {
+    QueueConsumer c = q.consumer(name);
+    closeAfter.add(c);
+    return c;
+  }
+
   private Worker worker(RedisJobQueue q, String name, int concurrency, ImageSink... sinks) {
     return workerWith(q, name, concurrency, b -> {}, sinks);
   }
@@ -500,10 +507,8 @@ class RedisJobQueueTest {
     Duration visibility = Duration.ofSeconds(1);
     RedisJobQueue q = open(queue().visibilityTimeout(visibility));
     q.enqueueAll(JobSource.of(List.of(job("slow"), job("orphan"))));
-    QueueConsumer a = q.consumer("a");
-    QueueConsumer b = q.consumer("b");
-    closeAfter.add(a);
-    closeAfter.add(b);
+    QueueConsumer a = consumer(q, "a");
+    QueueConsumer b = consumer(q, "b");
 
     QueuedJob slow = a.take(1, Duration.ofSeconds(1)).get(0);
     // b keeps asking for two and a half visibility timeouts, and gets only the job nobody holds.
@@ -531,8 +536,7 @@ class RedisJobQueueTest {
   void failedJobIsDeliveredAgainUntilItsLastDelivery() {
     RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMillis(200)).maxDeliveries(2));
     q.enqueueAll(JobSource.of(List.of(job("flaky"))));
-    QueueConsumer c = q.consumer("c");
-    closeAfter.add(c);
+    QueueConsumer c = consumer(q, "c");
 
     QueuedJob first = c.take(1, Duration.ofSeconds(1)).get(0);
     assertThat(first.deliveries()).isEqualTo(1);
@@ -559,10 +563,8 @@ class RedisJobQueueTest {
     // A visibility timeout far beyond the test: only a give-back can bring the job back in time.
     RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMinutes(5)));
     q.enqueueAll(JobSource.of(List.of(job("later"))));
-    QueueConsumer a = q.consumer("a");
-    QueueConsumer b = q.consumer("b");
-    closeAfter.add(a);
-    closeAfter.add(b);
+    QueueConsumer a = consumer(q, "a");
+    QueueConsumer b = consumer(q, "b");
 
     QueuedJob taken = a.take(1, Duration.ofSeconds(1)).get(0);
     a.settle(taken, notStarted(taken.job(), SkipReason.CANCELLED));
@@ -583,10 +585,8 @@ class RedisJobQueueTest {
   void jobGivenBackManyTimesNeverReachesTheDeadLetterStream() {
     RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMinutes(5)).maxDeliveries(2));
     q.enqueueAll(JobSource.of(List.of(job("bounced"))));
-    QueueConsumer a = q.consumer("a");
-    QueueConsumer b = q.consumer("b");
-    closeAfter.add(a);
-    closeAfter.add(b);
+    QueueConsumer a = consumer(q, "a");
+    QueueConsumer b = consumer(q, "b");
 
     SkipReason[] reasons = {SkipReason.CANCELLED, SkipReason.HALTED, SkipReason.BUDGET};
     for (int i = 0; i < 6; i++) {
@@ -612,10 +612,8 @@ class RedisJobQueueTest {
   void jobGivenBackKeepsTheDeliveriesThatCounted() {
     RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMillis(200)).maxDeliveries(2));
     q.enqueueAll(JobSource.of(List.of(job("flaky"))));
-    QueueConsumer a = q.consumer("a");
-    QueueConsumer b = q.consumer("b");
-    closeAfter.add(a);
-    closeAfter.add(b);
+    QueueConsumer a = consumer(q, "a");
+    QueueConsumer b = consumer(q, "b");
 
     QueuedJob first = a.take(1, Duration.ZERO).get(0);
     a.settle(first, failed(first.job()));
@@ -636,8 +634,7 @@ class RedisJobQueueTest {
   void givingBackIsIdempotentAndLeavesAJobAnotherWorkerClaimed() {
     RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMinutes(5)));
     q.enqueueAll(JobSource.of(List.of(job("once"), job("claimed"))));
-    QueueConsumer a = q.consumer("a");
-    closeAfter.add(a);
+    QueueConsumer a = consumer(q, "a");
     List<QueuedJob> taken = a.take(2, Duration.ZERO);
     assertThat(taken).extracting(t -> t.job().id()).containsExactly("once", "claimed");
 
@@ -686,8 +683,7 @@ class RedisJobQueueTest {
     redis.xadd(q.stream(), Map.of("job", "{not json"));
     redis.xadd(q.stream(), Map.of("something", "else"));
     redis.xadd(q.stream(), Map.of("job", "{\"id\":\"x\"}"));
-    QueueConsumer c = q.consumer("c");
-    closeAfter.add(c);
+    QueueConsumer c = consumer(q, "c");
 
     assertThat(c.take(10, Duration.ZERO)).isEmpty();
 
@@ -705,8 +701,7 @@ class RedisJobQueueTest {
     RedisJobQueue q = open(queue());
     q.enqueueAll(JobSource.of(List.of(job("done-before"), job("new"))));
     redis.sadd(q.doneSet(), "done-before");
-    QueueConsumer c = q.consumer("c");
-    closeAfter.add(c);
+    QueueConsumer c = consumer(q, "c");
 
     List<QueuedJob> taken = c.take(10, Duration.ZERO);
 
@@ -719,8 +714,7 @@ class RedisJobQueueTest {
   void settlingTwiceAcknowledgesAndPublishesOnce() {
     RedisJobQueue q = open(queue());
     q.enqueueAll(JobSource.of(List.of(job("twice"))));
-    QueueConsumer c = q.consumer("c");
-    closeAfter.add(c);
+    QueueConsumer c = consumer(q, "c");
     QueuedJob j = c.take(1, Duration.ZERO).get(0);
 
     c.settle(j, succeeded(j.job()));
