@@ -28,8 +28,16 @@ public final class ErrorResponses {
 
   public static AnyCapServiceException toException(
       int status, byte[] body, Duration retryAfter, String context, String sentTraceId) {
-    ErrorDetails details = parse(status, body, retryAfter, context, sentTraceId);
-    return forStatus(details);
+    return toException(status, body, retryAfter, context, sentTraceId, null);
+  }
+
+  /**
+   * As {@link #toException(int, byte[], Duration, String, String)}, with the {@code X-Request-Id}
+   * response header as the request id when the body names none.
+   */
+  public static AnyCapServiceException toException(
+      int status, byte[] body, Duration retryAfter, String context, String sentTraceId, String headerRequestId) {
+    return forStatus(parse(status, body, retryAfter, context, sentTraceId, headerRequestId));
   }
 
   public static AnyCapServiceException forStatus(ErrorDetails d) {
@@ -60,8 +68,17 @@ public final class ErrorResponses {
 
   public static ErrorDetails parse(
       int status, byte[] body, Duration retryAfter, String context, String sentTraceId) {
+    return parse(status, body, retryAfter, context, sentTraceId, null);
+  }
+
+  private static ErrorDetails parse(
+      int status, byte[] body, Duration retryAfter, String context, String sentTraceId, String headerRequestId) {
     ErrorDetails.Builder b =
-        ErrorDetails.builder(status).retryAfter(retryAfter).context(context).traceId(sentTraceId);
+        ErrorDetails.builder(status)
+            .retryAfter(retryAfter)
+            .context(context)
+            .traceId(sentTraceId)
+            .requestId(headerRequestId);
     JsonNode root = readJson(body);
     if (root == null || !root.isObject()) {
       b.message(describeNonJson(status, body));
@@ -83,7 +100,7 @@ public final class ErrorResponses {
           .retrySameRequest(Json.bool(root, "retry_same_request"));
     }
     String requestId = firstNonNull(Json.text(diagnostics, "request_id"), Json.text(root, "request_id"));
-    b.requestId(requestId);
+    b.requestId(firstNonNull(requestId, headerRequestId));
     String serverTrace = Json.text(diagnostics, "trace_id");
     if (serverTrace != null) {
       b.traceId(serverTrace);
