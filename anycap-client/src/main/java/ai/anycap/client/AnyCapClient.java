@@ -218,8 +218,10 @@ public final class AnyCapClient {
     }
 
     /**
-     * The executor for the built-in {@link HttpClient}'s callbacks, where async results complete.
-     * Ignored when {@link #httpClient(HttpClient)} is set.
+     * The executor for the built-in {@link HttpClient}'s callbacks, where async results complete
+     * (ignored for that when {@link #httpClient(HttpClient)} is set), and where local reference
+     * files are read and hashed before an upload (default there: the common {@code
+     * ForkJoinPool}).
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
