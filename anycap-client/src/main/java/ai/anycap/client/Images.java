@@ -221,6 +221,19 @@ public final class Images {
     return uploader.upload(file, RequestOptions.none()).thenApply(ReferenceUploader.Upload::image);
   }
 
+  /**
+   * Checks a local reference file as an upload checks it before anything is sent: it exists, is
+   * a readable regular file, is no larger than the client's upload cap, and starts with PNG, JPEG
+   * or WebP magic bytes. Reads only its first bytes; sends nothing. For validating a batch before
+   * it spends anything.
+   *
+   * @param file the file
+   * @throws UploadException naming the file and what is wrong with it
+   */
+  public void checkReference(Path file) {
+    uploader.check(Objects.requireNonNull(file, "file"));
+  }
+
   private CompletableFuture<ImageGeneration> imageCall(
       String path, Map<String, Object> wireBody, RequestOptions options, String model) {
     return references.send(wireBody, options, body -> transport

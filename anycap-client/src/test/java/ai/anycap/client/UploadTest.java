@@ -218,6 +218,11 @@ class UploadTest {
     assertThatThrownBy(() -> client.images().upload(dir))
         .isInstanceOfSatisfying(UploadException.class,
             e -> assertThat(e.reason()).isEqualTo(UploadException.Reason.FILE_UNREADABLE));
+    for (Path bad : List.of(text, big, missing, dir)) {
+      assertThatThrownBy(() -> client.images().checkReference(bad))
+          .isInstanceOf(UploadException.class).hasMessageContaining(bad.toString());
+    }
+    client.images().checkReference(photo("ok.png"));
     ImageRequest request = ImageRequest.builder().model("m").prompt("p").referenceImage(text).build();
     assertThatThrownBy(() -> client.images().generate(request)).isInstanceOf(UploadException.class);
     assertThat(wm.getAllServeEvents()).as("nothing was sent").isEmpty();

@@ -75,6 +75,31 @@ public record LocalImage(Path file, String contentType, byte[] bytes, String sha
     return new Stamp(file, a.size(), a.lastModifiedTime().toMillis());
   }
 
+  /** Checks a file as {@link #read} does, reading only its first bytes: nothing is hashed. */
+  public static void check(Path file, long maxBytes) {
+    stamp(file, maxBytes);
+    byte[] head;
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      head = in.readNBytes(ImageFormat.MAGIC_LENGTH);
+    } catch (NoSuchFileException e) {
+      throw new UploadException(Reason.FILE_MISSING, file, null, 0,
+          "reference image " + file + " does not exist", e);
+    } catch (IOException e) {
+      throw new UploadException(Reason.FILE_UNREADABLE, file, null, 0,
+          "reference image " + file + " cannot be read: " + e, e);
+    }
+    if (ImageFormat.detect(head, head.length).isEmpty()) {
+      throw notAnImage(file, head.length);
+    }
+  }
+
+  private static UploadException notAnImage(Path file, int length) {
+    return new UploadException(Reason.NOT_AN_IMAGE, file, null, 0,
+        "reference image " + file + " is not an image: "
+            + (length == 0 ? "the file is empty" : "it does not start with PNG, JPEG or WebP magic bytes"),
+        null);
+  }
+
   /** Reads and checks the file. */
   public static LocalImage read(Path file, long maxBytes) {
     byte[] bytes;
@@ -95,10 +120,7 @@ public record LocalImage(Path file, String contentType, byte[] bytes, String sha
     }
     Optional<ImageFormat> format = ImageFormat.detect(bytes, bytes.length);
     if (format.isEmpty()) {
-      throw new UploadException(Reason.NOT_AN_IMAGE, file, null, 0,
-          "reference image " + file + " is not an image: "
-              + (bytes.length == 0 ? "the file is empty" : "it does not start with PNG, JPEG or WebP magic bytes"),
-          null);
+      throw notAnImage(file, bytes.length);
     }
     String name = file.getFileName() == null ? "" : file.getFileName().toString();
     int dot = name.lastIndexOf('.');

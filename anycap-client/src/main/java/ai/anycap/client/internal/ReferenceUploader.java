@@ -91,6 +91,11 @@ public final class ReferenceUploader {
         });
   }
 
+  /** Checks a local file as an upload would before sending anything; no network, no hashing. */
+  public void check(Path file) {
+    LocalImage.check(file.toAbsolutePath().normalize(), maxBytes);
+  }
+
   /** Drops the cached upload of these bytes, so that the next use uploads them again. */
   public void forget(String sha256) {
     cache.forget(sha256);
