@@ -1,31 +1,72 @@
 package ai.anycap.client;
 
+import java.math.BigDecimal;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * What {@code GET /v1/status} reports: server information and the key's authentication state.
- * The response shape is not documented, so every field is kept in {@link #fields()} and the
- * accessors look for the common ones without failing when they are absent.
+ * The response shape is not documented (the CLI requires no field of it), so every field is kept
+ * in {@link #fields()}, the body in {@link #json()}, and the accessors look for the common ones
+ * without failing when they are absent. The shape seen so far: {@code
+ * {"data":{"user":{..},"credits":{"balance":42},"server":{"version":..}}}}.
  *
  * @param fields the response's top-level fields (and those under {@code data}, when present), as
  *     plain Java values
+ * @param json the response body as received (with the API key redacted, should it appear)
  */
-public record ServiceStatus(Map<String, Object> fields) {
+public record ServiceStatus(Map<String, Object> fields, String json) {
 
+  /** Copies the fields. */
   public ServiceStatus {
     fields = Map.copyOf(Objects.requireNonNull(fields, "fields"));
+    Objects.requireNonNull(json, "json");
   }
 
-  /** A top-level field by name. */
+  /**
+   * The account's credit balance: {@code credits.balance}, or a top-level {@code balance} or
+   * {@code credit_balance}.
+   *
+   * @return the balance, when the server reports a number
+   */
+  public Optional<BigDecimal> creditBalance() {
+    Object credits = fields.get("credits");
+    Object v = credits instanceof Map<?, ?> m ? m.get("balance") : credits;
+    if (!(v instanceof Number)) {
+      v = fields.get("balance") instanceof Number ? fields.get("balance") : fields.get("credit_balance");
+    }
+    return v instanceof Number n ? Optional.of(new BigDecimal(n.toString())) : Optional.empty();
+  }
+
+  /**
+   * The user the key belongs to ({@code user}), as the server describes it.
+   *
+   * @return the user's fields, when the server reports them
+   */
+  @SuppressWarnings("unchecked")
+  public Optional<Map<String, Object>> user() {
+    Object v = fields.get("user");
+    return v instanceof Map<?, ?> m ? Optional.of((Map<String, Object>) m) : Optional.empty();
+  }
+
+  /**
+   * A top-level field by name.
+   *
+   * @param name the field
+   * @return its value, when present
+   */
   public Optional<Object> field(String name) {
     return Optional.ofNullable(fields.get(name));
   }
 
-  /** Whether the server says this key is authenticated, when it says. */
+  /**
+   * Whether the server says this key is authenticated.
+   *
+   * @return the server's word, when it gives one
+   */
   public Optional<Boolean> authenticated() {
-    for (String key : new String[] {"authenticated", "is_authenticated", "auth"}) {
+    for (String key : new String[] {"authenticated", "is_authenticated", "auth", "user"}) {
       Object v = fields.get(key);
       if (v instanceof Boolean b) {
         return Optional.of(b);
@@ -37,8 +78,16 @@ public record ServiceStatus(Map<String, Object> fields) {
     return Optional.empty();
   }
 
-  /** The server's version, when it reports one. */
+  /**
+   * The server's version: {@code version}, or {@code server.version}.
+   *
+   * @return the version, when the server reports one
+   */
   public Optional<String> version() {
-    return Optional.ofNullable(fields.get("version")).map(String::valueOf);
+    Object v = fields.get("version");
+    if (v == null && fields.get("server") instanceof Map<?, ?> server) {
+      v = server.get("version");
+    }
+    return Optional.ofNullable(v).map(String::valueOf);
   }
 }

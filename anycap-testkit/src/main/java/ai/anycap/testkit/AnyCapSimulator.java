@@ -38,17 +38,21 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>It serves {@code POST /v1/image/generate}, {@code GET /v1/image/models}, {@code
- * /v1/image/models/{id}}, {@code /v1/image/models/{id}/schema}, {@code /v1/status}, and the
- * artifact URLs that generations return ({@code /artifacts/{id}.png?expires=..&sig=..}, which need
- * no key), and its own {@code GET /_simulator/counters} (the counters as JSON, not counted).
- * Models: {@code nano-banana-2}, {@code nano-banana-pro} and {@code seedream-5}, each in {@code
- * text-to-image} and {@code image-to-image} mode, one credit an image.
+ * <p>It serves {@code POST /v1/image/generate}, {@code /v1/image/edit}, {@code
+ * /v1/image/upscale}, {@code /v1/capabilities/image/read}, {@code /v1/capabilities/presign} with
+ * the upload URLs it hands out ({@code PUT /uploads/{session}}, no key) and the object URLs of
+ * uploaded files ({@code GET /objects/{file}}), {@code GET /v1/image/models}, {@code
+ * /v1/image/models/{id}}, {@code /v1/image/models/{id}/schema}, {@code /v1/status}, the artifact
+ * URLs that results point at ({@code /artifacts/{id}.png?expires=..&sig=..}, no key), and its own
+ * {@code GET /_simulator/counters} (the counters as JSON, not counted). Models: {@code
+ * nano-banana-2}, {@code nano-banana-pro} and {@code seedream-5}, each with {@code generate} in
+ * {@code text-to-image} and {@code image-to-image} mode and {@code edit}, one credit an image.
  *
  * <p>Defaults: an ephemeral port; any key accepted (set {@link Builder#apiKey(String)} to require
  * one); no latency; no rate limit; unlimited credits; no faults; a random seed (logged, and in
  * {@link #toString()}, so a failing run can be repeated); artifact URLs valid for an hour; the
- * system clock. Thread-safe: faults and credits can be changed while requests run.
+ * system clock; schemas in the JSON-schema form; an upscale costs 2 credits, a read 1; uploads up
+ * to 20 MiB. Thread-safe: faults and credits can be changed while requests run.
  */
 public final class AnyCapSimulator implements AutoCloseable {
 
@@ -175,6 +179,15 @@ public final class AnyCapSimulator implements AutoCloseable {
     server.addCredits(credits);
   }
 
+  /**
+   * Forgets every uploaded file, as storage that expired them would: their object URLs are
+   * refused from now on (400 naming the URL), and a presign of the same bytes is no longer {@code
+   * reused}. For testing a client's upload cache.
+   */
+  public void expireUploads() {
+    server.expireUploads();
+  }
+
   /** Installs a fault from now on; its request numbers count from the next request. */
   public void addFault(Fault fault) {
     server.faults().add(Objects.requireNonNull(fault, "fault"));
@@ -218,6 +231,10 @@ public final class AnyCapSimulator implements AutoCloseable {
     private Duration artifactTtl = Duration.ofHours(1);
     private Clock clock = Clock.systemUTC();
     private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private SchemaForm schemaForm = SchemaForm.JSON_SCHEMA;
+    private long upscaleCredits = 2;
+    private long readCredits = 1;
+    private long maxUploadBytes = 20L * 1024 * 1024;
 
     private Builder() {}
 
@@ -329,6 +346,61 @@ public final class AnyCapSimulator implements AutoCloseable {
     }
 
     /**
+     * The form of the {@code model_params} it publishes; default {@link SchemaForm#JSON_SCHEMA}.
+     *
+     * @param form the form
+     * @return this builder
+     */
+    public Builder schemaForm(SchemaForm form) {
+      this.schemaForm = Objects.requireNonNull(form, "form");
+      return this;
+    }
+
+    /**
+     * What an upscale costs in credits; default 2, as in the recording.
+     *
+     * @param credits zero or more
+     * @return this builder
+     */
+    public Builder upscaleCredits(long credits) {
+      this.upscaleCredits = nonNegative(credits, "upscaleCredits");
+      return this;
+    }
+
+    /**
+     * What an image read costs in credits; default 1.
+     *
+     * @param credits zero or more
+     * @return this builder
+     */
+    public Builder readCredits(long credits) {
+      this.readCredits = nonNegative(credits, "readCredits");
+      return this;
+    }
+
+    /**
+     * The largest file a presign accepts; default 20 MiB. A presign for more answers 413 {@code
+     * FILE_TOO_LARGE}.
+     *
+     * @param bytes a positive size
+     * @return this builder
+     */
+    public Builder maxUploadBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxUploadBytes must be positive, got " + bytes);
+      }
+      this.maxUploadBytes = bytes;
+      return this;
+    }
+
+    private static long nonNegative(long v, String name) {
+      if (v < 0) {
+        throw new IllegalArgumentException(name + " must not be negative, got " + v);
+      }
+      return v;
+    }
+
+    /**
      * Binds the port and starts serving.
      *
      * @throws java.io.UncheckedIOException when the port cannot be bound
@@ -338,7 +410,8 @@ public final class AnyCapSimulator implements AutoCloseable {
       return new AnyCapSimulator(
           new SimulatorConfig(
               apiKey, port, latency, modelLatency, permitsPerSecond, burst, credits, faults, s,
-              artifactTtl, clock, workerThreads));
+              artifactTtl, clock, workerThreads, schemaForm, upscaleCredits, readCredits,
+              maxUploadBytes));
     }
   }
 }

@@ -21,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
  * key), {@code --latency-ms N} or {@code --latency-ms MIN-MAX}, {@code --rate-limit
  * PER_SECOND[:BURST]} (burst defaults to the rate, rounded up), {@code --credits N}, {@code
  * --fault SPEC} (repeatable; see {@link Fault#parse(String)}), {@code --seed N}, {@code
- * --artifact-ttl-s N}, {@code --help}.
+ * --artifact-ttl-s N}, {@code --schema-form flat|json-schema}, {@code --upscale-credits N},
+ * {@code --read-credits N}, {@code --max-upload-mb N}, {@code --help}.
  */
 public final class SimulatorMain {
 
@@ -115,6 +116,23 @@ public final class SimulatorMain {
         case "--artifact-ttl-s":
           b.artifactTtl(Duration.ofSeconds(longValue(flag, value(flag, value, rest))));
           break;
+        case "--schema-form": {
+          String v = value(flag, value, rest).strip().toLowerCase(java.util.Locale.ROOT);
+          if (!v.equals("flat") && !v.equals("json-schema")) {
+            throw new IllegalArgumentException(flag + " takes flat or json-schema, got '" + v + "'");
+          }
+          b.schemaForm(v.equals("flat") ? SchemaForm.FLAT : SchemaForm.JSON_SCHEMA);
+          break;
+        }
+        case "--upscale-credits":
+          b.upscaleCredits(longValue(flag, value(flag, value, rest)));
+          break;
+        case "--read-credits":
+          b.readCredits(longValue(flag, value(flag, value, rest)));
+          break;
+        case "--max-upload-mb":
+          b.maxUploadBytes(longValue(flag, value(flag, value, rest)) * 1024 * 1024);
+          break;
         default:
           throw new IllegalArgumentException("unknown option '" + flag + "'");
       }
@@ -167,8 +185,14 @@ public final class SimulatorMain {
     out.println("                            rate-limited:2s:http-date:n=3, do-not-retry,");
     out.println("                            reset-connection, hang:5s:after, malformed-json,");
     out.println("                            truncated-download, artifact-status:404:on=1,2,");
-    out.println("                            slow-download:2000 (bytes/s) or slow-download:2s");
+    out.println("                            slow-download:2000 (bytes/s) or slow-download:2s,");
+    out.println("                            presign-status:413, upload-status:503:on=1,2,");
+    out.println("                            slow-upload:2s");
     out.println("  --seed N                  seed for faults and latencies; default random");
     out.println("  --artifact-ttl-s N        artifact URL lifetime; default 3600");
+    out.println("  --schema-form FORM        flat or json-schema (default) model_params");
+    out.println("  --upscale-credits N       what an upscale costs; default 2");
+    out.println("  --read-credits N          what an image read costs; default 1");
+    out.println("  --max-upload-mb N         largest upload a presign accepts; default 20");
   }
 }

@@ -39,6 +39,24 @@ class SimulatorMainTest {
   }
 
   @Test
+  void parsesTheUploadAndOperationOptions() {
+    AnyCapSimulator.Builder b = SimulatorMain.parse(new String[] {
+      "--schema-form", "flat", "--upscale-credits", "5", "--read-credits=0", "--max-upload-mb", "1",
+      "--credits", "10", "--fault", "upload-status:503:on=1"
+    });
+    try (AnyCapSimulator sim = b.start()) {
+      assertThat(sim.faults()).containsExactly(Fault.uploadStatus(503).onNthRequest(1));
+      assertThat(sim.client().images().upscale(ai.anycap.client.UpscaleRequest.builder()
+          .image(URI.create("https://example.com/a.png")).build()).creditCost()).isEqualByComparingTo("5");
+      assertThat(sim.client().images().read(ai.anycap.client.ImageReadRequest.builder()
+          .image(URI.create("https://example.com/a.png")).instruction("x").build()).creditCost()).isZero();
+      assertThat(sim.creditBalance()).isEqualTo(5);
+    }
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--schema-form", "yaml"}))
+        .hasMessageContaining("flat or json-schema");
+  }
+
+  @Test
   void helpReturnsNoBuilder() {
     assertThat(SimulatorMain.parse(new String[] {"--help"})).isNull();
   }

@@ -118,8 +118,19 @@ public final class ApiTransport {
     if (requestId == null) {
       requestId = Json.text(body, "request_id");
     }
+    if ("error".equalsIgnoreCase(Json.text(body, "status"))) {
+      // A 200 that says it failed is a failure: mapped by its code, never read as a result.
+      AnyCapException e = ErrorResponses.toException(status, safeBody, null, context, traceId, requestId);
+      log.debug("{} {} status=error in {} ms trace_id={}: {}", context, status, millis, traceId, e.getMessage());
+      throw e;
+    }
     log.debug("{} {} in {} ms request_id={} trace_id={}", context, status, millis, requestId, traceId);
     return new ApiResponse(body, status, traceId, requestId);
+  }
+
+  /** {@code text} with the API key replaced, should a server have echoed it. */
+  public String redact(String text) {
+    return apiKey.redact(text);
   }
 
   /** The body with the key taken out wherever the server echoed it, literally or JSON-escaped. */

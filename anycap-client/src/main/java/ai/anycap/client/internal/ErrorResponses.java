@@ -42,6 +42,9 @@ public final class ErrorResponses {
 
   public static AnyCapServiceException forStatus(ErrorDetails d) {
     int status = d.statusCode();
+    if (status >= 200 && status <= 299) {
+      status = statusForCode(d.errorCode());
+    }
     if (status == 400 || status == 422) {
       return new InvalidRequestException(d);
     }
@@ -64,6 +67,37 @@ public final class ErrorResponses {
       return new ServerException(d);
     }
     return new AnyCapServiceException(d);
+  }
+
+  /**
+   * The status whose meaning an error code carries, for an error that came with a 2xx status
+   * ({@code {"status":"error"}}); 0 when the code says nothing known. The exception keeps the
+   * real status.
+   */
+  static int statusForCode(String errorCode) {
+    String code = errorCode == null ? "" : errorCode.toUpperCase(java.util.Locale.ROOT);
+    if (code.endsWith("INVALID_REQUEST") || code.endsWith("CONTENT_REJECTED") || code.equals("VALIDATION_ERROR")) {
+      return 400;
+    }
+    if (code.contains("API_KEY") || code.equals("UNAUTHORIZED") || code.equals("UNAUTHENTICATED")) {
+      return 401;
+    }
+    if (code.endsWith("INSUFFICIENT_CREDIT") || code.endsWith("INSUFFICIENT_CREDITS")) {
+      return 402;
+    }
+    if (code.equals("FORBIDDEN") || code.equals("PERMISSION_DENIED")) {
+      return 403;
+    }
+    if (code.endsWith("NOT_FOUND")) {
+      return 404;
+    }
+    if (code.equals("RATE_LIMITED")) {
+      return 429;
+    }
+    if (code.endsWith("UPSTREAM_UNAVAILABLE") || code.endsWith("INTERNAL_ERROR")) {
+      return 500;
+    }
+    return 0;
   }
 
   public static ErrorDetails parse(

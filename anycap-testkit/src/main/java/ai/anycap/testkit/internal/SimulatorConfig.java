@@ -22,6 +22,10 @@ import java.util.Map;
  * @param artifactTtl how long artifact URLs stay valid
  * @param clock the clock for the rate limit, artifact expiry and {@code Retry-After} dates
  * @param workerThreads threads that serve requests
+ * @param schemaForm the form of published schemas
+ * @param upscaleCredits what an upscale costs
+ * @param readCredits what an image read costs
+ * @param maxUploadBytes the largest upload a presign accepts (413 above)
  */
 public record SimulatorConfig(
     String apiKey,
@@ -35,7 +39,11 @@ public record SimulatorConfig(
     long seed,
     Duration artifactTtl,
     Clock clock,
-    int workerThreads) {
+    int workerThreads,
+    ai.anycap.testkit.SchemaForm schemaForm,
+    long upscaleCredits,
+    long readCredits,
+    long maxUploadBytes) {
 
   public SimulatorConfig {
     modelLatency = Map.copyOf(modelLatency);
