@@ -3,6 +3,7 @@ package ai.anycap.testkit.internal;
 import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.Latency;
 import ai.anycap.testkit.SimulatorCounters;
+import ai.anycap.testkit.TokenBucket;
 import ai.anycap.testkit.internal.ArtifactStore.Forbidden;
 import ai.anycap.testkit.internal.ArtifactStore.Found;
 import ai.anycap.testkit.internal.ArtifactStore.Lookup;
@@ -330,7 +331,7 @@ public final class SimulatorServer implements AutoCloseable {
     ObjectNode root = SimJson.object();
     root.put("status", "ok");
     root.put("server", "anycap-simulator");
-    root.put("version", ai.anycap.client.internal.SdkVersion.VALUE);
+    root.put("version", ai.anycap.client.AnyCapClient.SDK_VERSION);
     root.put("simulated", true);
     root.put("authenticated", authenticated);
     ObjectNode credits = root.putObject("credits");

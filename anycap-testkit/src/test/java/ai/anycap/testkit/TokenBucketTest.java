@@ -1,4 +1,4 @@
-package ai.anycap.testkit.internal;
+package ai.anycap.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

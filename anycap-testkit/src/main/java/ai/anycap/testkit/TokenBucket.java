@@ -1,4 +1,4 @@
-package ai.anycap.testkit.internal;
+package ai.anycap.testkit;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -8,6 +8,9 @@ import java.time.Instant;
  * most {@code burst}, and each generate takes one. Time comes from the simulator's clock, so a
  * test with a fixed clock sees an exact burst and no refill. Refill that finds the bucket full is
  * counted as unused: capacity the limit offered and no client took.
+ *
+ * <p>Public so that a model of a client under a rate limit (a virtual-time test of a pacer, say)
+ * can use the very limit the simulator enforces. Thread-safe.
  */
 public final class TokenBucket {
 
@@ -19,6 +22,13 @@ public final class TokenBucket {
   private double unused;
   private boolean started;
 
+  /**
+   * A full bucket.
+   *
+   * @param permitsPerSecond how fast permits come back
+   * @param burst the most permits the bucket holds, and so the most granted at once
+   * @param clock where time comes from
+   */
   public TokenBucket(double permitsPerSecond, int burst, Clock clock) {
     this.permitsPerSecond = permitsPerSecond;
     this.burst = burst;
@@ -27,7 +37,11 @@ public final class TokenBucket {
     this.lastNanos = nanos(clock.instant());
   }
 
-  /** Takes a permit: 0 when granted, otherwise the nanoseconds until one will be free. */
+  /**
+   * Takes a permit.
+   *
+   * @return 0 when granted, otherwise the nanoseconds until one will be free
+   */
   public synchronized long tryAcquire() {
     long now = nanos(clock.instant());
     if (now > lastNanos) {
@@ -47,8 +61,10 @@ public final class TokenBucket {
   }
 
   /**
-   * Permits the bucket refilled while full, from the first request to the last: what a client sending at
-   * exactly the limit would have used and the clients did not.
+   * Permits the bucket refilled while full, from the first request to the last: what a client
+   * sending at exactly the limit would have used and the clients did not.
+   *
+   * @return the unused permits, rounded down
    */
   public synchronized long unusedPermits() {
     return (long) unused;
