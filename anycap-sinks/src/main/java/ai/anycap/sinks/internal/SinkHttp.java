@@ -1,4 +1,4 @@
-package ai.anycap.pipeline.internal;
+package ai.anycap.sinks.internal;
 
 import ai.anycap.pipeline.SinkException;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package ai.anycap.pipeline;
+package ai.anycap.sinks;
 
 import ai.anycap.client.AnyCapException;
 import java.util.Objects;

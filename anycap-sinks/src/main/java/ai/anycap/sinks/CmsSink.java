@@ -1,8 +1,14 @@
-package ai.anycap.pipeline;
+package ai.anycap.sinks;
 
-import ai.anycap.pipeline.internal.DeliveryFacts;
-import ai.anycap.pipeline.internal.SinkHttp;
-import ai.anycap.pipeline.internal.SinkTemplate;
+import ai.anycap.pipeline.DeliveredImage;
+import ai.anycap.pipeline.ImageJob;
+import ai.anycap.pipeline.ImageSink;
+import ai.anycap.pipeline.SinkException;
+import ai.anycap.pipeline.SinkReceipt;
+import ai.anycap.pipeline.Sinks;
+import ai.anycap.sinks.internal.DeliveryFacts;
+import ai.anycap.sinks.internal.SinkHttp;
+import ai.anycap.sinks.internal.SinkTemplate;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

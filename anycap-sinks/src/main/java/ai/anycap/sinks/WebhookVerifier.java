@@ -1,7 +1,7 @@
-package ai.anycap.pipeline;
+package ai.anycap.sinks;
 
-import ai.anycap.pipeline.WebhookVerificationException.Reason;
-import ai.anycap.pipeline.internal.WebhookSignatures;
+import ai.anycap.sinks.WebhookVerificationException.Reason;
+import ai.anycap.sinks.internal.WebhookSignatures;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;

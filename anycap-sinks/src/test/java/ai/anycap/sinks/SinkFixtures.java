@@ -1,7 +1,10 @@
-package ai.anycap.pipeline;
+package ai.anycap.sinks;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 
+import ai.anycap.pipeline.DeliveredImage;
+import ai.anycap.pipeline.ImageJob;
+import ai.anycap.pipeline.SinkReceipt;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -36,6 +39,15 @@ final class SinkFixtures {
     ImageJob job =
         ImageJob.builder().id("job-1").prompt("a mug").values(values).outputKey("mugs/job-1.png").build();
     return new DeliveredImage(job, Path.of("out/mugs/job-1.png"), 1234, "image/png", SHA, "nano-banana-2", List.of(earlier));
+  }
+
+  /** {@code n} jobs with distinct literal prompts, written to {@code img-<i>.png}. */
+  static List<ImageJob> jobs(int n) {
+    List<ImageJob> jobs = new java.util.ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      jobs.add(ImageJob.builder().id("job-" + i).prompt("literal job-" + i).outputKey("img-" + i + ".png").build());
+    }
+    return jobs;
   }
 
   static SinkReceipt s3(String key) {

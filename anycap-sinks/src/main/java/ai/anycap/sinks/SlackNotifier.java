@@ -1,7 +1,13 @@
-package ai.anycap.pipeline;
+package ai.anycap.sinks;
 
-import ai.anycap.pipeline.internal.SinkHttp;
-import ai.anycap.pipeline.internal.SlackMessages;
+import ai.anycap.pipeline.BatchEstimate;
+import ai.anycap.pipeline.BatchReport;
+import ai.anycap.pipeline.ImagePipeline;
+import ai.anycap.pipeline.JobResult;
+import ai.anycap.pipeline.JobSource;
+import ai.anycap.pipeline.PipelineListener;
+import ai.anycap.sinks.internal.SinkHttp;
+import ai.anycap.sinks.internal.SlackMessages;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
@@ -38,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The start message gives the number of jobs (and the estimate's credits and dollars when one
  * was given); the finish message gives succeeded, failed and skipped jobs, credits, cost, duration
- * and the first {@value ai.anycap.pipeline.internal.SlackMessages#LISTED_FAILURES} failures with
+ * and the first {@value ai.anycap.sinks.internal.SlackMessages#LISTED_FAILURES} failures with
  * their error codes. With {@link Builder#notifyFailuresAsTheyHappen(boolean)} on (the default),
  * each failed job is posted too, up to {@value #MAX_FAILURE_MESSAGES} per batch.
  *

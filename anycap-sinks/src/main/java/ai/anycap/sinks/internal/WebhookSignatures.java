@@ -1,4 +1,4 @@
-package ai.anycap.pipeline.internal;
+package ai.anycap.sinks.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

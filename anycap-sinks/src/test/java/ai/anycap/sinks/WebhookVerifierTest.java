@@ -1,12 +1,12 @@
-package ai.anycap.pipeline;
+package ai.anycap.sinks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.anycap.client.AnyCapException;
-import ai.anycap.pipeline.WebhookVerificationException.Reason;
-import ai.anycap.pipeline.internal.WebhookSignatures;
+import ai.anycap.sinks.WebhookVerificationException.Reason;
+import ai.anycap.sinks.internal.WebhookSignatures;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,11 @@
-package ai.anycap.pipeline;
+package ai.anycap.sinks;
 
-import ai.anycap.pipeline.internal.SinkHttp;
-import ai.anycap.pipeline.internal.WebhookSignatures;
+import ai.anycap.pipeline.DeliveredImage;
+import ai.anycap.pipeline.ImageSink;
+import ai.anycap.pipeline.SinkException;
+import ai.anycap.pipeline.SinkReceipt;
+import ai.anycap.sinks.internal.SinkHttp;
+import ai.anycap.sinks.internal.WebhookSignatures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

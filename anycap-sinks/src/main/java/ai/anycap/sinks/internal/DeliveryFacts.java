@@ -1,4 +1,4 @@
-package ai.anycap.pipeline.internal;
+package ai.anycap.sinks.internal;
 
 import ai.anycap.pipeline.DeliveredImage;
 import ai.anycap.pipeline.SinkReceipt;

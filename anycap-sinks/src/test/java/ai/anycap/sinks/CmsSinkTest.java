@@ -1,8 +1,8 @@
-package ai.anycap.pipeline;
+package ai.anycap.sinks;
 
-import static ai.anycap.pipeline.SinkFixtures.failure;
-import static ai.anycap.pipeline.SinkFixtures.image;
-import static ai.anycap.pipeline.SinkFixtures.s3;
+import static ai.anycap.sinks.SinkFixtures.failure;
+import static ai.anycap.sinks.SinkFixtures.image;
+import static ai.anycap.sinks.SinkFixtures.s3;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
@@ -18,6 +18,17 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.anycap.pipeline.BatchReport;
+import ai.anycap.pipeline.DeliveredImage;
+import ai.anycap.pipeline.ImageJob;
+import ai.anycap.pipeline.ImagePipeline;
+import ai.anycap.pipeline.ImageSink;
+import ai.anycap.pipeline.JobResult;
+import ai.anycap.pipeline.JobSource;
+import ai.anycap.pipeline.Retry;
+import ai.anycap.pipeline.SinkException;
+import ai.anycap.pipeline.SinkReceipt;
+import ai.anycap.pipeline.Sinks;
 import ai.anycap.testkit.AnyCapSimulator;
 import ai.anycap.testkit.SimulatorCounters;
 import com.fasterxml.jackson.databind.JsonNode;

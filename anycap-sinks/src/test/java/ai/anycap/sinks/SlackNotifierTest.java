@@ -1,4 +1,4 @@
-package ai.anycap.pipeline;
+package ai.anycap.sinks;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -9,6 +9,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.anycap.pipeline.BatchEstimate;
+import ai.anycap.pipeline.BatchReport;
+import ai.anycap.pipeline.ImageJob;
+import ai.anycap.pipeline.ImagePipeline;
+import ai.anycap.pipeline.JobResult;
+import ai.anycap.pipeline.JobSource;
+import ai.anycap.pipeline.SkipReason;
 import ai.anycap.testkit.AnyCapSimulator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -118,8 +125,7 @@ class SlackNotifierTest {
     try (SinkFixtures.CapturedLogs logs = new SinkFixtures.CapturedLogs(SlackNotifier.class);
         AnyCapSimulator sim = AnyCapSimulator.builder().seed(3).start();
         ImagePipeline p = ImagePipeline.builder().client(sim.client()).outputRoot(dir).listener(n).build()) {
-      report = p.run(JobSource.of(PipelineFixtures.jobs(5).stream()
-          .map(j -> j.toBuilder().prompt("literal " + j.id()).build()).toList()));
+      report = p.run(JobSource.of(SinkFixtures.jobs(5)));
 
       assertThat(n.awaitDelivered(Duration.ofSeconds(10))).isFalse();
       assertThat(logs.warnings()).isNotEmpty()
