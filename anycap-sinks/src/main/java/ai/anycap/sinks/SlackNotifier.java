@@ -87,6 +87,11 @@ public final class SlackNotifier implements PipelineListener {
     http = b.httpClient != null ? b.httpClient : SinkHttp.defaultClient(b.timeout);
   }
 
+  /**
+   * A builder with the defaults above.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -126,6 +131,7 @@ public final class SlackNotifier implements PipelineListener {
   /**
    * Waits until every message posted so far is settled, at most {@code timeout}.
    *
+   * @param timeout the longest to wait
    * @return true when every message so far reached Slack; false when one could not be posted (it
    *     was logged) or the time ran out
    */
@@ -182,8 +188,7 @@ public final class SlackNotifier implements PipelineListener {
     }
     failedPosts.incrementAndGet();
     if (error != null) {
-      Throwable e = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-          ? error.getCause() : error;
+      Throwable e = SinkHttp.cause(error);
       String what = e instanceof TimeoutException || e instanceof java.net.http.HttpTimeoutException
           ? "no answer within " + timeout
           : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + hideUrl(e.getMessage()));
@@ -222,7 +227,14 @@ public final class SlackNotifier implements PipelineListener {
 
     private Builder() {}
 
-    /** The incoming-webhook URL, {@code https://hooks.slack.com/services/...}. Required. */
+    /**
+     * The incoming-webhook URL, {@code https://hooks.slack.com/services/...}. Required (this or
+     * {@link #webhookUrlFromEnv(String)}); no default.
+     *
+     * @param url the URL, a secret: it is never logged
+     * @return this builder
+     * @throws IllegalArgumentException when the URL is not http(s) or has no host
+     */
     public Builder webhookUrl(URI url) {
       Objects.requireNonNull(url, "webhookUrl");
       String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
@@ -237,6 +249,8 @@ public final class SlackNotifier implements PipelineListener {
     /**
      * The incoming-webhook URL from an environment variable, such as {@code SLACK_WEBHOOK_URL}.
      *
+     * @param variable the variable's name
+     * @return this builder
      * @throws IllegalStateException when the variable is not set
      */
     public Builder webhookUrlFromEnv(String variable) {
@@ -258,49 +272,75 @@ public final class SlackNotifier implements PipelineListener {
       return webhookUrl(url);
     }
 
-    /** The name messages give the batch; default {@code AnyCap batch}. */
+    /**
+     * The name messages give the batch; default {@code AnyCap batch}.
+     *
+     * @param title the name, as Slack text
+     * @return this builder
+     */
     public Builder title(String title) {
       this.title = Objects.requireNonNull(title, "title");
       return this;
     }
 
-    /** An estimate of the batch, from {@link ImagePipeline#estimate(JobSource)}, for the start message. */
+    /**
+     * An estimate of the batch, from {@link ImagePipeline#estimate(JobSource)}, for the start
+     * message; default none (the message gives the number of jobs only).
+     *
+     * @param estimate the estimate
+     * @return this builder
+     */
     public Builder estimate(BatchEstimate estimate) {
       this.estimate = Objects.requireNonNull(estimate, "estimate");
       return this;
     }
 
-    /** The longest one message may take, and {@link #onBatchFinished} may wait; default 5 s. */
+    /**
+     * The longest one message may take, and {@link SlackNotifier#onBatchFinished} may wait;
+     * default 5 s.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     */
     public Builder timeout(Duration timeout) {
       this.timeout = SinkHttp.positiveTimeout(timeout);
       return this;
     }
 
-    /** Whether each failed job is posted when it fails (up to 10 per batch); default true. */
-    public Builder notifyFailuresAsTheyHappen(boolean notify) {
-      this.notifyFailures = notify;
-      return this;
-    }
-
-    /** The HTTP client to post with; by default the notifier makes its own. */
+    /**
+     * The HTTP client to post with; by default the notifier makes its own.
+     *
+     * @param client the client
+     * @return this builder
+     */
     public Builder httpClient(HttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "httpClient");
       return this;
     }
 
-    /** @throws IllegalStateException when no webhook URL is set */
+    /**
+     * Whether each failed job is posted when it fails (up to {@value SlackNotifier#MAX_FAILURE_MESSAGES}
+     * per batch); default true.
+     *
+     * @param notify true to post failures as they happen
+     * @return this builder
+     */
+    public Builder notifyFailuresAsTheyHappen(boolean notify) {
+      this.notifyFailures = notify;
+      return this;
+    }
+
+    /**
+     * Builds the notifier.
+     *
+     * @return the notifier
+     * @throws IllegalStateException when no webhook URL is set
+     */
     public SlackNotifier build() {
       if (webhookUrl == null) {
         throw new IllegalStateException("SlackNotifier needs a webhookUrl, or webhookUrlFromEnv(\"SLACK_WEBHOOK_URL\")");
       }
-      Builder copy = new Builder();
-      copy.webhookUrl = webhookUrl;
-      copy.title = title;
-      copy.estimate = estimate;
-      copy.timeout = timeout;
-      copy.notifyFailures = notifyFailures;
-      copy.httpClient = httpClient;
-      return new SlackNotifier(copy);
+      return new SlackNotifier(this);
     }
   }
 }

@@ -1,27 +1,20 @@
 package ai.anycap.sinks;
 
 import ai.anycap.pipeline.DeliveredImage;
-import ai.anycap.pipeline.ImageSink;
 import ai.anycap.pipeline.SinkException;
 import ai.anycap.pipeline.SinkReceipt;
-import ai.anycap.sinks.internal.SinkHttp;
+import ai.anycap.sinks.internal.SinkCall;
 import ai.anycap.sinks.internal.WebhookSignatures;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Posts each finished image to your endpoint as a signed JSON event, as soon as its job is done:
@@ -43,93 +36,59 @@ import org.slf4j.LoggerFactory;
  * job id and the image's SHA-256, so a retried or re-run delivery of the same image carries the
  * same id and a receiver can drop the repeat.
  *
- * <p>Outcomes: 2xx delivers (the receipt's location is the endpoint URL, attributes {@code status}
- * and {@code webhook_id}); 429, 5xx and transport failures are {@linkplain
- * SinkException#retryable() retryable}; any other status is not. Each {@link #deliver} makes one
- * request: the pipeline retries. The secret never appears in logs, {@link #toString()} or
- * messages.
+ * <p>Outcomes, as for every {@link HttpSink}: 2xx delivers (the receipt's location is the endpoint
+ * URL, attributes {@code status} and {@code webhook_id}); 429, 5xx and transport failures are
+ * {@linkplain SinkException#retryable() retryable}; any other status is not. Each {@link #deliver}
+ * makes one request: the pipeline retries. The secret never appears in logs, {@link #toString()}
+ * or messages.
  *
  * <p>Defaults: name {@code webhook}, timeout 30 s, the system UTC clock, an HTTP client of its own
  * that follows no redirects. Immutable and thread-safe.
  */
-public final class WebhookSink implements ImageSink {
+public final class WebhookSink extends HttpSink {
 
   /** The event type in every body. */
   public static final String EVENT_TYPE = "image.generated";
 
-  private static final Logger log = LoggerFactory.getLogger(WebhookSink.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final String name;
   private final URI url;
   private final byte[] key;
   private final Clock clock;
-  private final HttpClient http;
-  private final Duration timeout;
-  private final Map<String, String> headers;
 
   private WebhookSink(Builder b) {
-    name = b.name;
+    super(b);
     url = b.url;
-    key = b.key;
+    key = b.key.clone();
     clock = b.clock;
-    timeout = b.timeout;
-    http = b.httpClient != null ? b.httpClient : SinkHttp.defaultClient(b.timeout);
-    headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
   }
 
+  /**
+   * A builder with the defaults above.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public CompletableFuture<SinkReceipt> deliver(DeliveredImage image) {
-    Objects.requireNonNull(image, "image");
-    try {
-      return send(image);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(
-          e instanceof SinkException s ? s : new SinkException(name, "cannot make the request: " + e, false, e));
-    }
-  }
-
-  private CompletableFuture<SinkReceipt> send(DeliveredImage image) {
+  SinkCall call(DeliveredImage image) {
     String body = body(image);
     String id = WebhookSignatures.messageId(image.job().id(), image.sha256());
     String timestamp = Long.toString(clock.instant().getEpochSecond());
-    HttpRequest.Builder r =
-        HttpRequest.newBuilder(url)
-            .timeout(timeout)
+    HttpRequest request =
+        request(url)
             .POST(HttpRequest.BodyPublishers.ofString(body))
-            .header("Content-Type", "application/json");
-    headers.forEach(r::header);
-    r.header(WebhookSignatures.ID_HEADER, id)
-        .header(WebhookSignatures.TIMESTAMP_HEADER, timestamp)
-        .header(WebhookSignatures.SIGNATURE_HEADER, WebhookSignatures.signature(key, id, timestamp, body));
-    String call = "POST " + url + " (" + id + ", job " + image.job().id() + ")";
-    CompletableFuture<SinkReceipt> result = new CompletableFuture<>();
-    http.sendAsync(r.build(), SinkHttp.boundedText())
-        .whenComplete(
-            (response, error) -> {
-              if (error != null) {
-                result.completeExceptionally(SinkHttp.transportFailure(name, call, error, text -> text));
-                return;
-              }
-              int status = response.statusCode();
-              log.debug("{}: {} -> {}", name, call, status);
-              if (status >= 200 && status < 300) {
-                result.complete(new SinkReceipt(name, url.toString(),
-                    Map.of("status", Integer.toString(status), "webhook_id", id)));
-              } else {
-                result.completeExceptionally(SinkHttp.statusFailure(name, call, response, s -> s));
-              }
-            });
-    return result;
+            .header("Content-Type", "application/json")
+            .header(WebhookSignatures.ID_HEADER, id)
+            .header(WebhookSignatures.TIMESTAMP_HEADER, timestamp)
+            .header(WebhookSignatures.SIGNATURE_HEADER, WebhookSignatures.signature(key, id, timestamp, body))
+            .build();
+    String description = "POST " + url + " (" + id + ", job " + image.job().id() + ")";
+    return new SinkCall(request, description, text -> text,
+        response -> new SinkReceipt(name(), url.toString(),
+            Map.of("status", Integer.toString(response.statusCode()), "webhook_id", id)));
   }
 
   /** The event for an image; the same image always gives the same bytes. */
@@ -158,34 +117,42 @@ public final class WebhookSink implements ImageSink {
     }
   }
 
+  /** The name and endpoint; never the secret. */
   @Override
   public String toString() {
-    return "WebhookSink[" + name + ": POST " + url + "]";
+    return "WebhookSink[" + name() + ": POST " + url + "]";
   }
 
   /** Configures a {@link WebhookSink}; not thread-safe, {@link #build()} copies. */
-  public static final class Builder {
-    private String name = "webhook";
+  public static final class Builder extends HttpSink.Builder<Builder> {
     private URI url;
     private byte[] key;
     private Clock clock = Clock.systemUTC();
-    private HttpClient httpClient;
-    private Duration timeout = Duration.ofSeconds(30);
-    private final Map<String, String> headers = new LinkedHashMap<>();
 
-    private Builder() {}
+    private Builder() {
+      super("webhook");
+    }
 
-    /** The sink's name, for the journal and later sinks' placeholders; default {@code webhook}. */
-    public Builder name(String name) {
-      Objects.requireNonNull(name, "name");
-      if (name.isBlank()) {
-        throw new IllegalArgumentException("sink name must not be blank");
-      }
-      this.name = name;
+    @Override
+    Builder self() {
       return this;
     }
 
-    /** The endpoint to post to, http or https. Required. */
+    @Override
+    void checkOwnHeader(String name) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("webhook-") || lower.equals("content-type")) {
+        throw new IllegalArgumentException("header '" + name + "' is set by WebhookSink itself");
+      }
+    }
+
+    /**
+     * The endpoint to post to, http or https. Required; no default.
+     *
+     * @param url the endpoint
+     * @return this builder
+     * @throws IllegalArgumentException when the URL is not http(s) or has no host
+     */
     public Builder url(URI url) {
       Objects.requireNonNull(url, "url");
       String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
@@ -196,7 +163,12 @@ public final class WebhookSink implements ImageSink {
       return this;
     }
 
-    /** The signing secret as bytes. A secret is required. */
+    /**
+     * The signing secret as bytes. A secret is required; no default.
+     *
+     * @param secret the key bytes, not empty
+     * @return this builder
+     */
     public Builder secret(byte[] secret) {
       this.key = WebhookSignatures.nonEmpty(secret);
       return this;
@@ -204,7 +176,11 @@ public final class WebhookSink implements ImageSink {
 
     /**
      * The signing secret as text: {@code whsec_<base64>} (the Standard Webhooks form, the bytes
-     * after the prefix) or any other text (its UTF-8 bytes).
+     * after the prefix) or any other text (its UTF-8 bytes). A secret is required; no default.
+     *
+     * @param secret the secret's text
+     * @return this builder
+     * @throws IllegalArgumentException when the secret is empty, or not base64 after {@code whsec_}
      */
     public Builder secret(String secret) {
       this.key = WebhookSignatures.key(secret);
@@ -214,6 +190,8 @@ public final class WebhookSink implements ImageSink {
     /**
      * The signing secret from an environment variable, in either form of {@link #secret(String)}.
      *
+     * @param variable the variable's name, such as {@code ANYCAP_WEBHOOK_SECRET}
+     * @return this builder
      * @throws IllegalStateException when the variable is not set
      */
     public Builder secretFromEnv(String variable) {
@@ -225,39 +203,23 @@ public final class WebhookSink implements ImageSink {
       return this;
     }
 
-    /** The clock for {@code webhook-timestamp}; default the system UTC clock. */
+    /**
+     * The clock for {@code webhook-timestamp}; default the system UTC clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Adds a header to every request; the {@code webhook-*} headers are the sink's own. */
-    public Builder header(String name, String value) {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(value, "value");
-      SinkHttp.checkHeader(name, value);
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (lower.startsWith("webhook-") || lower.equals("content-type")) {
-        throw new IllegalArgumentException("header '" + name + "' is set by WebhookSink itself");
-      }
-      headers.keySet().removeIf(k -> k.equalsIgnoreCase(name));
-      headers.put(name, value);
-      return this;
-    }
-
-    /** The HTTP client to send with; by default the sink makes its own. */
-    public Builder httpClient(HttpClient client) {
-      this.httpClient = Objects.requireNonNull(client, "httpClient");
-      return this;
-    }
-
-    /** The longest one request may take; default 30 s. */
-    public Builder timeout(Duration timeout) {
-      this.timeout = SinkHttp.positiveTimeout(timeout);
-      return this;
-    }
-
-    /** @throws IllegalStateException when the url or the secret is missing */
+    /**
+     * Builds the sink.
+     *
+     * @return the sink
+     * @throws IllegalStateException when the url or the secret is missing
+     */
     public WebhookSink build() {
       if (url == null) {
         throw new IllegalStateException("WebhookSink needs a url");
@@ -265,15 +227,7 @@ public final class WebhookSink implements ImageSink {
       if (key == null) {
         throw new IllegalStateException("WebhookSink needs a secret: secret(...) or secretFromEnv(\"VAR\")");
       }
-      Builder copy = new Builder();
-      copy.name = name;
-      copy.url = url;
-      copy.key = key.clone();
-      copy.clock = clock;
-      copy.httpClient = httpClient;
-      copy.timeout = timeout;
-      copy.headers.putAll(headers);
-      return new WebhookSink(copy);
+      return new WebhookSink(this);
     }
   }
 }

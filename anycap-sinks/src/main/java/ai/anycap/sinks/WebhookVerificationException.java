@@ -33,14 +33,25 @@ public final class WebhookVerificationException extends AnyCapException {
     NO_MATCHING_SIGNATURE
   }
 
+  /** Why the request was refused. */
   private final Reason reason;
 
+  /**
+   * A refusal.
+   *
+   * @param reason why the request was refused
+   * @param message what was wrong, for people; never a secret
+   */
   public WebhookVerificationException(Reason reason, String message) {
     super(Objects.requireNonNull(message, "message"));
     this.reason = Objects.requireNonNull(reason, "reason");
   }
 
-  /** Why the request was refused. */
+  /**
+   * Why the request was refused.
+   *
+   * @return the reason
+   */
   public Reason reason() {
     return reason;
   }

@@ -50,13 +50,20 @@ public final class WebhookVerifier {
   /**
    * A verifier for one secret, {@code whsec_<base64>} or plain text.
    *
+   * @param secret the secret, as the sender has it
+   * @return the verifier, with the default tolerance and clock
    * @throws IllegalArgumentException when the secret is empty, or not base64 after {@code whsec_}
    */
   public static WebhookVerifier create(String secret) {
     return create(List.of(Objects.requireNonNull(secret, "secret")));
   }
 
-  /** A verifier for one secret given as its bytes. */
+  /**
+   * A verifier for one secret given as its bytes.
+   *
+   * @param secret the key bytes, not empty
+   * @return the verifier, with the default tolerance and clock
+   */
   public static WebhookVerifier create(byte[] secret) {
     return new WebhookVerifier(List.of(WebhookSignatures.nonEmpty(secret)), DEFAULT_TOLERANCE, Clock.systemUTC());
   }
@@ -64,6 +71,10 @@ public final class WebhookVerifier {
   /**
    * A verifier that accepts a signature made with any of these secrets: the old and the new one
    * while a secret is rotated.
+   *
+   * @param secrets one or more secrets, each {@code whsec_<base64>} or plain text
+   * @return the verifier, with the default tolerance and clock
+   * @throws IllegalArgumentException when the list is empty or a secret is invalid
    */
   public static WebhookVerifier create(List<String> secrets) {
     Objects.requireNonNull(secrets, "secrets");
@@ -80,6 +91,8 @@ public final class WebhookVerifier {
   /**
    * A verifier for the secret in an environment variable.
    *
+   * @param variable the variable's name, such as {@code ANYCAP_WEBHOOK_SECRET}
+   * @return the verifier, with the default tolerance and clock
    * @throws IllegalStateException when the variable is not set
    */
   public static WebhookVerifier fromEnv(String variable) {
@@ -91,7 +104,12 @@ public final class WebhookVerifier {
         List.of(WebhookSignatures.keyFromEnv(variable, env)), DEFAULT_TOLERANCE, Clock.systemUTC());
   }
 
-  /** How far a timestamp may be from now, in the past or the future; default 5 minutes. */
+  /**
+   * How far a timestamp may be from now, in the past or the future; default 5 minutes.
+   *
+   * @param tolerance a duration, not negative
+   * @return a verifier like this one with that tolerance
+   */
   public WebhookVerifier withTolerance(Duration tolerance) {
     Objects.requireNonNull(tolerance, "tolerance");
     if (tolerance.isNegative()) {
@@ -100,11 +118,21 @@ public final class WebhookVerifier {
     return new WebhookVerifier(keys, tolerance, clock);
   }
 
-  /** The clock timestamps are checked against; default the system UTC clock. */
+  /**
+   * The clock timestamps are checked against; default the system UTC clock.
+   *
+   * @param clock the clock
+   * @return a verifier like this one with that clock
+   */
   public WebhookVerifier withClock(Clock clock) {
     return new WebhookVerifier(keys, tolerance, Objects.requireNonNull(clock, "clock"));
   }
 
+  /**
+   * How far a timestamp may be from now.
+   *
+   * @return the tolerance
+   */
   public Duration tolerance() {
     return tolerance;
   }
@@ -113,6 +141,8 @@ public final class WebhookVerifier {
    * Verifies a request given its headers (names in any case, as from {@code
    * java.net.http.HttpHeaders#map()} or most servers) and its body exactly as received.
    *
+   * @param headers the request's headers, each name with its values
+   * @param body the body, exactly as received
    * @throws WebhookVerificationException when the request is not authentic or not recent
    */
   public void verify(Map<String, List<String>> headers, String body) {
@@ -128,6 +158,10 @@ public final class WebhookVerifier {
    * Verifies a request given the values of its {@code webhook-id}, {@code webhook-timestamp} and
    * {@code webhook-signature} headers (null when absent) and its body exactly as received.
    *
+   * @param id the {@code webhook-id} header
+   * @param timestamp the {@code webhook-timestamp} header
+   * @param signature the {@code webhook-signature} header
+   * @param body the body, exactly as received
    * @throws WebhookVerificationException when the request is not authentic or not recent
    */
   public void verify(String id, String timestamp, String signature, String body) {

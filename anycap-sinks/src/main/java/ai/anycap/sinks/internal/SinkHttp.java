@@ -38,7 +38,6 @@ public final class SinkHttp {
     return HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
-  /** Checks a user's extra header at configuration time. */
   /** The timeout, checked to be positive; every sink's builder takes one. */
   public static Duration positiveTimeout(Duration timeout) {
     java.util.Objects.requireNonNull(timeout, "timeout");
@@ -48,6 +47,7 @@ public final class SinkHttp {
     return timeout;
   }
 
+  /** Checks a user's extra header at configuration time. */
   public static void checkHeader(String name, String value) {
     if (name.isBlank() || !name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
       throw new IllegalArgumentException("invalid header name '" + name + "'");
@@ -88,10 +88,7 @@ public final class SinkHttp {
    */
   public static SinkException transportFailure(
       String sink, String request, Throwable error, UnaryOperator<String> redact) {
-    Throwable e = error;
-    while (e instanceof CompletionException && e.getCause() != null) {
-      e = e.getCause();
-    }
+    Throwable e = cause(error);
     if (e instanceof SinkException s) {
       return s;
     }
@@ -103,6 +100,15 @@ public final class SinkHttp {
       return new SinkException(sink, request + " failed: " + e.getClass().getSimpleName() + detail, true, e);
     }
     return new SinkException(sink, request + " failed: " + redact.apply(e.toString()), false, e);
+  }
+
+  /** The failure inside the {@link CompletionException}s a future's stages wrap it in. */
+  public static Throwable cause(Throwable error) {
+    Throwable e = error;
+    while (e instanceof CompletionException && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
   }
 
   /** A response body shortened for a message, on one line. */
