@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.anycap.client.ImageRequest;
 import ai.anycap.testkit.AnyCapSimulator;
+import ai.anycap.testkit.AnyCapSimulatorExtension;
 import ai.anycap.testkit.SimulatorCounters;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +19,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,6 +37,8 @@ class AdmissionTest {
   private static final ImageJob KEPT = job("kept");
   private static final ImageJob FRESH = job("fresh");
 
+  @RegisterExtension final AnyCapSimulatorExtension anycap = AnyCapSimulatorExtension.configure(b -> b.seed(11));
+
   @TempDir Path dir;
 
   private AnyCapSimulator sim;
@@ -43,13 +46,8 @@ class AdmissionTest {
 
   @BeforeEach
   void start() {
-    sim = AnyCapSimulator.builder().seed(11).start();
+    sim = anycap.simulator();
     journal = dir.resolve("out/manifest.jsonl");
-  }
-
-  @AfterEach
-  void stop() {
-    sim.close();
   }
 
   /** How a job reaches the pipeline; each returns every job's result by id. */

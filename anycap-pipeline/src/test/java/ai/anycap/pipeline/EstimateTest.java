@@ -2,32 +2,21 @@ package ai.anycap.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.anycap.testkit.AnyCapSimulator;
+import ai.anycap.testkit.AnyCapSimulatorExtension;
 import ai.anycap.testkit.SimulatorCounters;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code estimate} and de-duplication: what it says matches what the run pays. */
 class EstimateTest {
 
+  @RegisterExtension final AnyCapSimulatorExtension anycap = AnyCapSimulatorExtension.configure(b -> b.seed(3));
+
   @TempDir Path dir;
-
-  private AnyCapSimulator sim;
-
-  @BeforeEach
-  void start() {
-    sim = AnyCapSimulator.builder().seed(3).start();
-  }
-
-  @AfterEach
-  void stop() {
-    sim.close();
-  }
 
   /** Ten jobs: four of one request, three of another, and three distinct ones. */
   private static List<ImageJob> jobsWithRepeats() {
@@ -40,7 +29,7 @@ class EstimateTest {
   }
 
   private ImagePipeline.Builder pipeline() {
-    return ImagePipeline.builder().client(sim.client()).outputRoot(dir.resolve("out"));
+    return ImagePipeline.builder().client(anycap.simulator().client()).outputRoot(dir.resolve("out"));
   }
 
   @Test
@@ -49,7 +38,7 @@ class EstimateTest {
     BatchReport report;
     try (ImagePipeline p = pipeline().build()) {
       estimate = p.estimate(JobSource.of(jobsWithRepeats()));
-      assertThat(sim.counters().requests(SimulatorCounters.GENERATE)).as("estimate sends nothing").isZero();
+      assertThat(anycap.simulator().counters().requests(SimulatorCounters.GENERATE)).as("estimate sends nothing").isZero();
       report = p.run(JobSource.of(jobsWithRepeats()));
     }
 
