@@ -149,18 +149,12 @@ public final class ImagePipeline implements AutoCloseable {
     return core.permits().limit();
   }
 
-  /**
-   * {@return the jobs in flight now, across the pipeline's runs} Each holds a permit while it
-   * generates, downloads or delivers, so there are never more than {@link #concurrency()}.
-   */
+  /** {@return the jobs holding a permit now (generating, downloading or delivering): at most {@link #concurrency()}} */
   public int inFlight() {
     return core.permits().inUse();
   }
 
-  /**
-   * {@return the pace of generate requests now} That is the rate learned from 429s (or the fixed {@link
-   * Builder#rateLimit(double) rate limit}) and any {@code Retry-After} pause under way.
-   */
+  /** {@return the pace of generate requests now (learned from 429s, or the fixed rate limit) and any pause} */
   public RequestPace pace() {
     return core.pacer().pace();
   }
