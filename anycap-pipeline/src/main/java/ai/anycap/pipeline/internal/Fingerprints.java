@@ -17,6 +17,7 @@ final class Fingerprints {
   /** What {@link #putIfAbsent} returns for a fingerprint it had not seen. */
   static final long ABSENT = Long.MIN_VALUE;
 
+  private final MessageDigest sha256 = sha256();
   private long[] high = new long[64];
   private long[] low = new long[64];
   private long[] values = new long[64];
@@ -50,12 +51,8 @@ final class Fingerprints {
 
   /** {@link #putIfAbsent(long, long, long)} for the fingerprint of {@code text}. */
   long putIfAbsent(String text, long value) {
-    ByteBuffer hash = ByteBuffer.wrap(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
+    ByteBuffer hash = ByteBuffer.wrap(sha256.digest(text.getBytes(StandardCharsets.UTF_8)));
     return putIfAbsent(hash.getLong(), hash.getLong(), value);
-  }
-
-  int size() {
-    return size;
   }
 
   private static int slot(long hi, long lo, int mask) {
