@@ -6,6 +6,7 @@ import ai.anycap.pipeline.SinkException;
 import ai.anycap.pipeline.SinkReceipt;
 import ai.anycap.sinks.internal.SinkCall;
 import ai.anycap.sinks.internal.SinkHttp;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -89,14 +90,10 @@ public abstract sealed class HttpSink implements ImageSink permits CmsSink, Webh
   abstract SinkCall call(DeliveredImage image);
 
   /** The request builder every request starts from: the URL, the timeout and the extra headers. */
-  final HttpRequest.Builder request(java.net.URI url) {
+  final HttpRequest.Builder request(URI url) {
     HttpRequest.Builder r = HttpRequest.newBuilder(url).timeout(timeout);
     headers.forEach(r::header);
     return r;
-  }
-
-  final Map<String, String> headers() {
-    return headers;
   }
 
   /**
