@@ -7,6 +7,7 @@ import ai.anycap.client.internal.Futures;
 import ai.anycap.client.internal.Pause;
 import ai.anycap.client.internal.ReferenceUploader;
 import ai.anycap.client.internal.Responses;
+import ai.anycap.client.internal.SdkVersion;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -46,6 +47,12 @@ public final class AnyCapClient {
 
   /** The public AnyCap API. */
   public static final URI DEFAULT_ENDPOINT = URI.create("https://api.anycap.ai");
+
+  /**
+   * This SDK's version, such as {@code 0.1.0}, as sent in {@code User-Agent: anycap-java/<version>};
+   * {@code unknown} when the build did not record it (classes run from an IDE without Maven).
+   */
+  public static final String SDK_VERSION = SdkVersion.VALUE;
 
   public static final String API_KEY_ENV = "ANYCAP_API_KEY";
   public static final String ENDPOINT_ENV = "ANYCAP_API_ENDPOINT";

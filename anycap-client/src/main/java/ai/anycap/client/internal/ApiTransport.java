@@ -163,6 +163,7 @@ public final class ApiTransport {
         reached);
   }
 
+  /** The failure inside the {@link CompletionException}s that futures wrap it in; the client's one unwrap. */
   static Throwable unwrap(Throwable t) {
     while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();

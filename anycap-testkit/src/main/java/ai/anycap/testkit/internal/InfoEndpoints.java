@@ -7,8 +7,6 @@ import ai.anycap.testkit.internal.ModelCatalog.ModelSpec;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 
 /**
  * The endpoints that describe: models and their schemas, {@code /v1/status}, and the simulator's
@@ -16,7 +14,7 @@ import java.util.Properties;
  */
 final class InfoEndpoints {
 
-  static final String VERSION = version();
+  static final String VERSION = ai.anycap.client.AnyCapClient.SDK_VERSION;
 
   private final SimulatorServer server;
 
@@ -139,19 +137,5 @@ final class InfoEndpoints {
     s.put("time", server.config.clock().instant().toString());
     root.put("request_id", server.nextRequestId());
     call.json(200, SimJson.write(root));
-  }
-
-  private static String version() {
-    try (InputStream in = InfoEndpoints.class.getResourceAsStream("version.properties")) {
-      if (in == null) {
-        return "unknown";
-      }
-      Properties p = new Properties();
-      p.load(in);
-      String v = p.getProperty("version", "unknown");
-      return v.startsWith("${") ? "unknown" : v;
-    } catch (IOException e) {
-      return "unknown";
-    }
   }
 }

@@ -2,6 +2,7 @@ package ai.anycap.testkit.internal;
 
 import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.SimulatorCounters;
+import ai.anycap.testkit.TokenBucket;
 import ai.anycap.testkit.internal.ArtifactStore.Forbidden;
 import ai.anycap.testkit.internal.ArtifactStore.Found;
 import ai.anycap.testkit.internal.ArtifactStore.Lookup;
