@@ -7,6 +7,7 @@ import ai.anycap.client.internal.Futures;
 import ai.anycap.client.internal.Pause;
 import ai.anycap.client.internal.ReferenceUploader;
 import ai.anycap.client.internal.Responses;
+import ai.anycap.client.internal.ModelTimeouts;
 import ai.anycap.client.internal.SdkVersion;
 import java.net.InetAddress;
 import java.net.URI;
@@ -33,8 +34,9 @@ import java.util.function.Function;
  * client.images().download(g.firstOutput(), Path.of("out/crane.png"));
  * }</pre>
  *
- * <p>Defaults: endpoint {@code https://api.anycap.ai}; connect timeout 10 s; generate timeout
- * 120 s; other API calls 30 s; downloads 120 s and at most 50 MiB; reference uploads 120 s and at
+ * <p>Defaults: endpoint {@code https://api.anycap.ai}; connect timeout 10 s; generate (and
+ * edit) timeout by model, 2 minutes for nano-banana-2, 3 for nano-banana-pro, 5 for seedream-5
+ * and any other model; other API calls 30 s; downloads 120 s and at most 50 MiB; reference uploads 120 s and at
  * most 20 MiB, the last 1,024 cached. Every call sends {@code
  * Authorization: Bearer}, {@code User-Agent: anycap-java/<version>} and a fresh {@code X-Trace-Id}.
  * The key is sent to the API endpoint only, never to download URLs, and never appears in {@code
@@ -77,7 +79,7 @@ public final class AnyCapClient {
     ReferenceUploader uploader = new ReferenceUploader(
         transport, http, b.executor != null ? b.executor : ForkJoinPool.commonPool(),
         b.maxUploadBytes, b.uploadCacheSize, b.requestTimeout, b.uploadTimeout, b.uploadPause);
-    this.images = new Images(transport, downloader, uploader, b.generateTimeout, b.requestTimeout);
+    this.images = new Images(transport, downloader, uploader, b.generateTimeouts::of, b.requestTimeout);
   }
 
   /** A client configured from {@code ANYCAP_API_KEY} and, if set, {@code ANYCAP_API_ENDPOINT}. */
@@ -99,6 +101,17 @@ public final class AnyCapClient {
   /** Image generation, downloads and model discovery. */
   public Images images() {
     return images;
+  }
+
+  /**
+   * How long a generate or edit call with {@code model} may take, unless its {@link
+   * RequestOptions} say otherwise.
+   *
+   * @param model the model id
+   * @return the timeout
+   */
+  public Duration generateTimeout(String model) {
+    return settings.generateTimeouts.of(Objects.requireNonNull(model, "model"));
   }
 
   /** The endpoint this client calls. */
@@ -133,7 +146,7 @@ public final class AnyCapClient {
     private HttpClient httpClient;
     private Executor executor;
     private Duration connectTimeout = Duration.ofSeconds(10);
-    private Duration generateTimeout = Duration.ofSeconds(120);
+    private ModelTimeouts generateTimeouts = ModelTimeouts.DEFAULTS;
     private Duration requestTimeout = Duration.ofSeconds(30);
     private Duration downloadTimeout = Duration.ofSeconds(120);
     private long maxDownloadBytes = 50L * 1024 * 1024;
@@ -153,7 +166,7 @@ public final class AnyCapClient {
       b.httpClient = httpClient;
       b.executor = executor;
       b.connectTimeout = connectTimeout;
-      b.generateTimeout = generateTimeout;
+      b.generateTimeouts = generateTimeouts;
       b.requestTimeout = requestTimeout;
       b.downloadTimeout = downloadTimeout;
       b.maxDownloadBytes = maxDownloadBytes;
@@ -241,9 +254,30 @@ public final class AnyCapClient {
       return this;
     }
 
-    /** How long a generate call may take; default 120 s (images usually take 5 to 30 s). */
+    /**
+     * How long a generate or edit call may take, for every model: replaces the per-model defaults
+     * (2 minutes for nano-banana-2, 3 for nano-banana-pro, 5 for seedream-5 and any other model).
+     * Give exceptions after it with {@link #generateTimeout(String, Duration)}. A call cut short
+     * may still be generated and billed, and a retry pays again: leave slow models their minutes.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     */
     public Builder generateTimeout(Duration timeout) {
-      this.generateTimeout = positive(timeout, "generateTimeout");
+      this.generateTimeouts = ModelTimeouts.all(positive(timeout, "generateTimeout"));
+      return this;
+    }
+
+    /**
+     * How long a generate or edit call with {@code model} may take; see {@link
+     * #generateTimeout(Duration)} for the defaults.
+     *
+     * @param model the model id, such as {@code seedream-5}
+     * @param timeout a positive duration
+     * @return this builder
+     */
+    public Builder generateTimeout(String model, Duration timeout) {
+      this.generateTimeouts = generateTimeouts.with(model, positive(timeout, "generateTimeout"));
       return this;
     }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * The image API: generate, edit, upscale, read (describe or check images), download, upload
@@ -40,14 +41,14 @@ public final class Images {
   private final ArtifactDownloader downloader;
   private final ReferenceUploader uploader;
   private final ReferenceResolver references;
-  private final Duration generateTimeout;
+  private final Function<String, Duration> generateTimeout;
   private final Duration requestTimeout;
 
   Images(
       ApiTransport transport,
       ArtifactDownloader downloader,
       ReferenceUploader uploader,
-      Duration generateTimeout,
+      Function<String, Duration> generateTimeout,
       Duration requestTimeout) {
     this.transport = transport;
     this.downloader = downloader;
@@ -190,7 +191,7 @@ public final class Images {
     Objects.requireNonNull(options, "options");
     String path = "v1/capabilities/image/read";
     return references.send(request.wireBody(), options, body -> transport
-        .send("POST", path, body, generateTimeout, options)
+        .send("POST", path, body, generateTimeout.apply(null), options)
         .thenApply(r -> Responses.reading(r, "POST /" + path)));
   }
 
@@ -237,7 +238,7 @@ public final class Images {
   private CompletableFuture<ImageGeneration> imageCall(
       String path, Map<String, Object> wireBody, RequestOptions options, String model) {
     return references.send(wireBody, options, body -> transport
-        .send("POST", path, body, generateTimeout, options)
+        .send("POST", path, body, generateTimeout.apply(model), options)
         .thenApply(r -> Responses.generation(r, "POST /" + path, model)));
   }
 

@@ -31,6 +31,54 @@ public final class BatchReport {
   private final List<JobResult.Failed> failures;
   private final String haltReason;
   private final boolean cancelled;
+  private final PossiblyBilled possiblyBilled;
+  private final Resumption resumption;
+
+  /**
+   * Generate attempts whose outcome was unknown (the request may have reached the server and no
+   * answer came back): they may have been generated and billed, and are counted apart from the
+   * confirmed {@link #credits()}. The budget holds them as spent.
+   *
+   * @param attempts how many such attempts
+   * @param credits what they would have cost, at each model's credits per image
+   * @param usd what they would have cost in dollars, by the price table
+   */
+  public record PossiblyBilled(long attempts, BigDecimal credits, BigDecimal usd) {
+
+    /** None. */
+    public static final PossiblyBilled NONE = new PossiblyBilled(0, BigDecimal.ZERO, BigDecimal.ZERO);
+
+    /**
+     * Counts, checked.
+     *
+     * @param attempts how many such attempts
+     * @param credits what they would have cost, at each model's credits per image
+     * @param usd what they would have cost in dollars
+     */
+    public PossiblyBilled {
+      Objects.requireNonNull(credits, "credits");
+      Objects.requireNonNull(usd, "usd");
+    }
+  }
+
+  /**
+   * What the run made of what its journal (or queue) remembered of earlier runs.
+   *
+   * @param changed jobs the journal recorded for another request or output key, run again
+   * @param outputsRemade jobs the journal recorded as succeeded whose image was gone or changed,
+   *     made again
+   * @param downloadsResumed jobs whose images an earlier run had been answered (and billed) for,
+   *     downloaded instead of generated again
+   * @param answersExpired of those, jobs whose earlier images could no longer be fetched and were
+   *     generated again
+   * @param tempFilesRemoved temporary files a killed run had left under the output root, removed
+   */
+  public record Resumption(
+      long changed, long outputsRemade, long downloadsResumed, long answersExpired, long tempFilesRemoved) {
+
+    /** Nothing remembered, nothing removed. */
+    public static final Resumption NONE = new Resumption(0, 0, 0, 0, 0);
+  }
 
   /**
    * Built by the pipeline; public so that tests and custom runners can make one.
@@ -59,6 +107,41 @@ public final class BatchReport {
       List<JobResult.Failed> failures,
       String haltReason,
       boolean cancelled) {
+    this(succeeded, failed, skipped, imagesGenerated, retries, credits, estimatedCostUsd, wallTime, failures,
+        haltReason, cancelled, PossiblyBilled.NONE, Resumption.NONE);
+  }
+
+  /**
+   * Built by the pipeline; public so that tests and custom runners can make one.
+   *
+   * @param succeeded jobs that succeeded
+   * @param failed jobs that failed
+   * @param skipped skipped jobs by reason (reasons with 0 are dropped)
+   * @param imagesGenerated images the server generated
+   * @param retries retries scheduled
+   * @param credits credits charged (confirmed by an answer)
+   * @param estimatedCostUsd the dollar cost of those by the price table
+   * @param wallTime how long the batch took
+   * @param failures the first failures, in order
+   * @param haltReason why the batch stopped early, or null
+   * @param cancelled whether it was cancelled
+   * @param possiblyBilled attempts that may have been billed, apart from {@code credits}
+   * @param resumption what the run made of what earlier runs left
+   */
+  public BatchReport(
+      long succeeded,
+      long failed,
+      Map<SkipReason, Long> skipped,
+      long imagesGenerated,
+      long retries,
+      BigDecimal credits,
+      BigDecimal estimatedCostUsd,
+      Duration wallTime,
+      List<JobResult.Failed> failures,
+      String haltReason,
+      boolean cancelled,
+      PossiblyBilled possiblyBilled,
+      Resumption resumption) {
     this.succeeded = succeeded;
     this.failed = failed;
     EnumMap<SkipReason, Long> s = new EnumMap<>(SkipReason.class);
@@ -76,6 +159,8 @@ public final class BatchReport {
     this.failures = List.copyOf(failures);
     this.haltReason = haltReason;
     this.cancelled = cancelled;
+    this.possiblyBilled = Objects.requireNonNull(possiblyBilled, "possiblyBilled");
+    this.resumption = Objects.requireNonNull(resumption, "resumption");
   }
 
   /** {@return every job the batch saw: succeeded, failed and skipped} */
@@ -123,9 +208,19 @@ public final class BatchReport {
     return retries;
   }
 
-  /** {@return credits charged} */
+  /** {@return credits charged, as the server's answers confirmed; see also {@link #possiblyBilled()}} */
   public BigDecimal credits() {
     return credits;
+  }
+
+  /** {@return generate attempts that may have been billed without an answer, and what they would cost} */
+  public PossiblyBilled possiblyBilled() {
+    return possiblyBilled;
+  }
+
+  /** {@return what the run made of what earlier runs left: changed jobs, lost images, resumed downloads} */
+  public Resumption resumption() {
+    return resumption;
   }
 
   /** {@return the dollar cost of the images generated, by the price table (models without a price add 0)} */
@@ -149,7 +244,7 @@ public final class BatchReport {
     return failures;
   }
 
-  /** {@return why the batch stopped early (401, 402, 403), when it did} */
+  /** {@return why the batch stopped early (401, 402, 403, a file that cannot be written), when it did} */
   public Optional<String> haltReason() {
     return Optional.ofNullable(haltReason);
   }
@@ -182,6 +277,18 @@ public final class BatchReport {
     s.append(String.format(
         "  %d images generated, %d retries, %s credits, ~$%s%n",
         imagesGenerated, retries, credits.toPlainString(), estimatedCostUsd.toPlainString()));
+    if (possiblyBilled.attempts() > 0) {
+      s.append(String.format(
+          "  %d attempt(s) possibly billed without an answer: up to %s more credits, ~$%s%n",
+          possiblyBilled.attempts(), possiblyBilled.credits().toPlainString(), possiblyBilled.usd().toPlainString()));
+    }
+    if (!resumption.equals(Resumption.NONE)) {
+      s.append(String.format(
+          "  from earlier runs: %d changed and redone, %d lost images remade, %d downloads resumed"
+              + " (%d expired, generated again), %d temporary files removed%n",
+          resumption.changed(), resumption.outputsRemade(), resumption.downloadsResumed(),
+          resumption.answersExpired(), resumption.tempFilesRemoved()));
+    }
     s.append(String.format(
         "  %.1f s wall time, %.2f images/s%n", wallTime.toMillis() / 1000.0, imagesPerSecond()));
     if (haltReason != null) {

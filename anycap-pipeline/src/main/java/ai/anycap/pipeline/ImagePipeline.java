@@ -225,7 +225,9 @@ public final class ImagePipeline implements AutoCloseable {
     /**
      * How a job's failed requests are retried; default {@link Retry#defaults()}: 4 attempts in
      * all, backoff from 1 s doubling to at most 30 s, each delay spread by up to half (jitter
-     * 0.5), and a server's {@code Retry-After} honoured up to 60 s.
+     * 0.5), a server's {@code Retry-After} honoured up to 60 s, and a generate attempt that may
+     * have been billed without an answer resubmitted (counted as possibly billed; see {@link
+     * Retry#uncertain()}).
      *
      * @param retry the retry policy
      * @return this builder
@@ -245,14 +247,27 @@ public final class ImagePipeline implements AutoCloseable {
     }
 
     /**
-     * The JSON Lines journal of finished jobs, so that a rerun skips what succeeded and delivers
-     * what was kept but not delivered; default none, so nothing is remembered across runs.
+     * The JSON Lines journal, so that a rerun skips what succeeded for the same request (its image
+     * still there, see {@link #outputCheck}), delivers what was kept but not delivered, and
+     * downloads what the server had answered when a run stopped; default none. One pipeline at a
+     * time may hold a journal (an OS lock on {@code <journal>.lock}).
      *
      * @param journal the file, created when missing
      * @return this builder
      */
     public Builder journal(Path journal) {
       return set(PipelineSettings.JOURNAL, Objects.requireNonNull(journal, "journal"));
+    }
+
+    /**
+     * How a rerun checks that a recorded image is still there before skipping its job; default
+     * {@link OutputCheck#SIZE}.
+     *
+     * @param check the check
+     * @return this builder
+     */
+    public Builder outputCheck(OutputCheck check) {
+      return set(PipelineSettings.OUTPUT_CHECK, Objects.requireNonNull(check, "check"));
     }
 
     /**
@@ -368,7 +383,8 @@ public final class ImagePipeline implements AutoCloseable {
     }
 
     /**
-     * The longest a job may take, retries included; default 10 minutes.
+     * How long a job may go on starting requests, retries included; default 10 minutes. A request
+     * under way when it passes is not cut short (see {@link #attemptTimeout}).
      *
      * @param timeout a positive duration
      * @return this builder
@@ -378,7 +394,10 @@ public final class ImagePipeline implements AutoCloseable {
     }
 
     /**
-     * The longest one request may take; default 2 minutes.
+     * The longest one request may take, for every model; default unset: each generate gets its
+     * model's timeout from the client ({@code AnyCapClient.Builder.generateTimeout}, minutes for
+     * slow models), each download the client's download timeout. Set it below a model's time to
+     * answer and attempts are cut, resubmitted and possibly paid twice.
      *
      * @param timeout a positive duration
      * @return this builder

@@ -33,6 +33,17 @@ public interface QueueConsumer extends AutoCloseable {
    */
   void settle(QueuedJob job, JobResult result);
 
+  /**
+   * Records, before the download starts, that the server generated (and billed) a job's images,
+   * so that if this worker dies before the job settles, the worker that takes the job over is
+   * handed them ({@link QueuedJob#generated()}) and downloads them instead of paying again. The
+   * default keeps nothing: a queue that cannot carry them has the job generated again.
+   *
+   * @param job the job, as taken
+   * @param images the images the server generated for it
+   */
+  default void generated(QueuedJob job, GeneratedImages images) {}
+
   /** Stops this worker's use of the queue; jobs taken and not settled go back to others in time. */
   @Override
   void close();

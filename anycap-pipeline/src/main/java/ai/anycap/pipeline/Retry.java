@@ -19,14 +19,36 @@ import java.util.Objects;
  * delay is at least that long, but never longer than {@link #maxRetryAfter()} (default 60 s): a
  * server asking for hours must not stall a batch. Immutable.
  *
+ * <p><b>Attempts that may have been billed.</b> A generate request that failed after it was sent
+ * (a timeout or a reset while waiting for the answer) may have been generated, and billed, all the
+ * same. The pipeline counts every such attempt as possibly billed: the {@link Budget} holds its
+ * price (so the budget caps the most that can have been spent), and the report, the journal and
+ * the CLI show it apart from the confirmed credits. {@link #uncertain()} decides what happens
+ * next: {@link Uncertain#RESUBMIT} (the default) sends the request again, paying at most once more
+ * for the image; {@link Uncertain#FAIL} fails the job with the code {@code BILLING_UNCERTAIN} and
+ * sends nothing more, for whom a second charge is worse than a missing image. Whatever the policy,
+ * an answer whose code says billing is uncertain ({@code *_BILLING_UNCERTAIN}) or that the same
+ * request must not be sent again ({@code *_RETRY_REQUIRED}, {@code retry_same_request: false}) is
+ * never resubmitted.
+ *
  * @param maxAttempts attempts in all, the first included; 1 means no retry
  * @param initialDelay the delay before the first retry
  * @param maxDelay the longest backoff delay
  * @param jitter the fraction of each delay that is randomised, from 0 to 1
  * @param maxRetryAfter the longest {@code Retry-After} honoured
+ * @param uncertain what follows an attempt that may have been billed
  */
 public record Retry(
-    int maxAttempts, Duration initialDelay, Duration maxDelay, double jitter, Duration maxRetryAfter) {
+    int maxAttempts, Duration initialDelay, Duration maxDelay, double jitter, Duration maxRetryAfter,
+    Uncertain uncertain) {
+
+  /** What follows a generate attempt whose outcome, and so its billing, is unknown. */
+  public enum Uncertain {
+    /** Send the request again (counting the uncertain attempt as possibly billed). The default. */
+    RESUBMIT,
+    /** Fail the job with the code {@code BILLING_UNCERTAIN}; send nothing more for it. */
+    FAIL
+  }
 
   private static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
@@ -38,8 +60,10 @@ public record Retry(
    * @param maxDelay the longest backoff delay, at least {@code initialDelay}
    * @param jitter the fraction of each delay that is randomised, from 0 to 1
    * @param maxRetryAfter the longest {@code Retry-After} honoured
+   * @param uncertain what follows an attempt that may have been billed
    */
   public Retry {
+    Objects.requireNonNull(uncertain, "uncertain");
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
     }
@@ -67,12 +91,12 @@ public record Retry(
    * @return the policy
    */
   public static Retry exponential(int maxAttempts, Duration initialDelay, Duration maxDelay) {
-    return new Retry(maxAttempts, initialDelay, maxDelay, 0.5, DEFAULT_MAX_RETRY_AFTER);
+    return new Retry(maxAttempts, initialDelay, maxDelay, 0.5, DEFAULT_MAX_RETRY_AFTER, Uncertain.RESUBMIT);
   }
 
   /**
    * {@return the default: 4 attempts in all, 1 s doubling to at most 30 s, jitter 0.5, {@code
-   * Retry-After} honoured up to 60 s}
+   * Retry-After} honoured up to 60 s, an attempt that may have been billed resubmitted}
    */
   public static Retry defaults() {
     return exponential(4, Duration.ofSeconds(1), Duration.ofSeconds(30));
@@ -90,7 +114,7 @@ public record Retry(
    * @return the new policy
    */
   public Retry withMaxAttempts(int maxAttempts) {
-    return new Retry(maxAttempts, initialDelay, maxDelay, jitter, maxRetryAfter);
+    return new Retry(maxAttempts, initialDelay, maxDelay, jitter, maxRetryAfter, uncertain);
   }
 
   /**
@@ -100,7 +124,7 @@ public record Retry(
    * @return the new policy
    */
   public Retry withJitter(double jitter) {
-    return new Retry(maxAttempts, initialDelay, maxDelay, jitter, maxRetryAfter);
+    return new Retry(maxAttempts, initialDelay, maxDelay, jitter, maxRetryAfter, uncertain);
   }
 
   /**
@@ -110,7 +134,40 @@ public record Retry(
    * @return the new policy
    */
   public Retry withMaxRetryAfter(Duration maxRetryAfter) {
-    return new Retry(maxAttempts, initialDelay, maxDelay, jitter, maxRetryAfter);
+    return new Retry(maxAttempts, initialDelay, maxDelay, jitter, maxRetryAfter, uncertain);
+  }
+
+  /**
+   * A policy as the record's constructor makes it, resubmitting an attempt that may have been billed.
+   *
+   * @param maxAttempts attempts in all, at least 1
+   * @param initialDelay the delay before the first retry
+   * @param maxDelay the longest backoff delay, at least {@code initialDelay}
+   * @param jitter the fraction of each delay that is randomised, from 0 to 1
+   * @param maxRetryAfter the longest {@code Retry-After} honoured
+   */
+  public Retry(int maxAttempts, Duration initialDelay, Duration maxDelay, double jitter, Duration maxRetryAfter) {
+    this(maxAttempts, initialDelay, maxDelay, jitter, maxRetryAfter, Uncertain.RESUBMIT);
+  }
+
+  /**
+   * This policy with another answer to an attempt that may have been billed.
+   *
+   * @param uncertain {@link Uncertain#RESUBMIT} (the default) or {@link Uncertain#FAIL}
+   * @return the new policy
+   */
+  public Retry withUncertain(Uncertain uncertain) {
+    return new Retry(maxAttempts, initialDelay, maxDelay, jitter, maxRetryAfter, uncertain);
+  }
+
+  /**
+   * This policy failing a job whose attempt may have been billed, instead of sending it again:
+   * {@code withUncertain(Uncertain.FAIL)}.
+   *
+   * @return the new policy
+   */
+  public Retry failWhenBillingUncertain() {
+    return withUncertain(Uncertain.FAIL);
   }
 
   /**

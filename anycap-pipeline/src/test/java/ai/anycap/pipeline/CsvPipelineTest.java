@@ -70,7 +70,7 @@ class CsvPipelineTest {
       assertThat(report.succeeded()).isEqualTo(rows);
     }
     assertThat(dir.resolve("output/LAMP-01.png")).exists();
-    assertThat(Files.readAllLines(dir.resolve("output/manifest.jsonl"))).hasSize((int) rows);
+    assertThat(PipelineFixtures.resultLines(dir.resolve("output/manifest.jsonl"))).hasSize((int) rows);
     assertThat(sim.counters().imagesGenerated()).isEqualTo(rows);
   }
 

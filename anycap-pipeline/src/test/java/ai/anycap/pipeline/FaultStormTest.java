@@ -82,7 +82,7 @@ class FaultStormTest {
       assertThat(report.failed()).as("some faults are final").isPositive();
       Map<String, JsonNode> lines = new HashMap<>();
       ObjectMapper m = new ObjectMapper();
-      for (String line : Files.readAllLines(journal)) {
+      for (String line : PipelineFixtures.resultLines(journal)) {
         JsonNode n = m.readTree(line);
         assertThat(lines.put(n.get("id").asText(), n)).as("one line per job").isNull();
         String status = n.get("status").asText();

@@ -57,7 +57,7 @@ class JournalResumeTest {
     try (ImagePipeline p = pipeline().build()) {
       p.run(JobSource.of(jobs(5)));
     }
-    List<String> lines = Files.readAllLines(journal);
+    List<String> lines = PipelineFixtures.resultLines(journal);
     assertThat(lines).hasSize(5);
     JsonNode first = new ObjectMapper().readTree(lines.get(0));
     assertThat(first.get("status").asText()).isEqualTo("succeeded");
@@ -80,7 +80,7 @@ class JournalResumeTest {
     }
     assertThat(sim.counters().imagesGenerated()).isEqualTo(12);
     assertThat(sim.counters().duplicateGenerations()).isZero();
-    assertThat(Files.readAllLines(journal)).hasSize(12);
+    assertThat(PipelineFixtures.resultLines(journal)).hasSize(12);
   }
 
   @Test
@@ -122,7 +122,7 @@ class JournalResumeTest {
   }
 
   @Test
-  void tornLastLine_isTolerated_andTheNextLineStartsClean() throws Exception {
+  void tornLastLine_isCutOff_andTheNextLineStartsClean() throws Exception {
     try (ImagePipeline p = pipeline().build()) {
       p.run(JobSource.of(jobs(3)));
     }
@@ -132,10 +132,9 @@ class JournalResumeTest {
       assertThat(r.skipped(SkipReason.ALREADY_DONE)).isEqualTo(3);
       assertThat(r.succeeded()).isEqualTo(1);
     }
-    List<String> lines = Files.readAllLines(journal);
-    assertThat(lines).hasSize(5);
-    assertThat(lines.get(3)).isEqualTo("{\"id\":\"job-9\",\"stat");
-    assertThat(new ObjectMapper().readTree(lines.get(4)).get("id").asText()).isEqualTo("job-4");
+    List<String> lines = PipelineFixtures.resultLines(journal);
+    assertThat(lines).hasSize(4).noneMatch(l -> l.contains("job-9"));
+    assertThat(new ObjectMapper().readTree(lines.get(3)).get("id").asText()).isEqualTo("job-4");
   }
 
   @Test

@@ -49,6 +49,14 @@ final class PipelineFixtures {
     }
   }
 
+  /**
+   * The journal's lines of jobs that ended (succeeded, failed, undelivered), without the
+   * write-ahead {@code generated} lines of answers not yet downloaded.
+   */
+  static List<String> resultLines(Path journal) throws IOException {
+    return Files.readAllLines(journal).stream().filter(l -> !l.contains("\"status\":\"generated\"")).toList();
+  }
+
   /** Whether the file is a complete image (PNG magic and end chunk). */
   static boolean completePng(Path file) throws IOException {
     byte[] b = Files.readAllBytes(file);

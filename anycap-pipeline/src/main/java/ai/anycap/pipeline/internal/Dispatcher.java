@@ -63,6 +63,7 @@ public final class Dispatcher {
       return;
     }
     run.limitDeduplicationTo(validation.repeatedRequests());
+    run.tempFilesRemoved(core.removeLeftovers());
     core.emit(null, l -> l.onBatchStarted(OptionalLong.of(validation.entries())));
     SourceWalk.walk(source, core.resolver(), new SourceWalk.Visitor() {
       @Override
@@ -93,6 +94,7 @@ public final class Dispatcher {
   }
 
   private void workLoop(QueueConsumer consumer, Run run, CompletableFuture<BatchReport> result) {
+    run.tempFilesRemoved(core.removeLeftovers());
     core.emit(null, l -> l.onBatchStarted(OptionalLong.empty()));
     while (!run.stopping()) {
       try {
@@ -115,7 +117,8 @@ public final class Dispatcher {
     JobPosition position = new JobPosition("queue " + queued.messageId(), 0);
     CompletableFuture<JobResult> admitted;
     try {
-      admitted = run.admit(core.resolver().resolve(job, position), true);
+      admitted = run.admit(core.resolver().resolve(job, position), true, queued.generated(),
+          images -> consumer.generated(queued, images));
     } catch (InvalidJobException e) {
       admitted = run.recorded(new JobResult.Skipped(job.id(), position, SkipReason.INVALID, e.getMessage()));
     }

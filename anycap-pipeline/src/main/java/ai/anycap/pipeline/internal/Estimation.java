@@ -14,8 +14,8 @@ import java.util.TreeSet;
 
 /**
  * What running a source would cost, without sending anything: each entry goes through the same
- * {@link Admission} rule as in a run (done: counted apart; kept image: delivered, free; else:
- * generated), and with de-duplication on, a request that an earlier entry also makes is paid for
+ * {@link Admission} rule as in a run (done: counted apart; kept image or earlier answer: delivered
+ * or downloaded, free; else: generated), and with de-duplication on, a request that an earlier entry also makes is paid for
  * once.
  */
 final class Estimation implements SourceWalk.Visitor {
@@ -51,7 +51,8 @@ final class Estimation implements SourceWalk.Visitor {
 
   @Override
   public void entry(long index, JobPlan plan) {
-    Admission admission = Admission.of(core.journal(), plan, core.resolver().outputs().root());
+    Journal journal = core.journal();
+    Admission admission = Admission.of(journal, plan, journal.fingerprint(plan), core.resolver().outputs().root(), null);
     if (admission instanceof Admission.AlreadyDone) {
       done++;
       return;
@@ -59,8 +60,8 @@ final class Estimation implements SourceWalk.Visitor {
     jobs++;
     String model = plan.request().model();
     byModel.merge(model, 1L, Long::sum);
-    if (admission instanceof Admission.Deliver) {
-      return;
+    if (admission instanceof Admission.Deliver || admission instanceof Admission.Resume) {
+      return; // the image exists, or was paid for already: fetching it costs nothing
     }
     RequestDigest digest = RequestDigest.of(plan.request());
     if (requests.putIfAbsent(digest.high(), digest.low(), 0) != Fingerprints.ABSENT) {

@@ -18,8 +18,10 @@ import java.util.concurrent.ExecutionException;
 
 /**
  * What a failure means to the pipeline, in one place: the error code a failed job reports, whether
- * trying again may work, how long the server asked to wait, and whether it stops the whole run
- * (a refused key, 401; no access, 403; no credit, 402: every later job would fail the same way).
+ * trying again may work, whether the attempt may have been billed anyway, how long the server
+ * asked to wait, and whether it stops the whole run (a refused key, 401; no access, 403; no
+ * credit, 402: every later job would fail the same way; and a file that cannot be written under
+ * the output root: every later image would be paid for and lost the same way).
  */
 final class Failures {
 
@@ -48,6 +50,15 @@ final class Failures {
     if (e instanceof JobTimeoutException) {
       return "JOB_TIMEOUT";
     }
+    if (e instanceof BillingUncertainException) {
+      return "BILLING_UNCERTAIN";
+    }
+    if (e instanceof BudgetExhaustedException) {
+      return "BUDGET_EXHAUSTED";
+    }
+    if (e instanceof ai.anycap.pipeline.JournalException) {
+      return "JOURNAL_FAILED";
+    }
     if (e instanceof EmptyResultException) {
       return "EMPTY_RESULT";
     }
@@ -57,9 +68,32 @@ final class Failures {
     return "INTERNAL";
   }
 
-  /** Whether a request that failed this way may succeed when sent again (429, 5xx, transport). */
+  /**
+   * Whether a request that failed this way may succeed when sent again (429, 5xx, transport), and
+   * may be: never when the server said billing is uncertain or the same request must not be sent.
+   */
   static boolean retryable(Throwable failure) {
-    return unwrap(failure) instanceof AnyCapException a && a.retryable();
+    Throwable e = unwrap(failure);
+    return e instanceof AnyCapException a && a.retryable() && !forbidsResubmission(e);
+  }
+
+  /**
+   * Whether a generate attempt that failed this way may have been generated, and billed, anyway:
+   * the request may have reached the server and no answer came back (a timeout, a reset while
+   * waiting), or the server said so ({@code *_BILLING_UNCERTAIN}, {@code *_RETRY_REQUIRED}).
+   */
+  static boolean possiblyBilled(Throwable failure) {
+    Throwable e = unwrap(failure);
+    return (e instanceof AnyCapIoException io && io.mayHaveReachedServer()) || forbidsResubmission(e);
+  }
+
+  /** The codes after which the same request must never be sent again automatically. */
+  private static boolean forbidsResubmission(Throwable e) {
+    if (!(e instanceof AnyCapServiceException s)) {
+      return false;
+    }
+    String code = s.errorCode().orElse("");
+    return code.endsWith("BILLING_UNCERTAIN") || code.endsWith("RETRY_REQUIRED");
   }
 
   /**
@@ -88,6 +122,26 @@ final class Failures {
     if (e instanceof InsufficientCreditException) {
       return "the account is out of credit (402): " + e.getMessage();
     }
+    String local = localWriteFailure(e);
+    if (local != null) {
+      return "a file cannot be written (" + local + "); every later image would be paid for and lost the same way";
+    }
+    return null;
+  }
+
+  /**
+   * What went wrong when a local file (an image, its temporary file, the journal) could not be
+   * written, or null when the failure is not that: the disk is full, read-only or not ours, which
+   * no retry and no other job will get past.
+   */
+  private static String localWriteFailure(Throwable e) {
+    if (e instanceof DownloadException d && d.reason() == DownloadException.Reason.LOCAL_FILE) {
+      return d.getMessage();
+    }
+    if (e instanceof ai.anycap.pipeline.JournalException || e instanceof IOException
+        || e instanceof UncheckedIOException) {
+      return e.getMessage();
+    }
     return null;
   }
 
@@ -102,6 +156,27 @@ final class Failures {
   static final class JobTimeoutException extends AnyCapException {
     JobTimeoutException(String message) {
       super(message);
+    }
+  }
+
+  /** An attempt may have been billed, and the policy (or the server) forbids sending it again. */
+  static final class BillingUncertainException extends AnyCapException {
+    BillingUncertainException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** An attempt may have been billed, and the budget has no room to pay for another one. */
+  static final class BudgetExhaustedException extends AnyCapException {
+    BudgetExhaustedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The run stopped before the job's first request was sent. */
+  static final class NotStartedException extends AnyCapException {
+    NotStartedException() {
+      super("not started: the run is stopping");
     }
   }
 

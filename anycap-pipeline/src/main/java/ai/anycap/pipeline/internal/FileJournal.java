@@ -1,15 +1,20 @@
 package ai.anycap.pipeline.internal;
 
+import ai.anycap.client.ImageGeneration;
+import ai.anycap.pipeline.GeneratedImages;
 import ai.anycap.pipeline.JobResult;
 import ai.anycap.pipeline.JournalException;
+import ai.anycap.pipeline.OutputCheck;
 import ai.anycap.pipeline.SinkReceipt;
+import ai.anycap.pipeline.internal.JournalIndex.State;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,126 +23,193 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The append-only JSON Lines record of finished jobs, one line each, written as each job ends.
- * Reading it back tells which jobs already succeeded, so a rerun skips them. Lines are never
- * rewritten; a torn last line (the process died mid-write) is ignored and the next line starts
- * on a line of its own.
+ * The journal in a JSON Lines file ({@link JournalLines} has the format), appended to as jobs are
+ * answered and end, never rewritten. Opening it takes its {@link JournalLock}, cuts off a torn last
+ * line (a process killed mid-write, or a full disk), and checks the files of every job it records
+ * as succeeded ({@link OutputCheck}). What it knows lives in a {@link JournalIndex}, a few bytes a
+ * job, plus maps of the few jobs that were answered but not downloaded, or kept but not delivered.
  */
 final class FileJournal implements Journal {
 
   private static final Logger log = LoggerFactory.getLogger(Journal.class);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final Path file;
   private final Path outputRoot;
   private final Clock clock;
-  private final Set<String> succeeded;
-  private final Map<String, Undelivered> undelivered;
+  private final OutputCheck check;
+  private final JournalLock lock;
   private final FileChannel channel;
-  private boolean needsNewline;
+  private final JournalIndex index = new JournalIndex();
+  private final Map<String, Generated> generated = new HashMap<>();
+  private final Map<String, Undelivered> undelivered = new HashMap<>();
 
-  private FileJournal(
-      Path file, Path outputRoot, Clock clock, Set<String> succeeded, Map<String, Undelivered> undelivered,
-      boolean needsNewline)
-      throws IOException {
+  private FileJournal(Path file, Path outputRoot, Clock clock, OutputCheck check, JournalLock lock, FileChannel channel) {
     this.file = file;
-    this.undelivered = undelivered;
     this.outputRoot = outputRoot;
     this.clock = clock;
-    this.succeeded = succeeded;
-    this.needsNewline = needsNewline;
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    this.channel =
-        FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    this.check = check;
+    this.lock = lock;
+    this.channel = channel;
   }
 
-  /** Reads the journal at {@code file} (which may not exist yet) and opens it for appending. */
-  static FileJournal open(Path file, Path outputRoot, Clock clock) {
-    Set<String> done = new HashSet<>();
-    Map<String, Undelivered> undelivered = new HashMap<>();
-    boolean torn = false;
+  static FileJournal open(Path file, Path outputRoot, Clock clock, OutputCheck check) {
     try {
-      if (Files.exists(file)) {
-        torn = read(file, done, undelivered);
+      Path parent = file.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
       }
-      return new FileJournal(file, outputRoot, clock, done, undelivered, torn || endsWithoutNewline(file));
     } catch (IOException e) {
+      throw new JournalException("cannot create the directory of journal " + file + ": " + e.getMessage(), e);
+    }
+    if (Files.isDirectory(file)) {
+      throw new JournalException("journal " + file + " is a directory; name a file, such as " + file.resolve("manifest.jsonl"), null);
+    }
+    JournalLock lock = JournalLock.take(file);
+    FileChannel channel = null;
+    try {
+      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      FileJournal journal = new FileJournal(file, outputRoot, clock, check, lock, channel);
+      journal.mendTail();
+      journal.read();
+      channel.position(channel.size());
+      return journal;
+    } catch (IOException | UncheckedIOException | JournalException e) {
+      try {
+        if (channel != null) {
+          channel.close();
+        }
+      } catch (IOException ignored) {
+        // already failing
+      }
+      lock.close();
+      if (e instanceof JournalException j) {
+        throw j;
+      }
       throw new JournalException("cannot open journal " + file + ": " + e.getMessage(), e);
     }
   }
 
-  /** Reads succeeded ids into {@code done}; true when the last line was torn. */
-  private static boolean read(Path file, Set<String> done, Map<String, Undelivered> undelivered)
-      throws IOException {
-    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      String pendingBad = null;
-      long pendingLine = 0;
-      long n = 0;
-      while ((line = in.readLine()) != null) {
-        n++;
-        if (pendingBad != null) {
-          throw new JournalException(
-              file + ":" + pendingLine + ": corrupt journal line (only the last line may be torn): "
-                  + abbreviate(pendingBad),
-              null);
-        }
-        if (line.isBlank()) {
-          continue;
-        }
-        JsonNode entry;
-        try {
-          entry = MAPPER.readTree(line);
-        } catch (JsonProcessingException e) {
-          pendingBad = line;
-          pendingLine = n;
-          continue;
-        }
-        if (entry == null || !entry.isObject() || !entry.hasNonNull("id") || !entry.hasNonNull("status")) {
-          pendingBad = line;
-          pendingLine = n;
-          continue;
-        }
-        String id = entry.get("id").asText();
-        String status = entry.get("status").asText();
-        if ("succeeded".equals(status)) {
-          done.add(id);
-          undelivered.remove(id);
-        } else if ("undelivered".equals(status)) {
-          undelivered.put(id, undelivered(entry));
-        } else {
-          undelivered.remove(id);
-        }
+  /**
+   * Makes the file end on a whole line: a last line that a write never finished is cut off (it was
+   * half a line, and would otherwise become a corrupt line in the middle once the next one is
+   * appended); a complete last entry with no newline gets one.
+   */
+  private void mendTail() throws IOException {
+    long size = channel.size();
+    if (size == 0) {
+      return;
+    }
+    long start = Math.max(0, size - 64 * 1024);
+    ByteBuffer tail = ByteBuffer.allocate((int) (size - start));
+    channel.read(tail, start);
+    byte[] bytes = tail.array();
+    if (bytes[bytes.length - 1] == '\n') {
+      return;
+    }
+    int lastNewline = -1;
+    for (int i = bytes.length - 1; i >= 0; i--) {
+      if (bytes[i] == '\n') {
+        lastNewline = i;
+        break;
       }
-      if (pendingBad != null) {
-        log.warn("{}:{}: ignoring a torn last journal line (the previous run stopped mid-write)", file, pendingLine);
-        return true;
+    }
+    if (lastNewline < 0 && start > 0) {
+      throw new JournalException(file + ": its last line is over 64 KiB long and has no end: not a journal?", null);
+    }
+    String last = new String(bytes, lastNewline + 1, bytes.length - lastNewline - 1, StandardCharsets.UTF_8);
+    JournalLines.Line parsed;
+    try {
+      parsed = JournalLines.parse(last);
+    } catch (JsonProcessingException e) {
+      parsed = null;
+    }
+    if (parsed != null) {
+      channel.write(ByteBuffer.wrap(new byte[] {'\n'}), size);
+      return;
+    }
+    channel.truncate(start + lastNewline + 1);
+    log.warn("{}: cut off a torn last line of {} bytes (the previous run stopped mid-write): {}",
+        file, size - (start + lastNewline + 1), abbreviate(last));
+  }
+
+  private void read() throws IOException {
+    channel.position(0);
+    BufferedReader in = new BufferedReader(Channels.newReader(channel, StandardCharsets.UTF_8));
+    String text;
+    long n = 0;
+    while ((text = in.readLine()) != null) {
+      n++;
+      if (text.isBlank()) {
+        continue;
       }
-      return false;
+      JournalLines.Line line;
+      try {
+        line = JournalLines.parse(text);
+      } catch (JsonEOFException e) {
+        // Half a line that an earlier version appended after instead of cutting off: the job it
+        // names is recorded by no whole line, so it runs again, as a torn last line's would.
+        log.warn("{}:{}: ignoring half a journal line (a run stopped mid-write): {}", file, n, abbreviate(text));
+        continue;
+      } catch (JsonProcessingException e) {
+        line = null;
+      }
+      if (line == null) {
+        throw new JournalException(file + ":" + n + ": corrupt journal line, not a JSON object with an id and a"
+            + " status: " + abbreviate(text) + ". Repair or remove that line, or give the run a new journal", null);
+      }
+      apply(line);
     }
   }
 
-  private static boolean endsWithoutNewline(Path file) throws IOException {
-    if (!Files.exists(file) || Files.size(file) == 0) {
-      return false;
+  /** What reading {@code line} tells, the latest line of a job winning. */
+  private void apply(JournalLines.Line line) {
+    String id = line.id();
+    generated.remove(id);
+    undelivered.remove(id);
+    switch (line.status()) {
+      case JournalLines.SUCCEEDED -> index.put(id, outputsUnchanged(line) ? State.SUCCEEDED : State.OUTPUT_CHANGED,
+          line.fingerprint());
+      case JournalLines.UNDELIVERED -> {
+        index.put(id, State.UNDELIVERED, line.fingerprint());
+        undelivered.put(id, line.undelivered());
+      }
+      case JournalLines.GENERATED, JournalLines.FAILED -> {
+        Generated answer = line.generated();
+        if (answer != null) {
+          index.put(id, State.GENERATED, line.fingerprint());
+          generated.put(id, answer);
+        } else {
+          index.put(id, State.FAILED, line.fingerprint());
+        }
+      }
+      default -> index.put(id, State.FAILED, line.fingerprint());
     }
-    try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer last = ByteBuffer.allocate(1);
-      c.read(last, c.size() - 1);
-      return last.get(0) != '\n';
+  }
+
+  private boolean outputsUnchanged(JournalLines.Line line) {
+    List<String> outputs = line.outputs();
+    List<OutputFiles.Seen> seen = line.files();
+    for (int i = 0; i < outputs.size(); i++) {
+      Path path = outputRoot.resolve(outputs.get(i)).normalize();
+      if (!path.startsWith(outputRoot)) {
+        return false;
+      }
+      if (seen == null || i >= seen.size()) {
+        if (!Files.isRegularFile(path)) {
+          return false; // a line of an older version: existence is all it allows to check
+        }
+      } else if (!OutputFiles.unchanged(path, seen.get(i), check)) {
+        return false;
+      }
     }
+    return !outputs.isEmpty();
   }
 
   @Override
@@ -146,109 +218,86 @@ final class FileJournal implements Journal {
   }
 
   @Override
-  public synchronized boolean succeeded(String jobId) {
-    return succeeded.contains(jobId);
-  }
-
-  /** What an {@code undelivered} line recorded: the files, the model and the sinks that had it. */
-  private static Undelivered undelivered(JsonNode entry) {
-    List<String> outputs = new ArrayList<>();
-    entry.path("outputs").forEach(o -> outputs.add(o.asText()));
-    Map<String, SinkReceipt> receipts = new LinkedHashMap<>();
-    entry.path("sinks").fields().forEachRemaining(e -> {
-      Map<String, String> attributes = new LinkedHashMap<>();
-      e.getValue().path("attributes").fields().forEachRemaining(a -> attributes.put(a.getKey(), a.getValue().asText()));
-      receipts.put(e.getKey(), new SinkReceipt(e.getKey(), e.getValue().path("location").asText(), attributes));
-    });
-    return new Undelivered(outputs, entry.path("model").asText(""), receipts);
+  public long fingerprint(JobPlan plan) {
+    return RequestDigest.ofJob(plan.request(), relative(plan.output())).high();
   }
 
   @Override
-  public synchronized Undelivered undelivered(String jobId) {
-    return undelivered.get(jobId);
+  public synchronized Entry lookup(String jobId, long fingerprint) {
+    State state = index.state(jobId);
+    if (state == State.UNKNOWN || state == State.FAILED) {
+      return Unknown.INSTANCE;
+    }
+    long recorded = index.request(jobId);
+    if (recorded != 0 && recorded != fingerprint) {
+      return Changed.INSTANCE;
+    }
+    return switch (state) {
+      case SUCCEEDED -> Done.INSTANCE;
+      case OUTPUT_CHANGED -> OutputChanged.INSTANCE;
+      case GENERATED -> orUnknown(generated.get(jobId));
+      case UNDELIVERED -> orUnknown(undelivered.get(jobId));
+      default -> Unknown.INSTANCE;
+    };
+  }
+
+  private static Entry orUnknown(Entry entry) {
+    return entry == null ? Unknown.INSTANCE : entry;
   }
 
   @Override
-  public void record(JobResult result) {
-    ObjectNode o = MAPPER.createObjectNode();
-    o.put("id", result.jobId());
-    if (result instanceof JobResult.Succeeded s) {
-      o.put("status", "succeeded");
-      var outputs = o.putArray("outputs");
-      s.outputs().forEach(p -> outputs.add(relative(p)));
-      o.put("model", s.model());
-      if (s.requestId() != null) {
-        o.put("request_id", s.requestId());
-      }
-      if (s.duplicateOf() != null) {
-        o.put("duplicate_of", s.duplicateOf());
-      }
-      receipts(o, s.receipts());
-    } else if (result instanceof JobResult.Failed f) {
-      boolean kept = !f.outputs().isEmpty();
-      o.put("status", kept ? "undelivered" : "failed");
-      o.put("error_code", f.errorCode());
-      o.put("error", f.message());
-      if (kept) {
-        var outputs = o.putArray("outputs");
-        f.outputs().forEach(p -> outputs.add(relative(p)));
-        receipts(o, f.receipts());
-      }
-    } else {
-      return;
-    }
-    o.put("credits", result.credits());
-    o.put("attempts", result.attempts());
-    o.put("duration_ms", result.duration().toMillis());
-    o.put("at", clock.instant().toString());
-    byte[] line;
-    try {
-      line = (MAPPER.writeValueAsString(o) + "\n").getBytes(StandardCharsets.UTF_8);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+  public void generated(JobPlan plan, long fingerprint, ImageGeneration g) {
+    byte[] line = JournalLines.generated(plan.job().id(), fingerprint, g, clock.instant());
     synchronized (this) {
-      try {
-        if (needsNewline) {
-          write(new byte[] {'\n'});
-          needsNewline = false;
-        }
-        write(line);
-      } catch (IOException e) {
-        throw new JournalException("cannot append to journal " + file + ": " + e.getMessage(), e);
-      }
-      // What reading this line back would conclude, so that a pipeline that lives on (a queue
+      append(line);
+      index.put(plan.job().id(), State.GENERATED, fingerprint);
+      generated.put(plan.job().id(),
+          new Generated(new GeneratedImages(g.outputs(), g.model(), g.creditCost(), g.requestId().orElse(null))));
+    }
+  }
+
+  @Override
+  public void record(long fingerprint, JobResult result, long possiblyBilled) {
+    List<Path> outputs = result instanceof JobResult.Succeeded s ? s.outputs()
+        : result instanceof JobResult.Failed f ? f.outputs() : List.of();
+    List<OutputFiles.Seen> files = new ArrayList<>();
+    for (Path p : outputs) {
+      files.add(OutputFiles.see(p, check == OutputCheck.SHA256));
+    }
+    List<String> relative = outputs.stream().map(this::relative).toList();
+    String id = result.jobId();
+    synchronized (this) {
+      Generated answer = generated.get(id);
+      List<URI> urls = result instanceof JobResult.Failed && answer != null ? answer.images().urls() : List.of();
+      append(JournalLines.result(fingerprint, result, relative, files, urls, possiblyBilled, clock.instant()));
+      // What reading these lines back would conclude, so that a pipeline that lives on (a queue
       // worker given the job again) knows it as a rerun would.
+      generated.remove(id);
+      undelivered.remove(id);
       if (result instanceof JobResult.Succeeded) {
-        succeeded.add(result.jobId());
-        undelivered.remove(result.jobId());
-      } else if (o.path("status").asText().equals("undelivered")) {
-        undelivered.put(result.jobId(), undelivered(o));
+        index.put(id, State.SUCCEEDED, fingerprint);
+      } else if (!outputs.isEmpty()) {
+        index.put(id, State.UNDELIVERED, fingerprint);
+        Map<String, SinkReceipt> receipts = new LinkedHashMap<>();
+        ((JobResult.Failed) result).receipts().forEach(r -> receipts.put(r.sink(), r));
+        undelivered.put(id, new Undelivered(relative, "", receipts));
+      } else if (!urls.isEmpty()) {
+        index.put(id, State.GENERATED, fingerprint);
+        generated.put(id, answer);
       } else {
-        undelivered.remove(result.jobId());
+        index.put(id, State.FAILED, fingerprint);
       }
     }
   }
 
-  private static void receipts(ObjectNode o, List<SinkReceipt> receipts) {
-    if (receipts.isEmpty()) {
-      return;
-    }
-    ObjectNode sinks = o.putObject("sinks");
-    for (SinkReceipt r : receipts) {
-      ObjectNode n = sinks.putObject(r.sink());
-      n.put("location", r.location());
-      if (!r.attributes().isEmpty()) {
-        ObjectNode a = n.putObject("attributes");
-        r.attributes().forEach(a::put);
-      }
-    }
-  }
-
-  private void write(byte[] bytes) throws IOException {
+  private void append(byte[] bytes) {
     ByteBuffer b = ByteBuffer.wrap(bytes);
-    while (b.hasRemaining()) {
-      channel.write(b);
+    try {
+      while (b.hasRemaining()) {
+        channel.write(b);
+      }
+    } catch (IOException e) {
+      throw new JournalException("cannot append to journal " + file + ": " + e.getMessage(), e);
     }
   }
 
@@ -270,6 +319,8 @@ final class FileJournal implements Journal {
       }
     } catch (IOException e) {
       throw new JournalException("cannot close journal " + file + ": " + e.getMessage(), e);
+    } finally {
+      lock.close();
     }
   }
 }

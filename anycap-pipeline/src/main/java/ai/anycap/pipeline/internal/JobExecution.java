@@ -4,11 +4,18 @@ import static ai.anycap.pipeline.internal.PipelineSettings.ATTEMPT_TIMEOUT;
 import static ai.anycap.pipeline.internal.PipelineSettings.JOB_TIMEOUT;
 import static ai.anycap.pipeline.internal.PipelineSettings.RETRY;
 
+import ai.anycap.client.DownloadException;
 import ai.anycap.client.ImageGeneration;
 import ai.anycap.client.RequestOptions;
+import ai.anycap.pipeline.GeneratedImages;
 import ai.anycap.pipeline.JobResult;
+import ai.anycap.pipeline.Retry;
+import ai.anycap.pipeline.SkipReason;
+import ai.anycap.pipeline.internal.Failures.BillingUncertainException;
+import ai.anycap.pipeline.internal.Failures.BudgetExhaustedException;
 import ai.anycap.pipeline.internal.Failures.EmptyResultException;
 import ai.anycap.pipeline.internal.Failures.JobTimeoutException;
+import ai.anycap.pipeline.internal.Failures.NotStartedException;
 import ai.anycap.pipeline.internal.Failures.OutputRefusedException;
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
@@ -23,115 +30,219 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
- * The requests of one job, once it holds a permit and its budget: generate (paced and retried),
- * download each image (retried as a download, never by generating again), deliver to the sinks,
- * and the job's result. A 401, 402 or 403 halts the run. Never fails: every failure becomes a
- * {@link JobResult.Failed}.
+ * The requests of one job, once it holds a permit: reserve its cost in the budget, generate (paced
+ * and retried), record the answer before downloading (so that a crash does not make a rerun pay
+ * again), download each image (retried as a download, never by generating again), deliver to the
+ * sinks, and settle the budget. An attempt that may have been billed without an answer keeps its
+ * reservation for good, and is resubmitted only as {@link Retry#uncertain()} allows and when the
+ * budget has room for one more. Never fails: every failure becomes a {@link JobResult.Failed}
+ * (or a {@link JobResult.Skipped} when nothing was sent).
  */
 final class JobExecution {
 
   private final PipelineCore core;
   private final Run run;
   private final JobPlan plan;
+  private final long fingerprint;
+  private final Consumer<GeneratedImages> onGenerated;
   private final long started = System.nanoTime();
   private final long deadline;
   private final AtomicInteger attempts = new AtomicInteger();
+  private final AtomicInteger possiblyBilled = new AtomicInteger();
+  private volatile BigDecimal reservation = BigDecimal.ZERO;
   private volatile String model;
   private volatile BigDecimal credits = BigDecimal.ZERO;
   private volatile long images;
   private volatile String requestId;
 
-  JobExecution(PipelineCore core, Run run, JobPlan plan) {
+  /**
+   * @param fingerprint the job's journal fingerprint
+   * @param onGenerated told of each generate answer before its images are downloaded (a queue
+   *     keeps it for whoever takes the job over)
+   */
+  JobExecution(PipelineCore core, Run run, JobPlan plan, long fingerprint, Consumer<GeneratedImages> onGenerated) {
     this.core = core;
     this.run = run;
     this.plan = plan;
+    this.fingerprint = fingerprint;
+    this.onGenerated = onGenerated;
     this.model = plan.request().model();
     this.deadline = started + core.settings().get(JOB_TIMEOUT).toNanos();
   }
 
+  /** Generates, downloads and delivers the job's images. */
   CompletableFuture<JobResult> run() {
-    CompletableFuture<ImageGeneration> generated;
-    try {
-      // Refuse a bad output path before paying for an image that could not be written.
-      checkOutput(plan.output());
-      generated = generate();
-    } catch (RuntimeException e) {
-      generated = CompletableFuture.failedFuture(e);
+    if (!reserve()) {
+      return CompletableFuture.completedFuture(overBudget());
     }
-    return generated
-        .thenCompose(this::downloadAll)
+    started();
+    return finish(checkedOutput().thenCompose(v -> generate()).thenCompose(this::downloadAll));
+  }
+
+  /**
+   * Downloads the images of an answer an earlier run (or a dead worker) was given; generates again
+   * only when they can no longer be fetched.
+   */
+  CompletableFuture<JobResult> resume(GeneratedImages answer) {
+    started();
+    model = answer.model().isEmpty() ? model : answer.model();
+    requestId = answer.requestId();
+    return finish(checkedOutput()
+        .thenCompose(v -> downloadAll(answer.urls()))
+        .thenApply(paths -> {
+          run.resumed(false);
+          return paths;
+        })
+        .exceptionallyCompose(error -> {
+          if (!expired(error)) {
+            return CompletableFuture.failedFuture(error);
+          }
+          run.resumed(true);
+          if (!reserve()) {
+            return CompletableFuture.failedFuture(new BudgetExhaustedException(
+                "the images generated earlier can no longer be fetched, and " + core.spending().describeLimit(), error));
+          }
+          return generate().thenCompose(this::downloadAll);
+        }));
+  }
+
+  private void started() {
+    core.emit(plan.job().id(), l -> l.onJobStarted(plan.job()));
+  }
+
+  private CompletableFuture<JobResult> finish(CompletableFuture<List<Path>> downloaded) {
+    return downloaded
         .thenCompose(
             paths ->
                 core.delivery()
                     .deliver(plan.job(), paths.get(0), model, Map.of())
                     .thenApply(d -> d.result(plan, paths, model, credits, attempts.get(), took(), requestId, null)))
-        .exceptionally(
-            error -> {
-              String halt = Failures.haltReason(error);
-              if (halt != null) {
-                run.halt(halt);
-              }
-              return Failures.failed(plan, error, attempts.get(), credits, took());
-            });
+        .exceptionally(this::ended)
+        .whenComplete((r, e) -> core.spending().settle(reservation, model, credits, images));
   }
 
-  /** The model that made the image (the server's word once it answered), for the budget. */
-  String model() {
-    return model;
+  private JobResult ended(Throwable error) {
+    Throwable cause = Failures.unwrap(error);
+    if (cause instanceof NotStartedException) {
+      return run.notStarted(plan);
+    }
+    String halt = Failures.haltReason(cause);
+    if (halt != null) {
+      run.halt(halt);
+    }
+    return Failures.failed(plan, cause, attempts.get(), credits, took());
   }
 
-  BigDecimal credits() {
-    return credits;
+  /** How many of the job's attempts may have been billed without an answer. */
+  int possiblyBilled() {
+    return possiblyBilled.get();
   }
 
-  long images() {
-    return images;
+  private boolean reserve() {
+    BigDecimal r = core.spending().tryReserve(plan.request().model());
+    if (r == null) {
+      return false;
+    }
+    reservation = reservation.add(r);
+    return true;
   }
 
-  private CompletableFuture<ImageGeneration> generate() {
+  private JobResult overBudget() {
+    return new JobResult.Skipped(plan.job().id(), plan.position(), SkipReason.BUDGET,
+        "not started: " + core.spending().describeLimit());
+  }
+
+  private CompletableFuture<Void> checkedOutput() {
+    try {
+      // Refuse a bad output path before paying for an image that could not be written.
+      checkOutput(plan.output());
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private CompletableFuture<List<URI>> generate() {
     RetryPolicy<ImageGeneration> policy = policy("generate");
     return Failsafe.with(policy)
         .with(core.scheduler())
-        .getStageAsync(
-            () ->
-                core.pacer()
-                    .beforeRequest()
-                    .thenCompose(
-                        ticket -> {
-                          attempts.incrementAndGet();
-                          CompletableFuture<ImageGeneration> sent;
-                          try {
-                            sent = core.client().images().generateAsync(plan.request(), options());
-                          } catch (RuntimeException e) {
-                            sent = CompletableFuture.failedFuture(e);
-                          }
-                          return sent.whenComplete(
-                              (g, e) -> core.pacer().afterRequest(ticket, e == null ? null : Failures.unwrap(e)));
-                        }))
-        .thenApply(
-            g -> {
-              model = g.model();
-              requestId = g.requestId().orElse(null);
-              credits = g.creditCost();
-              images = g.outputs().size();
-              run.spent(g.model(), g.creditCost(), g.outputs().size());
-              if (g.outputs().isEmpty()) {
-                throw new EmptyResultException("the server returned no image (request_id=" + requestId + ")");
-              }
-              return g;
-            });
+        .getStageAsync(() -> core.pacer().beforeRequest().thenCompose(this::sendOnce))
+        .thenApply(this::answered);
   }
 
-  private CompletableFuture<List<Path>> downloadAll(ImageGeneration g) {
+  /** One generate attempt, once the pacer lets it go. */
+  private CompletableFuture<ImageGeneration> sendOnce(RequestPacer.Ticket ticket) {
+    if (run.stopping()) {
+      core.pacer().afterRequest(ticket, new NotStartedException());
+      // Nothing more is sent once the run stops; a job that sent nothing yet was not started.
+      return CompletableFuture.failedFuture(attempts.get() == 0 ? new NotStartedException()
+          : new JobTimeoutException("the run stopped before the job's next attempt"));
+    }
+    attempts.incrementAndGet();
+    CompletableFuture<ImageGeneration> sent;
+    try {
+      sent = core.client().images().generateAsync(plan.request(), generateOptions());
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    return sent.handle((g, e) -> {
+      core.pacer().afterRequest(ticket, e == null ? null : Failures.unwrap(e));
+      if (e == null) {
+        return CompletableFuture.completedFuture(g);
+      }
+      return CompletableFuture.<ImageGeneration>failedFuture(uncertainOrAsIs(Failures.unwrap(e)));
+    }).thenCompose(f -> f);
+  }
+
+  /**
+   * Books an attempt that may have been billed, and decides whether the job may send another: the
+   * policy must allow it, the server must not have forbidden it, and the budget must have room.
+   */
+  private Throwable uncertainOrAsIs(Throwable failure) {
+    if (!Failures.possiblyBilled(failure)) {
+      return failure;
+    }
+    possiblyBilled.incrementAndGet();
+    BigDecimal held = reservation;
+    reservation = BigDecimal.ZERO;
+    run.possiblyBilled(core.spending().possiblyBilled(held, plan.request().model()));
+    if (!Failures.retryable(failure) || core.settings().get(RETRY).uncertain() == Retry.Uncertain.FAIL) {
+      return new BillingUncertainException("the request may have been generated and billed without an answer ("
+          + failure.getMessage() + "); not sent again", failure);
+    }
+    if (!reserve()) {
+      return new BudgetExhaustedException("the request may have been generated and billed without an answer,"
+          + " and there is no room to send it again: " + core.spending().describeLimit(), failure);
+    }
+    return failure;
+  }
+
+  /** Books the answer, and records it before anything is downloaded. */
+  private List<URI> answered(ImageGeneration g) {
+    model = g.model();
+    requestId = g.requestId().orElse(null);
+    credits = g.creditCost();
+    images = g.outputs().size();
+    run.spent(g.model(), g.creditCost(), g.outputs().size());
+    if (g.outputs().isEmpty()) {
+      throw new EmptyResultException("the server returned no image (request_id=" + requestId + ")");
+    }
+    core.journal().generated(plan, fingerprint, g);
+    onGenerated.accept(new GeneratedImages(g.outputs(), g.model(), g.creditCost(), requestId));
+    return g.outputs();
+  }
+
+  private CompletableFuture<List<Path>> downloadAll(List<URI> urls) {
     List<Path> targets = new ArrayList<>();
-    for (int i = 0; i < g.outputs().size(); i++) {
+    for (int i = 0; i < urls.size(); i++) {
       targets.add(i == 0 ? plan.output() : OutputPaths.numbered(plan.output(), i + 1));
     }
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (int i = 0; i < targets.size(); i++) {
-      URI url = g.outputs().get(i);
+      URI url = urls.get(i);
       Path target = targets.get(i);
       chain = chain.thenCompose(v -> download(url, target));
     }
@@ -144,11 +255,23 @@ final class JobExecution {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    RetryPolicy<Path> policy = policy("download");
+    // The image is paid for: neither the job's deadline nor a stopping run abandons its download.
+    RetryPolicy<Path> policy = RetryPolicies.forRequests(core.settings().get(RETRY), () -> false,
+        (attempt, delay, cause) -> run.retryScheduled(plan, "download", attempt, delay, cause));
     return Failsafe.with(policy)
         .with(core.scheduler())
-        .getStageAsync(() -> core.client().images().downloadAsync(url, target, options()))
+        .getStageAsync(() -> core.client().images().downloadAsync(url, target, timeoutOptions()))
         .thenApply(p -> null);
+  }
+
+  /** Whether an earlier answer's images can no longer be fetched (the URLs expired, or are refused). */
+  private static boolean expired(Throwable error) {
+    if (!(Failures.unwrap(error) instanceof DownloadException d)) {
+      return false;
+    }
+    int status = d.statusCode().orElse(0);
+    return d.reason() == DownloadException.Reason.UNSUPPORTED_URL
+        || (d.reason() == DownloadException.Reason.HTTP_STATUS && status >= 400 && status < 500);
   }
 
   /** Checks the path on disk, just before a request that will write it. */
@@ -162,20 +285,32 @@ final class JobExecution {
     }
   }
 
-  /** The next request's options: its timeout, never past the job's deadline. */
-  private RequestOptions options() {
-    long remaining = deadline - System.nanoTime();
-    if (remaining <= 0) {
+  /**
+   * The next generate attempt's options. The job's deadline decides whether an attempt may start;
+   * it never shortens one: a slow model's generate gets its whole timeout (the client's, per model,
+   * unless the pipeline sets an attempt timeout), since cutting it short would resubmit, and
+   * perhaps pay for, an image that was about to arrive.
+   */
+  private RequestOptions generateOptions() {
+    if (System.nanoTime() - deadline >= 0) {
       throw new JobTimeoutException("job timed out after " + core.settings().get(JOB_TIMEOUT));
     }
-    Duration timeout = Duration.ofNanos(Math.min(remaining, core.settings().get(ATTEMPT_TIMEOUT).toNanos()));
-    return RequestOptions.builder().timeout(timeout).build();
+    return timeoutOptions();
+  }
+
+  /** A request's options: the attempt timeout when one is set, else the client's. */
+  private RequestOptions timeoutOptions() {
+    RequestOptions.Builder b = RequestOptions.builder();
+    if (core.settings().has(ATTEMPT_TIMEOUT)) {
+      b.timeout(core.settings().get(ATTEMPT_TIMEOUT));
+    }
+    return b.build();
   }
 
   private <T> RetryPolicy<T> policy(String what) {
     return RetryPolicies.forRequests(
         core.settings().get(RETRY),
-        () -> run.stopping() || System.nanoTime() >= deadline,
+        () -> run.stopping() || System.nanoTime() - deadline >= 0,
         (attempt, delay, cause) -> run.retryScheduled(plan, what, attempt, delay, cause));
   }
 

@@ -1,23 +1,34 @@
 package ai.anycap.pipeline.internal;
 
+import ai.anycap.client.ImageGeneration;
+import ai.anycap.pipeline.GeneratedImages;
 import ai.anycap.pipeline.JobResult;
+import ai.anycap.pipeline.OutputCheck;
 import ai.anycap.pipeline.SinkReceipt;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
 /**
- * What the pipeline remembers of jobs across runs: which succeeded (a rerun skips them) and which
- * made an image that not every sink received (a rerun delivers it, without generating again).
- * {@link #none()} remembers nothing, for a pipeline built without a journal file.
+ * What the pipeline remembers of jobs across runs, keyed by job id and checked against what each
+ * job asks for now: which succeeded (a rerun skips them while their request is unchanged and their
+ * files are still there), which made an image that not every sink received (a rerun delivers it),
+ * and which the server had answered when the process stopped (a rerun downloads that answer's
+ * images instead of paying for new ones). {@link #none()} remembers nothing, for a pipeline built
+ * without a journal file.
  */
 public interface Journal extends AutoCloseable {
 
-  /** Reads the journal at {@code file} (which may not exist yet) and opens it for appending. */
-  static Journal open(Path file, Path outputRoot, Clock clock) {
-    return FileJournal.open(file, outputRoot, clock);
+  /**
+   * Locks the journal at {@code file} for this pipeline, reads it (it may not exist yet), and opens
+   * it for appending.
+   *
+   * @throws ai.anycap.pipeline.JournalException when it cannot be read or written, or another
+   *     pipeline (in this process or another) holds it
+   */
+  static Journal open(Path file, Path outputRoot, Clock clock, OutputCheck check) {
+    return FileJournal.open(file, outputRoot, clock, check);
   }
 
   /** A journal that remembers nothing and writes nothing. */
@@ -28,30 +39,63 @@ public interface Journal extends AutoCloseable {
   /** The journal's name for messages, such as {@code manifest.jsonl}. */
   String name();
 
-  /** Whether an earlier run (or an earlier job of this pipeline) recorded the job as succeeded. */
-  boolean succeeded(String jobId);
+  /**
+   * The fingerprint a job is remembered by: its request and its output path, so that a job whose
+   * template, parameters or output key changed is not mistaken for the one the journal recorded.
+   * 0 for a journal that remembers nothing.
+   */
+  long fingerprint(JobPlan plan);
 
-  /** The job's image that was kept but not delivered to every sink, or null. */
-  Undelivered undelivered(String jobId);
+  /** What the journal knows of job {@code jobId}, whose fingerprint now is {@code fingerprint}. */
+  Entry lookup(String jobId, long fingerprint);
+
+  /**
+   * Records, before anything is downloaded, that the server generated (and billed) the job's
+   * images, so that a run that stops before the download can fetch them instead of paying again.
+   */
+  void generated(JobPlan plan, long fingerprint, ImageGeneration generation);
 
   /** Appends the result of a job that ran (succeeded or failed); skipped jobs are not recorded. */
-  void record(JobResult result);
+  void record(long fingerprint, JobResult result, long possiblyBilled);
 
   @Override
   void close();
 
+  /** What the journal knows of one job. */
+  sealed interface Entry {}
+
+  /** Nothing: no line names the job. */
+  enum Unknown implements Entry {
+    INSTANCE
+  }
+
+  /** The job succeeded for this very request, and its files are as recorded. */
+  enum Done implements Entry {
+    INSTANCE
+  }
+
+  /** The job succeeded or was answered for another request than it makes now: run it again. */
+  enum Changed implements Entry {
+    INSTANCE
+  }
+
+  /** The job succeeded, but a file of it is missing or changed: make it again. */
+  enum OutputChanged implements Entry {
+    INSTANCE
+  }
+
   /**
-   * A job whose image was made in an earlier run but not delivered to every sink.
+   * The job's image was kept but not delivered to every sink.
    *
    * @param outputs the image files, relative to the output root
    * @param model the model that made it, or empty when not recorded
    * @param receipts the sinks that did deliver it, by name
    */
-  record Undelivered(List<String> outputs, String model, Map<String, SinkReceipt> receipts) {
+  record Undelivered(List<String> outputs, String model, Map<String, SinkReceipt> receipts) implements Entry {
 
     /** Whether every file is still there, under {@code root}. */
     public boolean outputsExist(Path root) {
-      return !outputs.isEmpty() && paths(root).stream().allMatch(Files::isRegularFile);
+      return !outputs.isEmpty() && paths(root).stream().allMatch(java.nio.file.Files::isRegularFile);
     }
 
     /** The files, resolved under {@code root}; any that would leave it are dropped. */
@@ -59,6 +103,14 @@ public interface Journal extends AutoCloseable {
       return outputs.stream().map(o -> root.resolve(o).normalize()).filter(p -> p.startsWith(root)).toList();
     }
   }
+
+  /**
+   * The server answered the job's generate request (and billed it), but its images were not
+   * downloaded.
+   *
+   * @param images the answer
+   */
+  record Generated(GeneratedImages images) implements Entry {}
 
   /** The journal of a pipeline without one. */
   final class None implements Journal {
@@ -72,17 +124,20 @@ public interface Journal extends AutoCloseable {
     }
 
     @Override
-    public boolean succeeded(String jobId) {
-      return false;
+    public long fingerprint(JobPlan plan) {
+      return 0;
     }
 
     @Override
-    public Undelivered undelivered(String jobId) {
-      return null;
+    public Entry lookup(String jobId, long fingerprint) {
+      return Unknown.INSTANCE;
     }
 
     @Override
-    public void record(JobResult result) {}
+    public void generated(JobPlan plan, long fingerprint, ImageGeneration generation) {}
+
+    @Override
+    public void record(long fingerprint, JobResult result, long possiblyBilled) {}
 
     @Override
     public void close() {}

@@ -9,6 +9,7 @@ import static ai.anycap.pipeline.internal.PipelineSettings.DEFAULT_MODEL;
 import static ai.anycap.pipeline.internal.PipelineSettings.DEFAULT_PARAMS;
 import static ai.anycap.pipeline.internal.PipelineSettings.JOURNAL;
 import static ai.anycap.pipeline.internal.PipelineSettings.LISTENERS;
+import static ai.anycap.pipeline.internal.PipelineSettings.OUTPUT_CHECK;
 import static ai.anycap.pipeline.internal.PipelineSettings.OUTPUT_ROOT;
 import static ai.anycap.pipeline.internal.PipelineSettings.PRICES;
 import static ai.anycap.pipeline.internal.PipelineSettings.RATE_LIMIT;
@@ -22,6 +23,7 @@ import ai.anycap.client.AnyCapClient;
 import ai.anycap.pipeline.PipelineListener;
 import ai.anycap.pipeline.Retry;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,6 +37,8 @@ import java.util.function.Consumer;
  */
 public final class PipelineCore {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("ai.anycap.pipeline");
+
   private final PipelineSettings settings;
   private final Journal journal;
   private final JobResolver resolver;
@@ -45,6 +49,7 @@ public final class PipelineCore {
   private final ListenerEvents events;
   private final RequestPacer pacer;
   private final SinkDelivery delivery;
+  private final Instant builtAt = Instant.now();
   private volatile boolean closed;
 
   /**
@@ -57,7 +62,9 @@ public final class PipelineCore {
     OutputPaths outputs = new OutputPaths(settings.get(OUTPUT_ROOT));
     Path journalFile = settings.get(JOURNAL);
     // First, so that a journal that cannot be read leaves no thread behind.
-    journal = journalFile == null ? Journal.none() : Journal.open(journalFile, outputs.root(), settings.get(CLOCK));
+    journal = journalFile == null
+        ? Journal.none()
+        : Journal.open(journalFile, outputs.root(), settings.get(CLOCK), settings.get(OUTPUT_CHECK));
     resolver = new JobResolver(settings.get(TEMPLATES), settings.get(DEFAULT_MODEL), settings.get(DEFAULT_PARAMS), outputs);
     permits = new AsyncPermits(settings.get(CONCURRENCY));
     spending = new Spending(settings.get(BUDGET), settings.get(PRICES));
@@ -109,6 +116,21 @@ public final class PipelineCore {
 
   SinkDelivery delivery() {
     return delivery;
+  }
+
+  /**
+   * Deletes the temporary files that runs killed mid-download left under the output root: only
+   * ours (by their name), and only those last written before this pipeline was built, so that the
+   * downloads of a run still going elsewhere are left alone.
+   *
+   * @return how many were deleted
+   */
+  long removeLeftovers() {
+    long n = OutputFiles.removeLeftovers(resolver.outputs().root(), builtAt);
+    if (n > 0) {
+      log.info("removed {} temporary file(s) that an earlier run left under {}", n, resolver.outputs().root());
+    }
+    return n;
   }
 
   /** Tells every listener on the event thread, in order, with the job id (if any) in the MDC. */

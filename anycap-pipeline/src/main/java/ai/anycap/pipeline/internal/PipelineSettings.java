@@ -6,6 +6,7 @@ import ai.anycap.client.PriceTable;
 import ai.anycap.client.PromptTemplates;
 import ai.anycap.pipeline.Budget;
 import ai.anycap.pipeline.ImageSink;
+import ai.anycap.pipeline.OutputCheck;
 import ai.anycap.pipeline.PipelineListener;
 import ai.anycap.pipeline.Retry;
 import java.nio.file.Path;
@@ -44,7 +45,10 @@ public final class PipelineSettings {
   public static final Key<Map<String, Object>> DEFAULT_PARAMS = new Key<>("defaultParams", Map.of());
   public static final Key<List<PipelineListener>> LISTENERS = new Key<>("listeners", List.of());
   public static final Key<Duration> JOB_TIMEOUT = new Key<>("jobTimeout", Duration.ofMinutes(10));
-  public static final Key<Duration> ATTEMPT_TIMEOUT = new Key<>("attemptTimeout", Duration.ofMinutes(2));
+  /** The longest one request may take; unset, each model's generate timeout in the client decides. */
+  public static final Key<Duration> ATTEMPT_TIMEOUT = new Key<>("attemptTimeout", null);
+  /** How a rerun checks the images the journal records before skipping their jobs. */
+  public static final Key<OutputCheck> OUTPUT_CHECK = new Key<>("outputCheck", OutputCheck.SIZE);
   /** The executor for retry delays; by default the pipeline makes (and shuts down) its own. */
   public static final Key<ScheduledExecutorService> SCHEDULER = new Key<>("scheduler", null);
   public static final Key<Clock> CLOCK = new Key<>("clock", Clock.systemUTC());

@@ -26,6 +26,17 @@ public final class ReportJson {
     o.put("retries", r.retries());
     o.put("credits", r.credits());
     o.put("estimated_cost_usd", r.estimatedCostUsd());
+    ObjectNode uncertain = o.putObject("possibly_billed");
+    uncertain.put("attempts", r.possiblyBilled().attempts());
+    uncertain.put("credits", r.possiblyBilled().credits());
+    uncertain.put("usd", r.possiblyBilled().usd());
+    BatchReport.Resumption rs = r.resumption();
+    ObjectNode resumption = o.putObject("resumption");
+    resumption.put("changed", rs.changed());
+    resumption.put("outputs_remade", rs.outputsRemade());
+    resumption.put("downloads_resumed", rs.downloadsResumed());
+    resumption.put("answers_expired", rs.answersExpired());
+    resumption.put("temp_files_removed", rs.tempFilesRemoved());
     o.put("wall_time_ms", r.wallTime().toMillis());
     o.put("images_per_second", Math.round(r.imagesPerSecond() * 100) / 100.0);
     r.haltReason().ifPresent(h -> o.put("halt_reason", h));

@@ -19,9 +19,26 @@ public record RequestDigest(long high, long low) {
       new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
   public static RequestDigest of(ImageRequest request) {
+    return of(request, null);
+  }
+
+  /**
+   * The fingerprint of a job as a journal remembers it: its request and where its image goes, so
+   * that a changed template, parameter or output key is a changed job.
+   */
+  public static RequestDigest ofJob(ImageRequest request, String outputKey) {
+    return of(request, outputKey);
+  }
+
+  private static RequestDigest of(ImageRequest request, String outputKey) {
     try {
-      byte[] body = CANONICAL.writeValueAsBytes(request.toBody());
-      ByteBuffer hash = ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(body));
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(CANONICAL.writeValueAsBytes(request.toBody()));
+      if (outputKey != null) {
+        sha.update((byte) '\n');
+        sha.update(outputKey.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+      ByteBuffer hash = ByteBuffer.wrap(sha.digest());
       return new RequestDigest(hash.getLong(), hash.getLong());
     } catch (JsonProcessingException | NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

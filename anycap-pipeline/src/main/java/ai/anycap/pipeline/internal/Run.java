@@ -1,6 +1,7 @@
 package ai.anycap.pipeline.internal;
 
 import ai.anycap.pipeline.BatchReport;
+import ai.anycap.pipeline.GeneratedImages;
 import ai.anycap.pipeline.JobResult;
 import ai.anycap.pipeline.SkipReason;
 import java.math.BigDecimal;
@@ -11,6 +12,8 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -48,14 +51,28 @@ final class Run {
 
   /**
    * Takes a resolved job through the admission rule: skipped as done, skipped as not started when
-   * the run is stopping, delivered from what an earlier run kept, or executed. With {@code
-   * waitForPermit} the calling thread (a dispatcher) blocks until the job holds a permit, so that
-   * reading a source never runs ahead of the concurrency limit.
+   * the run is stopping, delivered from what an earlier run kept, downloaded from what an earlier
+   * run was answered, or executed. With {@code waitForPermit} the calling thread (a dispatcher)
+   * blocks until the job holds a permit, so that reading a source never runs ahead of the
+   * concurrency limit.
    *
    * @return the job's result; the run has recorded it by the time the future completes
    */
   CompletableFuture<JobResult> admit(JobPlan plan, boolean waitForPermit) {
-    Admission admission = Admission.of(core.journal(), plan, core.resolver().outputs().root());
+    return admit(plan, waitForPermit, null, images -> {});
+  }
+
+  /**
+   * As {@link #admit(JobPlan, boolean)}, for a job a queue delivered.
+   *
+   * @param carried images a dead worker was answered for this job, as the queue kept them, or null
+   * @param onGenerated told of each generate answer before its images are downloaded
+   */
+  CompletableFuture<JobResult> admit(
+      JobPlan plan, boolean waitForPermit, GeneratedImages carried, Consumer<GeneratedImages> onGenerated) {
+    Journal journal = core.journal();
+    long fingerprint = journal.fingerprint(plan);
+    Admission admission = Admission.of(journal, plan, fingerprint, core.resolver().outputs().root(), carried);
     if (admission instanceof Admission.AlreadyDone done) {
       return recorded(new JobResult.Skipped(plan.job().id(), plan.position(), SkipReason.ALREADY_DONE, done.why()));
     }
@@ -63,9 +80,23 @@ final class Run {
       return recorded(notStarted(plan));
     }
     if (admission instanceof Admission.Deliver kept) {
-      return deliver(plan, kept);
+      return deliver(plan, fingerprint, kept);
     }
-    return execute(plan, waitForPermit);
+    JobExecution execution = new JobExecution(core, this, plan, fingerprint, onGenerated);
+    if (admission instanceof Admission.Resume resume) {
+      return withPermit(plan, fingerprint, waitForPermit, execution, () -> execution.resume(resume.answer()));
+    }
+    tally.redone((Admission.Execute) admission);
+    Deduplication.Claim claim = deduplication.claim(plan);
+    if (claim.follows()) {
+      // Identical to a job already under way: no permit, no budget, a copy of its image.
+      outstanding.incrementAndGet();
+      return deduplication.follow(plan, claim)
+          .thenApply(r -> journaled(fingerprint, r, 0))
+          .whenComplete((r, e) -> ended(plan, r, e));
+    }
+    return withPermit(plan, fingerprint, waitForPermit, execution, execution::run)
+        .whenComplete((r, e) -> claim.settle(plan, r != null ? r : Failures.failed(plan, e, 0, BigDecimal.ZERO, Duration.ZERO)));
   }
 
   /** Records a result decided without running the job, and returns it. */
@@ -74,13 +105,11 @@ final class Run {
     return CompletableFuture.completedFuture(result);
   }
 
-  private CompletableFuture<JobResult> execute(JobPlan plan, boolean waitForPermit) {
+  /** Runs {@code work} once the job holds a permit (or records it as not started). */
+  private CompletableFuture<JobResult> withPermit(
+      JobPlan plan, long fingerprint, boolean waitForPermit, JobExecution execution,
+      Supplier<CompletableFuture<JobResult>> work) {
     outstanding.incrementAndGet();
-    Deduplication.Claim claim = deduplication.claim(plan);
-    if (claim.follows()) {
-      // Identical to a job already under way: no permit, no budget, a copy of its image.
-      return deduplication.follow(plan, claim).whenComplete((r, e) -> ended(plan, r, e));
-    }
     CompletableFuture<Void> permit = core.permits().acquire();
     if (waitForPermit) {
       try {
@@ -91,51 +120,53 @@ final class Run {
     }
     return permit
         .handle((v, refused) -> refused)
-        .thenCompose(refused -> refused == null ? startWithPermit(plan) : CompletableFuture.completedFuture(notStarted(plan)))
-        .whenComplete(
-            (r, e) -> {
-              claim.settle(plan, r != null ? r : Failures.failed(plan, e, 0, BigDecimal.ZERO, Duration.ZERO));
-              ended(plan, r, e);
-            });
-  }
-
-  private CompletableFuture<JobResult> startWithPermit(JobPlan plan) {
-    if (stopping()) {
-      core.permits().release();
-      return CompletableFuture.completedFuture(notStarted(plan));
-    }
-    BigDecimal reservation = core.spending().tryReserve(plan.request().model());
-    if (reservation == null) {
-      core.permits().release();
-      return CompletableFuture.completedFuture(new JobResult.Skipped(plan.job().id(), plan.position(),
-          SkipReason.BUDGET, "not started: " + core.spending().describeLimit()));
-    }
-    core.emit(plan.job().id(), l -> l.onJobStarted(plan.job()));
-    JobExecution execution = new JobExecution(core, this, plan);
-    return execution
-        .run()
-        .whenComplete(
-            (r, e) -> {
-              core.permits().release();
-              core.spending().settle(reservation, execution.model(), execution.credits(), execution.images());
-            });
+        .thenCompose(refused -> {
+          if (refused != null) {
+            return CompletableFuture.completedFuture(notStarted(plan));
+          }
+          if (stopping()) {
+            core.permits().release();
+            return CompletableFuture.completedFuture(notStarted(plan));
+          }
+          return work.get()
+              .thenApply(r -> journaled(fingerprint, r, execution.possiblyBilled()))
+              .whenComplete((r, e) -> core.permits().release());
+        })
+        .whenComplete((r, e) -> ended(plan, r, e));
   }
 
   /**
    * Delivers an image an earlier run made to the sinks that have not had it yet: no request to
    * AnyCap, nothing spent.
    */
-  private CompletableFuture<JobResult> deliver(JobPlan plan, Admission.Deliver kept) {
+  private CompletableFuture<JobResult> deliver(JobPlan plan, long fingerprint, Admission.Deliver kept) {
     outstanding.incrementAndGet();
     long t0 = System.nanoTime();
     return core.permits().acquire()
         .thenCompose(v -> core.delivery().deliver(plan.job(), kept.outputs().get(0), kept.model(), kept.receipts()))
         .thenApply(d -> d.result(plan, kept.outputs(), kept.model(), BigDecimal.ZERO, 0,
             Duration.ofNanos(System.nanoTime() - t0), null, null))
+        .thenApply(r -> journaled(fingerprint, r, 0))
         .whenComplete((r, e) -> {
           core.permits().release();
           ended(plan, r, e);
         });
+  }
+
+  /**
+   * Writes the result of a job that ran to the journal. A journal that cannot be written stops the
+   * run (every later job would be paid for and forgotten), but the result stands.
+   */
+  private JobResult journaled(long fingerprint, JobResult result, int possiblyBilled) {
+    if (result instanceof JobResult.Succeeded || result instanceof JobResult.Failed) {
+      try {
+        core.journal().record(fingerprint, result, possiblyBilled);
+      } catch (RuntimeException e) {
+        String reason = Failures.haltReason(e);
+        halt(reason != null ? reason : "the journal cannot be written: " + e.getMessage());
+      }
+    }
+    return result;
   }
 
   private void ended(JobPlan plan, JobResult result, Throwable error) {
@@ -145,11 +176,8 @@ final class Run {
     }
   }
 
-  /** Counts a result, writes it to the journal (when it ran) and tells the listeners. */
+  /** Counts a result and tells the listeners. */
   void record(JobResult result) {
-    if (result instanceof JobResult.Succeeded || result instanceof JobResult.Failed) {
-      core.journal().record(result);
-    }
     tally.count(result);
     if (log.isDebugEnabled() || result instanceof JobResult.Failed) {
       MDC.put("anycap.job", result.jobId());
@@ -169,6 +197,21 @@ final class Run {
   /** Counts what a generation cost, as soon as the server answered. */
   void spent(String model, BigDecimal credits, long images) {
     tally.spent(credits, core.spending().usd(model, images), images);
+  }
+
+  /** Counts a generate attempt that may have been billed without an answer. */
+  void possiblyBilled(Spending.Cost cost) {
+    tally.possiblyBilled(cost);
+  }
+
+  /** Counts a job whose earlier answer was downloaded, or ({@code expired}) could not be. */
+  void resumed(boolean expired) {
+    tally.resumed(expired);
+  }
+
+  /** Counts the temporary files of killed runs removed before this one started. */
+  void tempFilesRemoved(long n) {
+    tally.tempFilesRemoved(n);
   }
 
   /** Counts a retry of one of the job's requests, and tells the listeners. */

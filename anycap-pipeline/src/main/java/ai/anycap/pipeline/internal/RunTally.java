@@ -26,6 +26,14 @@ final class RunTally {
   private long imagesGenerated;
   private BigDecimal credits = BigDecimal.ZERO;
   private BigDecimal usd = BigDecimal.ZERO;
+  private long uncertainAttempts;
+  private BigDecimal uncertainCredits = BigDecimal.ZERO;
+  private BigDecimal uncertainUsd = BigDecimal.ZERO;
+  private final AtomicLong changed = new AtomicLong();
+  private final AtomicLong outputsRemade = new AtomicLong();
+  private final AtomicLong downloadsResumed = new AtomicLong();
+  private final AtomicLong answersExpired = new AtomicLong();
+  private final AtomicLong tempFilesRemoved = new AtomicLong();
 
   /** Counts a job's result. */
   synchronized void count(JobResult result) {
@@ -48,13 +56,41 @@ final class RunTally {
     this.imagesGenerated += images;
   }
 
+  /** Counts an attempt that may have been billed without an answer, at what it would cost. */
+  synchronized void possiblyBilled(Spending.Cost cost) {
+    uncertainAttempts++;
+    uncertainCredits = uncertainCredits.add(cost.credits());
+    uncertainUsd = uncertainUsd.add(cost.usd());
+  }
+
   void retried() {
     retries.incrementAndGet();
+  }
+
+  /** Counts a job that the journal did not spare, by why. */
+  void redone(Admission.Execute why) {
+    if (why == Admission.Execute.CHANGED) {
+      changed.incrementAndGet();
+    } else if (why == Admission.Execute.OUTPUT_CHANGED) {
+      outputsRemade.incrementAndGet();
+    }
+  }
+
+  /** Counts a job whose earlier answer was downloaded ({@code expired}: could not be, and was generated). */
+  void resumed(boolean expired) {
+    (expired ? answersExpired : downloadsResumed).incrementAndGet();
+  }
+
+  void tempFilesRemoved(long n) {
+    tempFilesRemoved.addAndGet(n);
   }
 
   synchronized BatchReport report(String haltReason, boolean cancelled) {
     return new BatchReport(
         succeeded, failed, skipped, imagesGenerated, retries.get(), credits, usd,
-        Duration.ofNanos(System.nanoTime() - startNanos), failures, haltReason, cancelled);
+        Duration.ofNanos(System.nanoTime() - startNanos), failures, haltReason, cancelled,
+        new BatchReport.PossiblyBilled(uncertainAttempts, uncertainCredits, uncertainUsd),
+        new BatchReport.Resumption(changed.get(), outputsRemade.get(), downloadsResumed.get(), answersExpired.get(),
+            tempFilesRemoved.get()));
   }
 }

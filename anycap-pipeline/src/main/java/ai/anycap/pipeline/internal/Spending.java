@@ -3,22 +3,36 @@ package ai.anycap.pipeline.internal;
 import ai.anycap.client.PriceTable;
 import ai.anycap.pipeline.Budget;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Keeps spending within the budget. A job reserves its expected cost before it starts (one image
- * at the credits per image last seen for its model, 1 until then, or at the model's price for a
- * dollar budget) and settles the real cost when it ends; a job whose reservation would take
- * spending past the limit does not start, and neither does any job after it.
+ * Keeps spending within the budget, counting what may have been spent as spent. A generate attempt
+ * reserves its expected cost before it is sent (one image at the credits per image last seen for
+ * its model, 1 until then, or at the model's price for a dollar budget); an answer settles the
+ * real cost; an attempt whose outcome is unknown (it may have been generated and billed) keeps its
+ * reservation for good, as possibly billed. So the budget caps the most that can have been spent:
+ * confirmed, plus possibly billed, plus reserved by attempts in flight. Once a reservation does not
+ * fit, no job starts any more.
  */
 public final class Spending {
+
+  /**
+   * What something costs, in credits and in dollars (0 dollars for a model the table cannot price).
+   *
+   * @param credits the credits
+   * @param usd the dollars
+   */
+  record Cost(BigDecimal credits, BigDecimal usd) {}
 
   private final Budget budget;
   private final PriceTable prices;
   private final Map<String, BigDecimal> creditsPerImage = new HashMap<>();
   private BigDecimal spentCredits = BigDecimal.ZERO;
   private BigDecimal spentUsd = BigDecimal.ZERO;
+  /** What possibly billed attempts may have cost, in the budget's unit. */
+  private BigDecimal uncertain = BigDecimal.ZERO;
   private BigDecimal reserved = BigDecimal.ZERO;
   private boolean exhausted;
 
@@ -32,6 +46,10 @@ public final class Spending {
     if (budget.unit() == Budget.Unit.USD) {
       return prices.usdPerImage(model).orElse(null);
     }
+    return expectedCredits(model);
+  }
+
+  private BigDecimal expectedCredits(String model) {
     return creditsPerImage.getOrDefault(model, BigDecimal.ONE);
   }
 
@@ -40,7 +58,7 @@ public final class Spending {
     return budget.unit() != Budget.Unit.USD || prices.usdPerImage(model).isPresent();
   }
 
-  /** Reserves a job's expected cost; null when that would break the budget. */
+  /** Reserves an attempt's expected cost; null when that would break the budget. */
   public synchronized BigDecimal tryReserve(String model) {
     if (!budget.isLimited()) {
       return BigDecimal.ZERO;
@@ -49,8 +67,7 @@ public final class Spending {
       return null;
     }
     BigDecimal cost = expectedCost(model);
-    BigDecimal spent = budget.unit() == Budget.Unit.USD ? spentUsd : spentCredits;
-    if (cost == null || spent.add(reserved).add(cost).compareTo(budget.limit()) > 0) {
+    if (cost == null || spent().add(uncertain).add(reserved).add(cost).compareTo(budget.limit()) > 0) {
       exhausted = true;
       return null;
     }
@@ -64,8 +81,19 @@ public final class Spending {
     spentCredits = spentCredits.add(credits);
     spentUsd = spentUsd.add(usd(model, images));
     if (images > 0 && credits.signum() > 0) {
-      creditsPerImage.put(model, credits.divide(BigDecimal.valueOf(images), java.math.MathContext.DECIMAL64));
+      creditsPerImage.put(model, credits.divide(BigDecimal.valueOf(images), MathContext.DECIMAL64));
     }
+  }
+
+  /**
+   * Books an attempt whose outcome is unknown: its reservation stays spent for good.
+   *
+   * @return what it may have cost, for the report
+   */
+  public synchronized Cost possiblyBilled(BigDecimal reservation, String model) {
+    reserved = reserved.subtract(reservation);
+    uncertain = uncertain.add(reservation);
+    return new Cost(expectedCredits(model), usd(model, 1));
   }
 
   /** The dollar price of {@code images} images of {@code model}; 0 when the table has no price. */
@@ -73,9 +101,13 @@ public final class Spending {
     return prices.estimate(model, images).orElse(BigDecimal.ZERO);
   }
 
+  private BigDecimal spent() {
+    return budget.unit() == Budget.Unit.USD ? spentUsd : spentCredits;
+  }
+
   public synchronized String describeLimit() {
-    BigDecimal spent = budget.unit() == Budget.Unit.USD ? spentUsd : spentCredits;
-    return "budget of " + budget + " reached (spent " + spent.toPlainString()
+    return "budget of " + budget + " reached (spent " + spent().toPlainString()
+        + (uncertain.signum() > 0 ? ", " + uncertain.toPlainString() + " possibly billed" : "")
         + (reserved.signum() > 0 ? ", " + reserved.toPlainString() + " reserved by running jobs" : "") + ")";
   }
 }
