@@ -16,6 +16,15 @@ import java.util.Objects;
 public record ParameterSpec(
     String name, String type, boolean required, List<String> enumValues, String description) {
 
+  /**
+   * Copies the allowed values, so the specification cannot change.
+   *
+   * @param name the parameter name
+   * @param type the declared JSON type, or {@code ""}
+   * @param required whether a request must carry it
+   * @param enumValues the allowed values, or empty
+   * @param description the server's description, or {@code ""}
+   */
   public ParameterSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");

@@ -14,16 +14,30 @@ import java.util.Optional;
  */
 public record ServiceStatus(Map<String, Object> fields) {
 
+  /**
+   * Copies the fields, so the status cannot change.
+   *
+   * @param fields the response's fields, as plain Java values
+   */
   public ServiceStatus {
     fields = Map.copyOf(Objects.requireNonNull(fields, "fields"));
   }
 
-  /** A top-level field by name. */
+  /**
+   * A top-level field by name.
+   *
+   * @param name the field's JSON name
+   * @return its value as a plain Java value (string, number, boolean, list, map), or empty
+   */
   public Optional<Object> field(String name) {
     return Optional.ofNullable(fields.get(name));
   }
 
-  /** Whether the server says this key is authenticated, when it says. */
+  /**
+   * Whether the server says this key is authenticated.
+   *
+   * @return what it says, or empty when it says nothing about it
+   */
   public Optional<Boolean> authenticated() {
     for (String key : new String[] {"authenticated", "is_authenticated", "auth"}) {
       Object v = fields.get(key);
@@ -37,7 +51,11 @@ public record ServiceStatus(Map<String, Object> fields) {
     return Optional.empty();
   }
 
-  /** The server's version, when it reports one. */
+  /**
+   * The server's version.
+   *
+   * @return the version, or empty when it reports none
+   */
   public Optional<String> version() {
     return Optional.ofNullable(fields.get("version")).map(String::valueOf);
   }
