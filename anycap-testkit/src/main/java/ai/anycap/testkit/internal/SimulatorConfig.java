@@ -2,6 +2,7 @@ package ai.anycap.testkit.internal;
 
 import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.Latency;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Map;
  * Everything a simulator is started with, as the public builder collected it.
  *
  * @param apiKey the key every API call must carry, or null to accept any
+ * @param bindAddress the address to listen on: loopback by default, a wildcard for every interface
  * @param port the port to listen on, 0 for an ephemeral one
  * @param latency the generate latency for models without one of their own
  * @param modelLatency generate latency by model id
@@ -25,6 +27,7 @@ import java.util.Map;
  */
 public record SimulatorConfig(
     String apiKey,
+    InetAddress bindAddress,
     int port,
     Latency latency,
     Map<String, Latency> modelLatency,

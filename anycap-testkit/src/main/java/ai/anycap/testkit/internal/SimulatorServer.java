@@ -79,9 +79,9 @@ public final class SimulatorServer implements AutoCloseable {
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {
       System.setProperty("sun.net.httpserver.nodelay", "true");
     }
-    InetAddress loopback = InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
-    this.server = HttpServer.create(new InetSocketAddress(loopback, config.port()), 1024);
-    this.baseUri = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    InetAddress address = config.bindAddress();
+    this.server = HttpServer.create(new InetSocketAddress(address, config.port()), 1024);
+    this.baseUri = URI.create("http://" + uriHost(address) + ":" + server.getAddress().getPort());
     this.workers = Executors.newFixedThreadPool(config.workerThreads(), threads("anycap-simulator-worker"));
     this.scheduler = new ScheduledThreadPoolExecutor(1, threads("anycap-simulator-timer"));
     scheduler.setRemoveOnCancelPolicy(true);
@@ -109,8 +109,21 @@ public final class SimulatorServer implements AutoCloseable {
       return s;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(
-          "cannot start the AnyCap simulator on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
+          "cannot start the AnyCap simulator on " + uriHost(config.bindAddress()) + ":" + config.port()
+              + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The host of the base URI: the bound address, or loopback when bound to every interface (the
+   * URI must work from this machine; other machines get artifact URLs from their Host header).
+   */
+  private static String uriHost(InetAddress address) {
+    if (address.isAnyLocalAddress()) {
+      return "127.0.0.1";
+    }
+    String host = address.getHostAddress();
+    return host.contains(":") ? "[" + host + "]" : host;
   }
 
   public URI baseUri() {
@@ -464,7 +477,8 @@ public final class SimulatorServer implements AutoCloseable {
   private void produce(Generation g, ModelCatalog.ValidRequest r, String fingerprint, long cost) {
     counters.generated(fingerprint, cost);
     String url = artifacts.issue(new RenderKey(
-        r.model().id(), r.mode(), r.prompt(), r.aspectRatio(), r.resolution(), r.references()));
+        r.model().id(), r.mode(), r.prompt(), r.aspectRatio(), r.resolution(), r.references()),
+        g.call().exchange().getRequestHeaders().getFirst("Host"));
     byte[] body = Envelopes.success(r.model().id(), cost, url, g.requestId());
     Fault fault = g.fault();
     if (fault != null && fault.firesAfterGeneration()) {
