@@ -1,12 +1,12 @@
 package ai.anycap.batch;
 
 import ai.anycap.pipeline.BatchEstimate;
-import ai.anycap.pipeline.CmsSink;
 import ai.anycap.pipeline.ImageSink;
 import ai.anycap.pipeline.PipelineListener;
-import ai.anycap.pipeline.SlackNotifier;
-import ai.anycap.pipeline.WebhookSink;
 import ai.anycap.s3.S3Sink;
+import ai.anycap.sinks.CmsSink;
+import ai.anycap.sinks.SlackNotifier;
+import ai.anycap.sinks.WebhookSink;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

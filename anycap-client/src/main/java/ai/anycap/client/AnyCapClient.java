@@ -4,7 +4,10 @@ import ai.anycap.client.internal.ApiKey;
 import ai.anycap.client.internal.ApiTransport;
 import ai.anycap.client.internal.ArtifactDownloader;
 import ai.anycap.client.internal.Futures;
+import ai.anycap.client.internal.Pause;
+import ai.anycap.client.internal.ReferenceUploader;
 import ai.anycap.client.internal.Responses;
+import ai.anycap.client.internal.SdkVersion;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -15,6 +18,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
 
 /**
@@ -30,7 +34,8 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Defaults: endpoint {@code https://api.anycap.ai}; connect timeout 10 s; generate timeout
- * 120 s; other API calls 30 s; downloads 120 s and at most 50 MiB. Every call sends {@code
+ * 120 s; other API calls 30 s; downloads 120 s and at most 50 MiB; reference uploads 120 s and at
+ * most 20 MiB, the last 1,024 cached. Every call sends {@code
  * Authorization: Bearer}, {@code User-Agent: anycap-java/<version>} and a fresh {@code X-Trace-Id}.
  * The key is sent to the API endpoint only, never to download URLs, and never appears in {@code
  * toString()}, logs or exception messages.
@@ -43,11 +48,23 @@ public final class AnyCapClient {
   /** The public AnyCap API. */
   public static final URI DEFAULT_ENDPOINT = URI.create("https://api.anycap.ai");
 
+  /**
+   * This SDK's version, such as {@code 0.1.0}, as sent in {@code User-Agent: anycap-java/<version>};
+   * {@code unknown} when the build did not record it (classes run from an IDE without Maven).
+   */
+  public static final String SDK_VERSION = SdkVersion.VALUE;
+
   /** The environment variable {@link #fromEnv()} reads the API key from. */
   public static final String API_KEY_ENV = "ANYCAP_API_KEY";
 
   /** The environment variable {@link #fromEnv()} reads the endpoint from, when it is set. */
   public static final String ENDPOINT_ENV = "ANYCAP_API_ENDPOINT";
+
+  /** The default cap on a local reference file's size, 20 MiB. */
+  public static final long DEFAULT_MAX_UPLOAD_BYTES = 20L * 1024 * 1024;
+
+  /** The default number of uploads a client remembers, 1,024. */
+  public static final int DEFAULT_UPLOAD_CACHE_SIZE = 1024;
 
   private final Builder settings;
   private final HttpClient http;
@@ -60,7 +77,10 @@ public final class AnyCapClient {
     this.transport = new ApiTransport(http, b.endpoint, key, b.clock);
     ArtifactDownloader downloader =
         new ArtifactDownloader(http, b.maxDownloadBytes, b.downloadTimeout);
-    this.images = new Images(transport, downloader, b.generateTimeout, b.requestTimeout);
+    ReferenceUploader uploader = new ReferenceUploader(
+        transport, http, b.executor != null ? b.executor : ForkJoinPool.commonPool(),
+        b.maxUploadBytes, b.uploadCacheSize, b.requestTimeout, b.uploadTimeout, b.uploadPause);
+    this.images = new Images(transport, downloader, uploader, b.generateTimeout, b.requestTimeout);
   }
 
   /**
@@ -136,7 +156,7 @@ public final class AnyCapClient {
   public CompletableFuture<ServiceStatus> statusAsync() {
     return transport
         .send("GET", "v1/status", null, settings.requestTimeout, RequestOptions.none())
-        .thenApply(Responses::status);
+        .thenApply(r -> Responses.status(r, transport::redact));
   }
 
   @Override
@@ -159,6 +179,10 @@ public final class AnyCapClient {
     private Duration requestTimeout = Duration.ofSeconds(30);
     private Duration downloadTimeout = Duration.ofSeconds(120);
     private long maxDownloadBytes = 50L * 1024 * 1024;
+    private Duration uploadTimeout = Duration.ofSeconds(120);
+    private long maxUploadBytes = DEFAULT_MAX_UPLOAD_BYTES;
+    private int uploadCacheSize = DEFAULT_UPLOAD_CACHE_SIZE;
+    private Pause uploadPause = Pause.REAL;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -175,6 +199,10 @@ public final class AnyCapClient {
       b.requestTimeout = requestTimeout;
       b.downloadTimeout = downloadTimeout;
       b.maxDownloadBytes = maxDownloadBytes;
+      b.uploadTimeout = uploadTimeout;
+      b.maxUploadBytes = maxUploadBytes;
+      b.uploadCacheSize = uploadCacheSize;
+      b.uploadPause = uploadPause;
       b.clock = clock;
       return b;
     }
@@ -267,9 +295,10 @@ public final class AnyCapClient {
     }
 
     /**
-     * The executor for the built-in {@link HttpClient}'s callbacks, where async results complete.
-     * Ignored when {@link #httpClient(HttpClient)} is set. Default: the {@link HttpClient}'s own
-     * (a cached thread pool).
+     * The executor for the built-in {@link HttpClient}'s callbacks, where async results complete
+     * (ignored for that when {@link #httpClient(HttpClient)} is set), and where local reference
+     * files are read and hashed before an upload. Default: the {@link HttpClient}'s own (a cached
+     * thread pool) for callbacks, the common {@code ForkJoinPool} for reading files.
      *
      * @param executor runs response handling and the completion of every async result, so
      *     continuations attached without an executor run there
@@ -339,6 +368,53 @@ public final class AnyCapClient {
         throw new IllegalArgumentException("maxDownloadBytes must be positive, got " + bytes);
       }
       this.maxDownloadBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How long one upload of a reference file's bytes (the {@code PUT}) may take; default 120 s.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     */
+    public Builder uploadTimeout(Duration timeout) {
+      this.uploadTimeout = positive(timeout, "uploadTimeout");
+      return this;
+    }
+
+    /**
+     * The largest local reference file the client uploads; default 20 MiB. A larger file is
+     * refused before anything is sent ({@link UploadException.Reason#TOO_LARGE}).
+     *
+     * @param bytes a positive size
+     * @return this builder
+     */
+    public Builder maxUploadBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxUploadBytes must be positive, got " + bytes);
+      }
+      this.maxUploadBytes = bytes;
+      return this;
+    }
+
+    /**
+     * How many uploads the client remembers (by SHA-256 of the bytes) so that a file named again
+     * is not uploaded again; default 1,024, least recently used first out.
+     *
+     * @param entries at least 1
+     * @return this builder
+     */
+    public Builder uploadCacheSize(int entries) {
+      if (entries < 1) {
+        throw new IllegalArgumentException("uploadCacheSize must be at least 1, got " + entries);
+      }
+      this.uploadCacheSize = entries;
+      return this;
+    }
+
+    /** Waits between upload attempts; tests replace it to see the delays without sleeping. */
+    Builder uploadPause(Pause pause) {
+      this.uploadPause = Objects.requireNonNull(pause, "pause");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package ai.anycap.client;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -24,8 +25,10 @@ import java.util.Set;
  * }</pre>
  *
  * <p>Parameters are flattened into the top level of the JSON body beside {@code model} and {@code
- * prompt}, as the AnyCap protocol wants; their values may be strings, numbers, booleans or lists
- * of those.
+ * prompt}, as the AnyCap protocol wants; their values may be strings, numbers, booleans, {@link
+ * ImageRef}s or lists of those. Reference images ({@link Builder#image(ImageRef)}) go into {@code
+ * images}, always as a JSON array; local files among them, and in any parameter, are uploaded
+ * when the request is sent and replaced by their {@code object_url}.
  */
 public final class ImageRequest {
 
@@ -36,14 +39,14 @@ public final class ImageRequest {
   private final String prompt;
   private final Mode mode;
   private final Map<String, Object> params;
-  private final List<URI> referenceImages;
+  private final List<ImageRef> images;
 
   private ImageRequest(Builder b) {
     this.model = b.model;
     this.prompt = b.prompt;
     this.mode = b.mode;
     this.params = Collections.unmodifiableMap(new LinkedHashMap<>(b.params));
-    this.referenceImages = List.copyOf(b.referenceImages);
+    this.images = List.copyOf(b.images);
   }
 
   /**
@@ -66,7 +69,7 @@ public final class ImageRequest {
     b.prompt = prompt;
     b.mode = mode;
     b.params.putAll(params);
-    b.referenceImages.addAll(referenceImages);
+    b.images.addAll(images);
     return b;
   }
 
@@ -107,21 +110,38 @@ public final class ImageRequest {
   }
 
   /**
-   * Reference image URLs for image-to-image, sent as {@code images}.
+   * The reference images, sent as {@code images}.
    *
-   * @return an unmodifiable list, in the order added; empty for text-to-image
+   * @return the references in order
+   */
+  public List<ImageRef> images() {
+    return images;
+  }
+
+  /**
+   * The reference images as URIs: URLs as they are, local files as {@code file:} URIs.
+   *
+   * @return the references in order
    */
   public List<URI> referenceImages() {
-    return referenceImages;
+    return images.stream().map(ImageRef::uri).toList();
   }
 
   /**
    * The JSON body as the AnyCap API expects it: {@code model}, {@code prompt}, {@code mode}, the
-   * parameters flattened, and {@code images} as one string or an array.
+   * parameters flattened, and {@code images} as an array. Local files appear as their {@code
+   * file:} URIs; the client sends their {@code object_url} instead.
    *
-   * @return a new, modifiable map in the order the fields are sent
+   * @return a new mutable map holding strings, numbers, booleans and lists
    */
   public Map<String, Object> toBody() {
+    Map<String, Object> body = wireBody();
+    body.replaceAll((k, v) -> plain(v));
+    return body;
+  }
+
+  /** The body with {@link ImageRef}s in place, for the client to resolve before sending. */
+  Map<String, Object> wireBody() {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("model", model);
     body.put("prompt", prompt);
@@ -129,14 +149,22 @@ public final class ImageRequest {
       body.put("mode", mode.value());
     }
     body.putAll(params);
-    if (referenceImages.size() == 1) {
-      body.put("images", referenceImages.get(0).toString());
-    } else if (!referenceImages.isEmpty()) {
-      List<String> urls = new ArrayList<>();
-      referenceImages.forEach(u -> urls.add(u.toString()));
-      body.put("images", urls);
+    if (!images.isEmpty()) {
+      body.put("images", images);
     }
     return body;
+  }
+
+  private static Object plain(Object v) {
+    if (v instanceof ImageRef ref) {
+      return ref.uri().toString();
+    }
+    if (v instanceof List<?> list) {
+      List<Object> out = new ArrayList<>(list.size());
+      list.forEach(item -> out.add(plain(item)));
+      return out;
+    }
+    return v;
   }
 
   @Override
@@ -146,12 +174,12 @@ public final class ImageRequest {
         && prompt.equals(r.prompt)
         && Objects.equals(mode, r.mode)
         && params.equals(r.params)
-        && referenceImages.equals(r.referenceImages);
+        && images.equals(r.images);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(model, prompt, mode, params, referenceImages);
+    return Objects.hash(model, prompt, mode, params, images);
   }
 
   @Override
@@ -165,7 +193,7 @@ public final class ImageRequest {
     private String prompt;
     private Mode mode;
     private final Map<String, Object> params = new LinkedHashMap<>();
-    private final List<URI> referenceImages = new ArrayList<>();
+    private final List<ImageRef> images = new ArrayList<>();
 
     private Builder() {}
 
@@ -216,11 +244,12 @@ public final class ImageRequest {
 
     /**
      * Sets one model parameter, such as {@code aspect_ratio}. Values may be strings, numbers,
-     * booleans or lists of those. Setting a name again replaces its value. Default: no
-     * parameters, the model's own defaults.
+     * booleans, {@link ImageRef}s (for a parameter whose schema says {@code file-or-url}) or lists
+     * of those. Setting a name again replaces its value. Default: no parameters, the model's own
+     * defaults.
      *
      * @param name the parameter's name, as the model's schema spells it
-     * @param value a string, number, boolean, or a list of those (copied)
+     * @param value a string, number, boolean, {@link ImageRef}, or a list of those (copied)
      * @return this builder
      * @throws IllegalArgumentException for a reserved key ({@code model}, {@code prompt}, {@code
      *     mode}, {@code images}) or a value of another type
@@ -263,30 +292,55 @@ public final class ImageRequest {
     }
 
     /**
-     * Adds a reference image, for image-to-image. Default: none.
+     * Adds a reference image (sent in {@code images}), for image-to-image and edits.
      *
-     * @param url an http or https URL the server can fetch
+     * @param image a local file, a URL or an {@code anycap://upload/} reference
      * @return this builder
-     * @throws IllegalArgumentException for another scheme
+     */
+    public Builder image(ImageRef image) {
+      images.add(Objects.requireNonNull(image, "image"));
+      return this;
+    }
+
+    /**
+     * Adds several reference images, as {@link #image(ImageRef)} would one by one.
+     *
+     * @param images the references
+     * @return this builder
+     */
+    public Builder images(List<? extends ImageRef> images) {
+      Objects.requireNonNull(images, "images").forEach(this::image);
+      return this;
+    }
+
+    /**
+     * Adds a local reference image, uploaded when the request is sent.
+     *
+     * @param file the file
+     * @return this builder
+     */
+    public Builder referenceImage(Path file) {
+      return image(ImageRef.file(file));
+    }
+
+    /**
+     * Adds a reference image by URI: an http(s) URL, an {@code anycap://upload/} reference or a
+     * {@code file:} URI (a local file).
+     *
+     * @param url the URI
+     * @return this builder
+     * @throws IllegalArgumentException for any other scheme
      */
     public Builder referenceImage(URI url) {
-      Objects.requireNonNull(url, "url");
-      String scheme = url.getScheme();
-      if (scheme == null
-          || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-        throw new IllegalArgumentException(
-            "reference image must be an http(s) URL, got scheme '" + scheme + "'");
-      }
-      referenceImages.add(url);
-      return this;
+      return image(ImageRef.of(Objects.requireNonNull(url, "url")));
     }
 
     /**
      * Adds several reference images, as {@link #referenceImage(URI)} would one by one.
      *
-     * @param urls http or https URLs
+     * @param urls http(s) URLs, {@code anycap://upload/} references or {@code file:} URIs
      * @return this builder
-     * @throws IllegalArgumentException for another scheme
+     * @throws IllegalArgumentException for any other scheme
      */
     public Builder referenceImages(List<URI> urls) {
       Objects.requireNonNull(urls, "urls").forEach(this::referenceImage);
@@ -309,15 +363,17 @@ public final class ImageRequest {
       return new ImageRequest(this);
     }
 
-    private static Object checkedValue(String name, Object value) {
-      if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+    static Object checkedValue(String name, Object value) {
+      Objects.requireNonNull(value, () -> "value of parameter '" + name + "'");
+      if (scalar(value)) {
         return value;
       }
       if (value instanceof List<?> list) {
         for (Object item : list) {
-          if (!(item instanceof String || item instanceof Number || item instanceof Boolean)) {
+          if (!scalar(item)) {
             throw new IllegalArgumentException(
-                "parameter '" + name + "' holds a list item that is not a string, number or boolean");
+                "parameter '" + name
+                    + "' holds a list item that is not a string, number, boolean or ImageRef");
           }
         }
         return List.copyOf(list);
@@ -325,8 +381,12 @@ public final class ImageRequest {
       throw new IllegalArgumentException(
           "parameter '"
               + name
-              + "' must be a string, number, boolean or list, not "
+              + "' must be a string, number, boolean, ImageRef or list, not "
               + value.getClass().getSimpleName());
+    }
+
+    private static boolean scalar(Object v) {
+      return v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof ImageRef;
     }
   }
 }

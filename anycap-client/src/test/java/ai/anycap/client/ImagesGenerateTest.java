@@ -80,7 +80,7 @@ class ImagesGenerateTest {
   }
 
   @Test
-  void generate_imageToImage_sendsModeAndOneReferenceAsAString() {
+  void generate_imageToImage_sendsModeAndOneReferenceWrappedInAnArray() {
     wm.stubFor(post("/v1/image/generate").willReturn(okJson(SUCCESS)));
     WireMockSupport.clientFor(wm)
         .build()
@@ -97,7 +97,7 @@ class ImagesGenerateTest {
             .withRequestBody(
                 equalToJson(
                     "{\"model\":\"nano-banana-pro\",\"prompt\":\"watercolor\",\"mode\":\"image-to-image\","
-                        + "\"images\":\"https://example.com/a.jpg\"}")));
+                        + "\"images\":[\"https://example.com/a.jpg\"]}")));
   }
 
   @Test

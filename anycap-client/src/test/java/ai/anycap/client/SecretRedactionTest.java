@@ -105,4 +105,55 @@ class SecretRedactionTest {
         .extracting(ILoggingEvent::getFormattedMessage)
         .anyMatch(m -> m.matches("POST /v1/image/generate 200 in \\d+ ms request_id=req_ok trace_id=trc_[0-9a-f]{32}"));
   }
+
+  /** The key JSON-escaped in a body, or echoed in the X-Request-Id header, is still the key. */
+  @Test
+  void keyEchoedEscapedOrInARequestIdHeaderIsRedacted() {
+    String escaped = jsonEscapedFirstChars(WireMockSupport.KEY, 3);
+    wm.stubFor(
+        post("/v1/image/generate")
+            .willReturn(
+                aResponse()
+                    .withStatus(200)
+                    .withHeader("Content-Type", "application/json")
+                    .withHeader("X-Request-Id", "req_" + WireMockSupport.KEY)
+                    .withBody(
+                        "{\"status\":\"success\",\"data\":{\"model\":\"m " + escaped + "\",\"credit_cost\":1,"
+                            + "\"outputs\":[{\"url\":\"" + wm.baseUrl() + "/a.png\"}]}}")));
+    wm.stubFor(
+        get("/v1/status")
+            .willReturn(
+                aResponse()
+                    .withStatus(400)
+                    .withHeader("X-Request-Id", WireMockSupport.KEY)
+                    .withBody("{\"error\":{\"code\":\"BAD\",\"message\":\"key " + escaped
+                        + " is malformed\",\"hint\":\"" + escaped + "\"}}")));
+    AnyCapClient client = WireMockSupport.clientFor(wm).build();
+
+    ImageGeneration g =
+        client.images().generate(ImageRequest.builder().model("nano-banana-2").prompt("x").build());
+    AnyCapServiceException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+        AnyCapServiceException.class, client::status);
+
+    assertThat(escaped).doesNotContain(WireMockSupport.KEY).contains("\\u00");
+    assertThat(g.model()).isEqualTo("m [redacted]");
+    assertThat(g.requestId()).contains("req_[redacted]");
+    assertThat(g.toString()).doesNotContain(WireMockSupport.KEY);
+    assertThat(e.getMessage()).contains("key [redacted] is malformed").doesNotContain(WireMockSupport.KEY);
+    assertThat(e.hint()).isPresent().get().asString().doesNotContain(WireMockSupport.KEY);
+    assertThat(e.requestId()).contains("[redacted]");
+    for (ILoggingEvent event : captured.list) {
+      assertThat(event.getFormattedMessage()).doesNotContain(WireMockSupport.KEY);
+    }
+  }
+
+  /** {@code key} with its first {@code n} characters written as JSON escapes. */
+  private static String jsonEscapedFirstChars(String key, int n) {
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      out.append(i < n ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+    }
+    return out.toString();
+  }
 }

@@ -7,11 +7,15 @@ import java.util.Objects;
 
 /**
  * What a batch would cost, worked out without sending a request: jobs to run per model, credits
- * (one per image unless the pipeline has seen otherwise) and dollars from the price table.
+ * (one per image) and dollars from the price table. A job whose image the journal kept but did not
+ * deliver everywhere runs (it is delivered) and costs nothing. With {@code deduplicate(true)} (the
+ * pipeline's default), a request that an earlier entry also makes costs nothing: the run generates
+ * it once and copies the image.
  *
  * @param jobs jobs that would run
  * @param alreadyDone jobs the journal says are done, which would be skipped
  * @param invalid entries that are malformed (the run would refuse them, or skip them)
+ * @param duplicates jobs whose request an earlier job of the batch also makes
  * @param jobsByModel jobs to run per model id
  * @param credits credits the jobs would take
  * @param usd dollars, for the models the price table prices
@@ -21,11 +25,24 @@ public record BatchEstimate(
     long jobs,
     long alreadyDone,
     long invalid,
+    long duplicates,
     Map<String, Long> jobsByModel,
     BigDecimal credits,
     BigDecimal usd,
     List<String> unpricedModels) {
 
+  /**
+   * An estimate; the map and list are copied.
+   *
+   * @param jobs jobs that would run
+   * @param alreadyDone jobs the journal says are done
+   * @param invalid entries that are malformed
+   * @param duplicates jobs whose request an earlier job also makes
+   * @param jobsByModel jobs to run per model id
+   * @param credits credits the jobs would take
+   * @param usd dollars, for the models the price table prices
+   * @param unpricedModels models with jobs but no price
+   */
   public BatchEstimate {
     jobsByModel = Map.copyOf(jobsByModel);
     Objects.requireNonNull(credits, "credits");
@@ -33,11 +50,30 @@ public record BatchEstimate(
     unpricedModels = List.copyOf(unpricedModels);
   }
 
+  /**
+   * An estimate of a batch without duplicate requests.
+   *
+   * @param jobs jobs that would run
+   * @param alreadyDone jobs the journal says are done
+   * @param invalid entries that are malformed
+   * @param jobsByModel jobs to run per model id
+   * @param credits credits the jobs would take
+   * @param usd dollars, for the models the price table prices
+   * @param unpricedModels models with jobs but no price
+   */
+  public BatchEstimate(
+      long jobs, long alreadyDone, long invalid, Map<String, Long> jobsByModel, BigDecimal credits, BigDecimal usd,
+      List<String> unpricedModels) {
+    this(jobs, alreadyDone, invalid, 0, jobsByModel, credits, usd, unpricedModels);
+  }
+
+  /** A one-line summary, such as {@code 20 jobs (0 already done, 0 invalid): 20 credits, ~$0.100; ...}. */
   @Override
   public String toString() {
     return String.format(
-        "%d jobs (%d already done, %d invalid): %s credits, ~$%s%s; by model %s",
-        jobs, alreadyDone, invalid, credits.toPlainString(), usd.toPlainString(),
+        "%d jobs (%d already done, %d invalid%s): %s credits, ~$%s%s; by model %s",
+        jobs, alreadyDone, invalid, duplicates == 0 ? "" : ", " + duplicates + " duplicate requests",
+        credits.toPlainString(), usd.toPlainString(),
         unpricedModels.isEmpty() ? "" : " (no price for " + unpricedModels + ")", jobsByModel);
   }
 }

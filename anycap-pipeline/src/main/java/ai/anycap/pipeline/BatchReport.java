@@ -32,7 +32,21 @@ public final class BatchReport {
   private final String haltReason;
   private final boolean cancelled;
 
-  /** Built by the pipeline; public so that tests and custom runners can make one. */
+  /**
+   * Built by the pipeline; public so that tests and custom runners can make one.
+   *
+   * @param succeeded jobs that succeeded
+   * @param failed jobs that failed
+   * @param skipped skipped jobs by reason (reasons with 0 are dropped)
+   * @param imagesGenerated images the server generated
+   * @param retries retries scheduled
+   * @param credits credits charged
+   * @param estimatedCostUsd the dollar cost by the price table
+   * @param wallTime how long the batch took
+   * @param failures the first failures, in order
+   * @param haltReason why the batch stopped early, or null
+   * @param cancelled whether it was cancelled
+   */
   public BatchReport(
       long succeeded,
       long failed,
@@ -64,83 +78,93 @@ public final class BatchReport {
     this.cancelled = cancelled;
   }
 
-  /** Every job the batch saw. */
+  /** {@return every job the batch saw: succeeded, failed and skipped} */
   public long total() {
     return succeeded + failed + skipped();
   }
 
+  /** {@return jobs that succeeded} */
   public long succeeded() {
     return succeeded;
   }
 
+  /** {@return jobs that failed} */
   public long failed() {
     return failed;
   }
 
-  /** Skipped jobs of every reason. */
+  /** {@return skipped jobs, of every reason} */
   public long skipped() {
     return skipped.values().stream().mapToLong(Long::longValue).sum();
   }
 
+  /**
+   * Skipped jobs of one reason.
+   *
+   * @param reason the reason
+   * @return how many jobs were skipped for it
+   */
   public long skipped(SkipReason reason) {
     return skipped.getOrDefault(reason, 0L);
   }
 
-  /** Skipped jobs by reason; reasons with none are absent. */
+  /** {@return skipped jobs by reason; reasons with none are absent} */
   public Map<SkipReason, Long> skippedByReason() {
     return skipped;
   }
 
-  /** Images the server generated for this batch (a duplicate's copy is not one). */
+  /** {@return images the server generated for this batch (a duplicate's copy is not one)} */
   public long imagesGenerated() {
     return imagesGenerated;
   }
 
-  /** Retries scheduled across all jobs. */
+  /** {@return retries scheduled across all jobs} */
   public long retries() {
     return retries;
   }
 
-  /** Credits charged. */
+  /** {@return credits charged} */
   public BigDecimal credits() {
     return credits;
   }
 
-  /** The dollar cost of the images generated, by the price table; models without a price add 0. */
+  /** {@return the dollar cost of the images generated, by the price table (models without a price add 0)} */
   public BigDecimal estimatedCostUsd() {
     return estimatedCostUsd;
   }
 
+  /** {@return how long the batch took} */
   public Duration wallTime() {
     return wallTime;
   }
 
-  /** Succeeded jobs per second of wall time. */
+  /** {@return succeeded jobs per second of wall time} */
   public double imagesPerSecond() {
     double seconds = wallTime.toNanos() / 1e9;
     return seconds <= 0 ? 0 : succeeded / seconds;
   }
 
-  /** The first {@value #MAX_LISTED_FAILURES} failures, in the order they happened. */
+  /** {@return the first {@value #MAX_LISTED_FAILURES} failures, in the order they happened} */
   public List<JobResult.Failed> failures() {
     return failures;
   }
 
-  /** Why the batch stopped early (401, 402, 403), when it did. */
+  /** {@return why the batch stopped early (401, 402, 403), when it did} */
   public Optional<String> haltReason() {
     return Optional.ofNullable(haltReason);
   }
 
+  /** {@return whether the batch was cancelled, or its pipeline closed, before it ended} */
   public boolean cancelled() {
     return cancelled;
   }
 
-  /** Whether every job succeeded or had already succeeded before. */
+  /** {@return whether every job succeeded, or had already succeeded before} */
   public boolean allSucceeded() {
     return failed == 0 && skipped() == skipped(SkipReason.ALREADY_DONE);
   }
 
-  /** The report as a JSON object. */
+  /** {@return the report as a JSON object} */
   public String toJson() {
     return ReportJson.write(this);
   }

@@ -11,23 +11,33 @@ import java.util.List;
  */
 public final class BatchValidationException extends AnyCapException {
 
+  /** How many problems the exception keeps in full; {@link #problemCount()} counts all. */
   public static final int MAX_PROBLEMS = 100;
 
+  /** The first problems found. */
   private final List<InvalidJobException> problems;
+  /** How many problems there are in all. */
   private final long problemCount;
 
+  /**
+   * A refusal of a batch.
+   *
+   * @param source the source's description, such as its file name
+   * @param problems the first problems found, at most {@value #MAX_PROBLEMS}
+   * @param problemCount how many there are in all
+   */
   public BatchValidationException(String source, List<InvalidJobException> problems, long problemCount) {
     super(message(source, problems, problemCount));
     this.problems = List.copyOf(problems);
     this.problemCount = problemCount;
   }
 
-  /** The problems found, at most {@value #MAX_PROBLEMS}. */
+  /** {@return the problems found, at most {@value #MAX_PROBLEMS}} */
   public List<InvalidJobException> problems() {
     return problems;
   }
 
-  /** How many problems there are in all. */
+  /** {@return how many problems there are in all} */
   public long problemCount() {
     return problemCount;
   }

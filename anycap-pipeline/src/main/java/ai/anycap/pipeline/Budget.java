@@ -13,7 +13,9 @@ public final class Budget {
 
   /** What a budget counts. */
   public enum Unit {
+    /** AnyCap credits, as the server charges them. */
     CREDITS,
+    /** US dollars, by the pipeline's price table. */
     USD
   }
 
@@ -27,39 +29,62 @@ public final class Budget {
     this.limit = limit;
   }
 
-  /** At most this many credits. */
+  /**
+   * At most this many credits.
+   *
+   * @param credits the limit, not negative
+   * @return the budget
+   */
   public static Budget credits(long credits) {
     return credits(BigDecimal.valueOf(credits));
   }
 
+  /**
+   * At most this many credits.
+   *
+   * @param credits the limit, not negative
+   * @return the budget
+   */
   public static Budget credits(BigDecimal credits) {
     return new Budget(Unit.CREDITS, nonNegative(credits));
   }
 
-  /** At most this many US dollars, priced per image with the pipeline's price table. */
+  /**
+   * At most this many US dollars, priced per image with the pipeline's price table.
+   *
+   * @param usd the limit, not negative
+   * @return the budget
+   */
   public static Budget dollars(BigDecimal usd) {
     return new Budget(Unit.USD, nonNegative(usd));
   }
 
+  /**
+   * At most this many US dollars, such as {@code "50.00"}.
+   *
+   * @param usd the limit as a decimal number, not negative
+   * @return the budget
+   */
   public static Budget dollars(String usd) {
     return dollars(new BigDecimal(Objects.requireNonNull(usd, "usd")));
   }
 
-  /** No limit; the default. */
+  /** {@return no limit; the default} */
   public static Budget unlimited() {
     return UNLIMITED;
   }
 
+  /** {@return whether there is a limit} */
   public boolean isLimited() {
     return unit != null;
   }
 
-  /** The unit, or null when unlimited. */
+  /** {@return the unit, or null when unlimited} */
   public Unit unit() {
     return unit;
   }
 
-  /** The limit, or null when unlimited. */
+  /** {@return the limit, or null when unlimited} */
   public BigDecimal limit() {
     return limit;
   }

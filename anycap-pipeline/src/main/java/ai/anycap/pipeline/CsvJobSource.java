@@ -1,15 +1,11 @@
 package ai.anycap.pipeline;
 
-import ai.anycap.client.Model;
 import ai.anycap.client.PromptTemplate;
 import ai.anycap.client.PromptTemplateException;
 import ai.anycap.pipeline.internal.CsvJobReader;
 import ai.anycap.pipeline.internal.CsvJobSpec;
-import ai.anycap.pipeline.internal.JobFiles;
-import ai.anycap.pipeline.internal.ModelParams;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -27,7 +23,8 @@ import java.util.Objects;
  * except after broken quoting or invalid UTF-8, where the reader stops.
  *
  * <p>Instances are immutable and thread-safe; each {@link #open()} returns a new reader, which is
- * not.
+ * not. The file, the template, the model and parameters for every row are set as for any {@link
+ * FileJobSource}.
  *
  * <pre>{@code
  * JobSource products = CsvJobSource.builder()
@@ -39,71 +36,46 @@ import java.util.Objects;
  *     .build();
  * }</pre>
  */
-public final class CsvJobSource implements JobSource {
-
-  private final CsvJobSpec spec;
+public final class CsvJobSource extends FileJobSource {
 
   private CsvJobSource(CsvJobSpec spec) {
-    this.spec = spec;
-  }
-
-  public static Builder builder() {
-    return new Builder();
+    super(spec.file(), () -> new CsvJobReader(spec));
   }
 
   /**
-   * Opens the file and checks its header.
+   * A builder with no file, template or output key yet.
    *
-   * @throws InvalidJobException when the file is missing (line 0), or at the header's line when
-   *     the file is empty, the header has an empty or repeated name, or lacks a column this source
-   *     uses
+   * @return a new builder
    */
-  @Override
-  public JobReader open() {
-    return new CsvJobReader(spec);
-  }
-
-  /** The file name, such as {@code products.csv}; positions use it too. */
-  @Override
-  public String description() {
-    return JobFiles.description(spec.file());
-  }
-
-  /** The CSV file, as given to the builder. */
-  public Path file() {
-    return spec.file();
-  }
-
-  @Override
-  public String toString() {
-    return "CsvJobSource[" + spec.file() + "]";
+  public static Builder builder() {
+    return new Builder();
   }
 
   /**
    * Configures a {@link CsvJobSource}. Required: {@link #file}, {@link #outputKey}, and one of
    * {@link #template} or {@link #promptColumn}. Not thread-safe; {@link #build()} copies.
    */
-  public static final class Builder {
-    private Path file;
+  public static final class Builder extends FileJobSource.Builder<Builder> {
     private char separator = ',';
-    private String template;
     private String promptColumn;
     private String outputKey;
     private String idColumn;
-    private String model;
     private String modelColumn;
-    private final Map<String, Object> params = new LinkedHashMap<>();
     private final Map<String, String> values = new LinkedHashMap<>();
 
     private Builder() {}
 
-    /** The CSV file; required. It is opened by {@link CsvJobSource#open()}, not here. */
-    public Builder file(Path file) {
-      this.file = Objects.requireNonNull(file, "file");
+    @Override
+    Builder self() {
       return this;
     }
 
-    /** The cell separator; default {@code ','}. */
+    /**
+     * The cell separator; default {@code ','}.
+     *
+     * @param separator any character but a quote or a line break
+     * @return this builder
+     */
     public Builder separator(char separator) {
       if (separator == '"' || separator == '\r' || separator == '\n') {
         throw new IllegalArgumentException("separator must not be a quote or a line break");
@@ -112,17 +84,12 @@ public final class CsvJobSource implements JobSource {
       return this;
     }
 
-    /** Every row's prompt is this template, filled with the row's values. */
-    public Builder template(String name) {
-      Objects.requireNonNull(name, "template");
-      if (name.isBlank()) {
-        throw new IllegalArgumentException("template name must not be blank");
-      }
-      this.template = name;
-      return this;
-    }
-
-    /** Every row's prompt is the literal text in this column, instead of a template. */
+    /**
+     * Every row's prompt is the literal text in this column, instead of a template; default none.
+     *
+     * @param column a column of the header
+     * @return this builder
+     */
     public Builder promptColumn(String column) {
       this.promptColumn = column(column, "promptColumn");
       return this;
@@ -130,63 +97,48 @@ public final class CsvJobSource implements JobSource {
 
     /**
      * Where each row's image goes, as a template over the row's columns, such as {@code
-     * {sku}.png}; required. A row whose referenced cell is empty is refused.
+     * {sku}.png}; required, no default. A row whose referenced cell is empty is refused.
+     *
+     * @param template the output key template
+     * @return this builder
      */
     public Builder outputKey(String template) {
       this.outputKey = Objects.requireNonNull(template, "outputKey");
       return this;
     }
 
-    /** The column holding each job's id; by default the id is the rendered output key. */
+    /**
+     * The column holding each job's id; by default the id is the rendered output key.
+     *
+     * @param column a column of the header
+     * @return this builder
+     */
     public Builder idColumn(String column) {
       this.idColumn = column(column, "idColumn");
       return this;
     }
 
-    /** The model for rows that do not name their own; by default none (the pipeline decides). */
-    public Builder model(String model) {
-      Objects.requireNonNull(model, "model");
-      if (model.isBlank()) {
-        throw new IllegalArgumentException("model must not be blank");
-      }
-      this.model = model;
-      return this;
-    }
-
-    public Builder model(Model model) {
-      return model(Objects.requireNonNull(model, "model").id());
-    }
-
-    /** A column naming each row's model; an empty cell falls back to {@link #model(String)}. */
+    /**
+     * A column naming each row's model; an empty cell falls back to {@link #model(String)};
+     * default none.
+     *
+     * @param column a column of the header
+     * @return this builder
+     */
     public Builder modelColumn(String column) {
       this.modelColumn = column(column, "modelColumn");
       return this;
     }
 
     /**
-     * A model parameter for every row, such as {@code aspect_ratio}: a string, number, boolean
-     * or list of those.
-     */
-    public Builder param(String name, Object value) {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(value, () -> "value of parameter '" + name + "'");
-      String problem = ModelParams.problem(name, value);
-      if (problem != null) {
-        throw new IllegalArgumentException(problem);
-      }
-      params.put(name, value instanceof List<?> list ? List.copyOf(list) : value);
-      return this;
-    }
-
-    public Builder params(Map<String, ?> params) {
-      Objects.requireNonNull(params, "params").forEach(this::param);
-      return this;
-    }
-
-    /**
      * Adds a value to every job, rendered from the row's columns: a constant, or {@code {column}}
      * references, such as {@code value("product_name", "{name}")} when a template's placeholder
-     * and the file's column are named differently. It replaces a column of the same name.
+     * and the file's column are named differently. It replaces a column of the same name. Default
+     * none.
+     *
+     * @param name the value's name
+     * @param template a constant, or text with {@code {column}} references
+     * @return this builder
      */
     public Builder value(String name, String template) {
       Objects.requireNonNull(name, "name");
@@ -199,14 +151,15 @@ public final class CsvJobSource implements JobSource {
     }
 
     /**
+     * Builds the source; nothing is read yet.
+     *
+     * @return the source
      * @throws IllegalStateException naming the missing field ({@code file}, {@code outputKey},
      *     {@code template or promptColumn}), or when both a template and a prompt column are set
      * @throws IllegalArgumentException when the output key or a value is not a valid template
      */
     public CsvJobSource build() {
-      if (file == null) {
-        throw new IllegalStateException("CsvJobSource needs a file");
-      }
+      Path file = requiredFile("CsvJobSource");
       if (outputKey == null) {
         throw new IllegalStateException("CsvJobSource needs an outputKey, such as \"{sku}.png\"");
       }

@@ -19,6 +19,17 @@ import java.util.Optional;
 public record DeliveredImage(
     ImageJob job, Path file, long size, String contentType, String sha256, String model, List<SinkReceipt> receipts) {
 
+  /**
+   * An image ready for delivery; the receipts are copied.
+   *
+   * @param job the job that made it
+   * @param file the image file
+   * @param size its size in bytes
+   * @param contentType its media type
+   * @param sha256 its SHA-256, lower-case hex
+   * @param model the model that made it
+   * @param receipts receipts of the sinks before this one, in order
+   */
   public DeliveredImage {
     Objects.requireNonNull(job, "job");
     Objects.requireNonNull(file, "file");
@@ -28,7 +39,12 @@ public record DeliveredImage(
     receipts = List.copyOf(receipts);
   }
 
-  /** The receipt of the earlier sink with this name. */
+  /**
+   * The receipt of the earlier sink with this name.
+   *
+   * @param sink the sink's name
+   * @return its receipt, or empty when no earlier sink of that name delivered the image
+   */
   public Optional<SinkReceipt> receipt(String sink) {
     return receipts.stream().filter(r -> r.sink().equals(sink)).findFirst();
   }

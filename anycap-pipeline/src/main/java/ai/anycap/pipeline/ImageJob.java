@@ -46,6 +46,21 @@ public record ImageJob(
     List<URI> referenceImages,
     String outputKey) {
 
+  /**
+   * A job; the maps and list are copied.
+   *
+   * @param id stable identifier, not blank
+   * @param template the template name, or null for a literal prompt
+   * @param prompt the literal prompt, or null when a template is used
+   * @param values the job's fields
+   * @param model the model id, or null
+   * @param mode the generation mode, or null
+   * @param params model parameters
+   * @param referenceImages reference image URLs
+   * @param outputKey where the image goes, relative to the output root; not blank
+   * @throws IllegalArgumentException when the id or output key is blank, or not exactly one of a
+   *     template and a prompt is set
+   */
   public ImageJob {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(outputKey, "outputKey");
@@ -64,6 +79,7 @@ public record ImageJob(
     referenceImages = List.copyOf(referenceImages);
   }
 
+  /** {@return a builder with nothing set} */
   public static Builder builder() {
     return new Builder();
   }
@@ -71,6 +87,8 @@ public record ImageJob(
   /**
    * The job as one JSON object, the same form a line of a {@link JsonLinesJobSource} file takes;
    * queues carry jobs this way.
+   *
+   * @return the JSON, on one line
    */
   public String toJson() {
     return ai.anycap.pipeline.internal.ImageJobJson.write(this);
@@ -79,12 +97,15 @@ public record ImageJob(
   /**
    * Reads a job from its JSON form ({@link #toJson()}).
    *
+   * @param json one JSON object
+   * @return the job
    * @throws IllegalArgumentException naming the key when the JSON is not a valid job
    */
   public static ImageJob fromJson(String json) {
     return ai.anycap.pipeline.internal.ImageJobJson.read(java.util.Objects.requireNonNull(json, "json"));
   }
 
+  /** {@return a builder holding this job's fields, to make a changed copy} */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.id = id;
@@ -113,71 +134,146 @@ public record ImageJob(
 
     private Builder() {}
 
-    /** A stable id; defaults to the output key. */
+    /**
+     * A stable id, unique within a batch; defaults to the output key.
+     *
+     * @param id the id
+     * @return this builder
+     */
     public Builder id(String id) {
       this.id = Objects.requireNonNull(id, "id");
       return this;
     }
 
-    /** Renders the prompt from this template (clears a literal prompt). */
+    /**
+     * Renders the prompt from this template (clears a literal prompt); one of a template and a
+     * prompt is required.
+     *
+     * @param name the template's name
+     * @return this builder
+     */
     public Builder template(String name) {
       this.template = Objects.requireNonNull(name, "template");
       this.prompt = null;
       return this;
     }
 
-    /** Uses this literal prompt (clears a template). */
+    /**
+     * Uses this literal prompt (clears a template); one of a template and a prompt is required.
+     *
+     * @param prompt the prompt
+     * @return this builder
+     */
     public Builder prompt(String prompt) {
       this.prompt = Objects.requireNonNull(prompt, "prompt");
       this.template = null;
       return this;
     }
 
+    /**
+     * A field of the job, filling the template's {@code {key}}; default none.
+     *
+     * @param key the field's name
+     * @param value its value
+     * @return this builder
+     */
     public Builder value(String key, String value) {
       values.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, key));
       return this;
     }
 
+    /**
+     * Fields of the job, each as {@link #value(String, String)}.
+     *
+     * @param values names and values
+     * @return this builder
+     */
     public Builder values(Map<String, String> values) {
       Objects.requireNonNull(values, "values").forEach(this::value);
       return this;
     }
 
+    /**
+     * The model; default none (the template's, or else the pipeline's default).
+     *
+     * @param model a model id
+     * @return this builder
+     */
     public Builder model(String model) {
       this.model = Objects.requireNonNull(model, "model");
       return this;
     }
 
+    /**
+     * The model, as {@link #model(String)}.
+     *
+     * @param model a known model
+     * @return this builder
+     */
     public Builder model(Model model) {
       return model(Objects.requireNonNull(model, "model").id());
     }
 
+    /**
+     * The generation mode; default none (the server infers it).
+     *
+     * @param mode the mode
+     * @return this builder
+     */
     public Builder mode(Mode mode) {
       this.mode = Objects.requireNonNull(mode, "mode");
       return this;
     }
 
+    /**
+     * A model parameter, over the template's and the pipeline's defaults; default none.
+     *
+     * @param name the parameter's name
+     * @param value its value
+     * @return this builder
+     */
     public Builder param(String name, Object value) {
       params.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, name));
       return this;
     }
 
+    /**
+     * Model parameters, each as {@link #param(String, Object)}.
+     *
+     * @param params names and values
+     * @return this builder
+     */
     public Builder params(Map<String, ?> params) {
       Objects.requireNonNull(params, "params").forEach(this::param);
       return this;
     }
 
+    /**
+     * Adds a reference image, for image-to-image; default none.
+     *
+     * @param url the image's URL
+     * @return this builder
+     */
     public Builder referenceImage(URI url) {
       referenceImages.add(Objects.requireNonNull(url, "url"));
       return this;
     }
 
+    /**
+     * Where the image goes, relative to the output root; required.
+     *
+     * @param outputKey the key, such as {@code mugs/red.png}
+     * @return this builder
+     */
     public Builder outputKey(String outputKey) {
       this.outputKey = Objects.requireNonNull(outputKey, "outputKey");
       return this;
     }
 
     /**
+     * Builds the job.
+     *
+     * @return the job
      * @throws IllegalArgumentException when the output key is missing, or neither (or both) of a
      *     template and a prompt is set
      */

@@ -23,13 +23,21 @@ import java.util.concurrent.CompletableFuture;
 @FunctionalInterface
 public interface ImageSink {
 
-  /** Delivers one image; the future completes when the image is there. */
+  /**
+   * Delivers one image.
+   *
+   * @param image the image, on disk, with the receipts of the sinks before this one
+   * @return the receipt, once the image is there; a failed future (or a thrown exception) fails
+   *     the delivery
+   */
   CompletableFuture<SinkReceipt> deliver(DeliveredImage image);
 
   /**
    * A stable name, recorded in the journal (so a rerun knows what was delivered) and used to find
    * this sink's receipt. Defaults to the class's simple name; give two sinks of one class
    * different names.
+   *
+   * @return the name
    */
   default String name() {
     String n = getClass().getSimpleName();

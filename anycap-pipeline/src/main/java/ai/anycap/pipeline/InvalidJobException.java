@@ -11,11 +11,16 @@ import java.util.Optional;
  */
 public final class InvalidJobException extends AnyCapException {
 
+  /** Where the entry is. */
   private final JobPosition position;
+  /** The column, key or field concerned, or null. */
   private final String field;
+  /** What is wrong, without the position. */
   private final String problem;
 
   /**
+   * A malformed entry.
+   *
    * @param position where the entry is
    * @param field the column, key or field concerned, or null when it is the whole entry
    * @param problem what is wrong, as a sentence without the position
@@ -24,6 +29,14 @@ public final class InvalidJobException extends AnyCapException {
     this(position, field, problem, null);
   }
 
+  /**
+   * A malformed entry, with the exception that showed it.
+   *
+   * @param position where the entry is
+   * @param field the column, key or field concerned, or null when it is the whole entry
+   * @param problem what is wrong, as a sentence without the position
+   * @param cause the underlying exception, or null
+   */
   public InvalidJobException(JobPosition position, String field, String problem, Throwable cause) {
     super(
         Objects.requireNonNull(position, "position")
@@ -36,16 +49,17 @@ public final class InvalidJobException extends AnyCapException {
     this.problem = problem;
   }
 
+  /** {@return where the entry is} */
   public JobPosition position() {
     return position;
   }
 
-  /** The column, key or field concerned. */
+  /** {@return the column, key or field concerned; empty when it is the whole entry} */
   public Optional<String> field() {
     return Optional.ofNullable(field);
   }
 
-  /** What is wrong, without the position. */
+  /** {@return what is wrong, without the position} */
   public String problem() {
     return problem;
   }

@@ -11,10 +11,17 @@ import java.util.Objects;
  */
 public record JobPosition(String source, long line) {
 
+  /**
+   * A position.
+   *
+   * @param source the source's description
+   * @param line the line or entry number, from 1; 0 when unknown
+   */
   public JobPosition {
     Objects.requireNonNull(source, "source");
   }
 
+  /** {@return the position as people read it, such as {@code products.csv:14}} */
   @Override
   public String toString() {
     return line > 0 ? source + ":" + line : source;

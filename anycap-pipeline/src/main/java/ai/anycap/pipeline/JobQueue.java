@@ -16,10 +16,16 @@ public interface JobQueue {
   /**
    * Adds every job of {@code jobs}, waiting while the queue is full (back-pressure).
    *
+   * @param jobs the jobs to add, in order
    * @return how many jobs were added
    */
   long enqueueAll(JobSource jobs);
 
-  /** The worker side, for one worker; names must be unique among live workers. */
+  /**
+   * The worker side, for one worker.
+   *
+   * @param workerName a name unique among live workers
+   * @return the worker's consumer; close it when the worker stops
+   */
   QueueConsumer consumer(String workerName);
 }

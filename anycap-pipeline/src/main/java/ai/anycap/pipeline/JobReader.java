@@ -8,14 +8,15 @@ import java.util.Optional;
 public interface JobReader extends AutoCloseable {
 
   /**
-   * The next job, or empty at the end.
+   * The next job.
    *
+   * @return the next job, or empty at the end
    * @throws InvalidJobException when the next entry is malformed; reading may go on after it,
    *     with the entry after the bad one
    */
   Optional<ImageJob> next();
 
-  /** Where the entry last returned (or refused) came from, for error messages. */
+  /** {@return where the entry last returned (or refused) came from, for error messages} */
   JobPosition position();
 
   /** Releases the underlying file. Does not throw. */

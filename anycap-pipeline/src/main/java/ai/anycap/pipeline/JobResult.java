@@ -17,16 +17,16 @@ import java.util.Objects;
  */
 public sealed interface JobResult permits JobResult.Succeeded, JobResult.Failed, JobResult.Skipped {
 
-  /** The job's id. */
+  /** {@return the job's id} */
   String jobId();
 
-  /** Requests made for the job (generation attempts); 0 when skipped or deduplicated. */
+  /** {@return requests made for the job (generation attempts); 0 when skipped or deduplicated} */
   int attempts();
 
-  /** From the job's start to its end. */
+  /** {@return the time from the job's start to its end} */
   Duration duration();
 
-  /** Credits spent on the job, including on a generation whose download then failed. */
+  /** {@return credits spent on the job, including on a generation whose download then failed} */
   BigDecimal credits();
 
   /**
@@ -53,6 +53,19 @@ public sealed interface JobResult permits JobResult.Succeeded, JobResult.Failed,
       String duplicateOf,
       List<SinkReceipt> receipts)
       implements JobResult {
+    /**
+     * A success; the lists are copied.
+     *
+     * @param job the job
+     * @param outputs the files written
+     * @param model the model that made the image
+     * @param credits credits charged
+     * @param attempts generation attempts
+     * @param duration time taken
+     * @param requestId the server's request id, or null
+     * @param duplicateOf the id of the job whose image was copied, or null
+     * @param receipts what each sink reported, in order
+     */
     public Succeeded {
       Objects.requireNonNull(job, "job");
       outputs = List.copyOf(outputs);
@@ -92,6 +105,18 @@ public sealed interface JobResult permits JobResult.Succeeded, JobResult.Failed,
       List<Path> outputs,
       List<SinkReceipt> receipts)
       implements JobResult {
+    /**
+     * A failure; the lists are copied.
+     *
+     * @param job the job
+     * @param errorCode the server's error code, or one of the SDK's
+     * @param message what went wrong, for people
+     * @param credits credits spent anyway
+     * @param attempts generation attempts
+     * @param duration time taken
+     * @param outputs files kept, or none
+     * @param receipts receipts of the sinks that did deliver
+     */
     public Failed {
       Objects.requireNonNull(job, "job");
       outputs = List.copyOf(outputs);
@@ -118,6 +143,14 @@ public sealed interface JobResult permits JobResult.Succeeded, JobResult.Failed,
    */
   record Skipped(String jobId, JobPosition position, SkipReason reason, String message)
       implements JobResult {
+    /**
+     * A job not run.
+     *
+     * @param jobId the job's id, or its position
+     * @param position where the entry came from
+     * @param reason why it was skipped
+     * @param message details, for people
+     */
     public Skipped {
       Objects.requireNonNull(jobId, "jobId");
       Objects.requireNonNull(position, "position");

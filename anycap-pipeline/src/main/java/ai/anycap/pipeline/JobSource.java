@@ -13,15 +13,25 @@ import java.util.Objects;
 @FunctionalInterface
 public interface JobSource {
 
-  /** Starts a new pass over the jobs, from the first. */
+  /**
+   * Starts a new pass over the jobs, from the first.
+   *
+   * @return a reader of this pass; close it when done
+   * @throws InvalidJobException when the source cannot be read at all (no file, no header)
+   */
   JobReader open();
 
-  /** A short name for messages, such as the file name. */
+  /** {@return a short name for messages, such as the file name} By default the class's simple name. */
   default String description() {
     return getClass().getSimpleName();
   }
 
-  /** A source over jobs already in memory. */
+  /**
+   * A source over jobs already in memory; positions are {@code jobs:<n>}, from 1.
+   *
+   * @param jobs the jobs, read again (in the same order) for each pass
+   * @return the source
+   */
   static JobSource of(Iterable<ImageJob> jobs) {
     Objects.requireNonNull(jobs, "jobs");
     return new JobSource() {

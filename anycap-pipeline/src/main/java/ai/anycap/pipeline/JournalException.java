@@ -8,6 +8,12 @@ import ai.anycap.client.AnyCapException;
  */
 public final class JournalException extends AnyCapException {
 
+  /**
+   * A journal failure.
+   *
+   * @param message what went wrong, naming the file and line
+   * @param cause the underlying exception, or null
+   */
   public JournalException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -1,15 +1,7 @@
 package ai.anycap.pipeline;
 
-import ai.anycap.client.Model;
-import ai.anycap.pipeline.internal.JobFiles;
 import ai.anycap.pipeline.internal.JsonLinesJobReader;
 import ai.anycap.pipeline.internal.JsonLinesJobSpec;
-import ai.anycap.pipeline.internal.ModelParams;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 
 /**
  * Jobs from a JSON Lines file: one JSON object per line, for batches whose jobs differ in more
@@ -30,7 +22,8 @@ import java.util.Objects;
  * next line.
  *
  * <p>Instances are immutable and thread-safe; each {@link #open()} returns a new reader, which is
- * not.
+ * not. The file, and the template, model and parameters for lines that set none, are set as for
+ * any {@link FileJobSource}.
  *
  * <pre>{@code
  * JobSource jobs = JsonLinesJobSource.builder()
@@ -39,112 +32,43 @@ import java.util.Objects;
  *     .build();
  * }</pre>
  */
-public final class JsonLinesJobSource implements JobSource {
+public final class JsonLinesJobSource extends FileJobSource {
 
-  private final JsonLinesJobSpec spec;
-
-  private JsonLinesJobSource(JsonLinesJobSpec spec) {
-    this.spec = spec;
+  private JsonLinesJobSource(Builder b) {
+    this(new JsonLinesJobSpec(b.requiredFile("JsonLinesJobSource"), b.template, b.model, b.params));
   }
 
+  private JsonLinesJobSource(JsonLinesJobSpec spec) {
+    super(spec.file(), () -> new JsonLinesJobReader(spec));
+  }
+
+  /**
+   * A builder with no file yet; the file is the one setting {@link Builder#build()} requires.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /**
-   * Opens the file; lines are read as {@link JobReader#next()} asks for them.
-   *
-   * @throws InvalidJobException at line 0 when the file is missing or unreadable
-   */
-  @Override
-  public JobReader open() {
-    return new JsonLinesJobReader(spec);
-  }
-
-  /** The file name, such as {@code jobs.jsonl}; positions use it too. */
-  @Override
-  public String description() {
-    return JobFiles.description(spec.file());
-  }
-
-  /** The JSON Lines file, as given to the builder. */
-  public Path file() {
-    return spec.file();
-  }
-
-  @Override
-  public String toString() {
-    return "JsonLinesJobSource[" + spec.file() + "]";
-  }
-
-  /**
-   * Configures a {@link JsonLinesJobSource}; only {@link #file} is required. Not thread-safe;
-   * {@link #build()} copies.
-   */
-  public static final class Builder {
-    private Path file;
-    private String template;
-    private String model;
-    private final Map<String, Object> params = new LinkedHashMap<>();
+  /** Configures a {@link JsonLinesJobSource}. Not thread-safe; {@link #build()} copies. */
+  public static final class Builder extends FileJobSource.Builder<Builder> {
 
     private Builder() {}
 
-    /** The JSON Lines file; required. It is opened by {@link JsonLinesJobSource#open()}. */
-    public Builder file(Path file) {
-      this.file = Objects.requireNonNull(file, "file");
+    @Override
+    Builder self() {
       return this;
-    }
-
-    /** The template for lines with neither {@code template} nor {@code prompt}; default none. */
-    public Builder template(String name) {
-      Objects.requireNonNull(name, "template");
-      if (name.isBlank()) {
-        throw new IllegalArgumentException("template name must not be blank");
-      }
-      this.template = name;
-      return this;
-    }
-
-    /** The model for lines without {@code model}; default none (the pipeline decides). */
-    public Builder model(String model) {
-      Objects.requireNonNull(model, "model");
-      if (model.isBlank()) {
-        throw new IllegalArgumentException("model must not be blank");
-      }
-      this.model = model;
-      return this;
-    }
-
-    public Builder model(Model model) {
-      return model(Objects.requireNonNull(model, "model").id());
     }
 
     /**
-     * A model parameter for every line, under the line's own {@code params}: a string, number,
-     * boolean or list of those.
+     * Builds the source; nothing is read yet.
+     *
+     * @return the source
+     * @throws IllegalStateException when the file is missing
      */
-    public Builder param(String name, Object value) {
-      Objects.requireNonNull(name, "name");
-      Objects.requireNonNull(value, () -> "value of parameter '" + name + "'");
-      String problem = ModelParams.problem(name, value);
-      if (problem != null) {
-        throw new IllegalArgumentException(problem);
-      }
-      params.put(name, value instanceof List<?> list ? List.copyOf(list) : value);
-      return this;
-    }
-
-    public Builder params(Map<String, ?> params) {
-      Objects.requireNonNull(params, "params").forEach(this::param);
-      return this;
-    }
-
-    /** @throws IllegalStateException when the file is missing */
     public JsonLinesJobSource build() {
-      if (file == null) {
-        throw new IllegalStateException("JsonLinesJobSource needs a file");
-      }
-      return new JsonLinesJobSource(new JsonLinesJobSpec(file, template, model, params));
+      return new JsonLinesJobSource(this);
     }
   }
 }

@@ -13,15 +13,25 @@ import java.util.OptionalLong;
  */
 public interface PipelineListener {
 
-  /** A batch is starting; {@code totalJobs} is known when the source was checked first. */
+  /**
+   * A batch (or a queue worker) is starting.
+   *
+   * @param totalJobs the entries of the batch, known when the source was checked first; empty for
+   *     a queue worker
+   */
   default void onBatchStarted(OptionalLong totalJobs) {}
 
-  /** A job is about to send its first request. */
+  /**
+   * A job is about to send its first request.
+   *
+   * @param job the job
+   */
   default void onJobStarted(ImageJob job) {}
 
   /**
    * A request of the job failed and will be tried again.
    *
+   * @param job the job
    * @param attempt the attempt that failed, from 1
    * @param delay how long until the next attempt
    * @param cause the failure
@@ -32,12 +42,22 @@ public interface PipelineListener {
    * The pipeline changed the pace of its generate requests: adaptive control slows it on a 429
    * (and holds every request for the server's {@code Retry-After}, given as {@link
    * RequestPace#pause()}), and speeds it up again as requests succeed.
+   *
+   * @param pace the pace from now on
    */
   default void onPaceChanged(RequestPace pace) {}
 
-  /** A job ended: succeeded, failed, or skipped. */
+  /**
+   * A job ended: succeeded, failed, or skipped.
+   *
+   * @param result how it ended
+   */
   default void onJobFinished(JobResult result) {}
 
-  /** The batch is over. */
+  /**
+   * The batch is over: every job it started has ended.
+   *
+   * @param report what the batch did
+   */
   default void onBatchFinished(BatchReport report) {}
 }

@@ -18,10 +18,19 @@ public interface QueueConsumer extends AutoCloseable {
   /**
    * Takes at most {@code max} jobs, waiting up to {@code wait} for the first one. Jobs other
    * workers abandoned (they died holding them) are among those taken.
+   *
+   * @param max the most jobs to take, at least 1
+   * @param wait how long to wait for the first job
+   * @return the jobs taken; empty when none came in time
    */
   List<QueuedJob> take(int max, Duration wait);
 
-  /** Records how a job taken from this consumer ended. */
+  /**
+   * Records how a job taken from this consumer ended.
+   *
+   * @param job the job, as taken
+   * @param result how it ended
+   */
   void settle(QueuedJob job, JobResult result);
 
   /** Stops this worker's use of the queue; jobs taken and not settled go back to others in time. */

@@ -11,6 +11,13 @@ import java.util.Objects;
  */
 public record QueuedJob(String messageId, ImageJob job, long deliveries) {
 
+  /**
+   * A job as delivered.
+   *
+   * @param messageId the queue's id for this entry
+   * @param job the job
+   * @param deliveries how many times the entry has been delivered, this time included
+   */
   public QueuedJob {
     Objects.requireNonNull(messageId, "messageId");
     Objects.requireNonNull(job, "job");

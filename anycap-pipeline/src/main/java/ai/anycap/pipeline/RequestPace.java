@@ -14,6 +14,12 @@ import java.util.Objects;
  */
 public record RequestPace(double requestsPerSecond, Duration pause) {
 
+  /**
+   * A pace.
+   *
+   * @param requestsPerSecond the pace, positive; positive infinity for none
+   * @param pause how long every request is held from now; not negative
+   */
   public RequestPace {
     if (!(requestsPerSecond > 0)) {
       throw new IllegalArgumentException("requestsPerSecond must be positive, got " + requestsPerSecond);
@@ -24,12 +30,12 @@ public record RequestPace(double requestsPerSecond, Duration pause) {
     }
   }
 
-  /** Whether a pace applies (rather than only the concurrency limit). */
+  /** {@return whether a pace applies (rather than only the concurrency limit)} */
   public boolean limited() {
     return requestsPerSecond != Double.POSITIVE_INFINITY;
   }
 
-  /** Whether every request is held now. */
+  /** {@return whether every request is held now} */
   public boolean paused() {
     return !pause.isZero();
   }

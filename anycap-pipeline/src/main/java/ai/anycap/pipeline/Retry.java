@@ -30,6 +30,15 @@ public record Retry(
 
   private static final Duration DEFAULT_MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
+  /**
+   * A retry policy.
+   *
+   * @param maxAttempts attempts in all, at least 1
+   * @param initialDelay the delay before the first retry
+   * @param maxDelay the longest backoff delay, at least {@code initialDelay}
+   * @param jitter the fraction of each delay that is randomised, from 0 to 1
+   * @param maxRetryAfter the longest {@code Retry-After} honoured
+   */
   public Retry {
     if (maxAttempts < 1) {
       throw new IllegalArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
@@ -48,36 +57,69 @@ public record Retry(
     }
   }
 
-  /** Exponential backoff from {@code initialDelay} up to {@code maxDelay}, in at most {@code maxAttempts} attempts. */
+  /**
+   * Exponential backoff from {@code initialDelay} up to {@code maxDelay}, in at most {@code
+   * maxAttempts} attempts, with jitter 0.5 and {@code Retry-After} honoured up to 60 s.
+   *
+   * @param maxAttempts attempts in all, the first included
+   * @param initialDelay the delay before the first retry
+   * @param maxDelay the longest backoff delay
+   * @return the policy
+   */
   public static Retry exponential(int maxAttempts, Duration initialDelay, Duration maxDelay) {
     return new Retry(maxAttempts, initialDelay, maxDelay, 0.5, DEFAULT_MAX_RETRY_AFTER);
   }
 
-  /** The default: 4 attempts, 1 s doubling to 30 s. */
+  /**
+   * {@return the default: 4 attempts in all, 1 s doubling to at most 30 s, jitter 0.5, {@code
+   * Retry-After} honoured up to 60 s}
+   */
   public static Retry defaults() {
     return exponential(4, Duration.ofSeconds(1), Duration.ofSeconds(30));
   }
 
-  /** One attempt, no retry. */
+  /** {@return one attempt, no retry} */
   public static Retry none() {
     return exponential(1, Duration.ZERO, Duration.ZERO);
   }
 
+  /**
+   * This policy with another number of attempts.
+   *
+   * @param maxAttempts attempts in all, at least 1
+   * @return the new policy
+   */
   public Retry withMaxAttempts(int maxAttempts) {
     return new Retry(maxAttempts, initialDelay, maxDelay, jitter, maxRetryAfter);
   }
 
+  /**
+   * This policy with another jitter.
+   *
+   * @param jitter the fraction of each delay that is randomised, from 0 to 1
+   * @return the new policy
+   */
   public Retry withJitter(double jitter) {
     return new Retry(maxAttempts, initialDelay, maxDelay, jitter, maxRetryAfter);
   }
 
+  /**
+   * This policy with another cap on {@code Retry-After}.
+   *
+   * @param maxRetryAfter the longest {@code Retry-After} honoured
+   * @return the new policy
+   */
   public Retry withMaxRetryAfter(Duration maxRetryAfter) {
     return new Retry(maxAttempts, initialDelay, maxDelay, jitter, maxRetryAfter);
   }
 
   /**
-   * The delay before retry number {@code retry} (1 for the first retry), given the server's
-   * {@code Retry-After} (or null) and a random number in [0, 1).
+   * The delay before a retry.
+   *
+   * @param retry the retry's number, 1 for the first retry
+   * @param retryAfter the server's {@code Retry-After}, or null
+   * @param random a random number in [0, 1), for the jitter
+   * @return the delay: the backoff less its jitter, and at least the (capped) {@code Retry-After}
    */
   public Duration delayBefore(int retry, Duration retryAfter, double random) {
     long base = initialDelay.toNanos();

@@ -13,12 +13,26 @@ import java.util.Objects;
  */
 public record SinkReceipt(String sink, String location, Map<String, String> attributes) {
 
+  /**
+   * A receipt; the attributes are copied.
+   *
+   * @param sink the name of the sink that delivered
+   * @param location a URL or id
+   * @param attributes more facts
+   */
   public SinkReceipt {
     Objects.requireNonNull(sink, "sink");
     Objects.requireNonNull(location, "location");
     attributes = Map.copyOf(attributes);
   }
 
+  /**
+   * A receipt with no attributes.
+   *
+   * @param sink the name of the sink that delivered
+   * @param location a URL or id
+   * @return the receipt
+   */
   public static SinkReceipt of(String sink, String location) {
     return new SinkReceipt(sink, location, Map.of());
   }

@@ -16,6 +16,9 @@ public final class Sinks {
   /**
    * Sinks run in order; a failure stops the chain. Given to a pipeline, each sink of the chain is
    * retried and journaled on its own.
+   *
+   * @param sinks the sinks, in delivery order; chains among them count as their members
+   * @return one sink standing for them all
    */
   public static ImageSink chain(ImageSink... sinks) {
     Objects.requireNonNull(sinks, "sinks");

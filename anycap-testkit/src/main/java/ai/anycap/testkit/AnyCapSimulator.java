@@ -39,17 +39,21 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>It serves {@code POST /v1/image/generate}, {@code GET /v1/image/models}, {@code
- * /v1/image/models/{id}}, {@code /v1/image/models/{id}/schema}, {@code /v1/status}, and the
- * artifact URLs that generations return ({@code /artifacts/{id}.png?expires=..&sig=..}, which need
- * no key), and its own {@code GET /_simulator/counters} (the counters as JSON, not counted).
- * Models: {@code nano-banana-2}, {@code nano-banana-pro} and {@code seedream-5}, each in {@code
- * text-to-image} and {@code image-to-image} mode, one credit an image.
+ * <p>It serves {@code POST /v1/image/generate}, {@code /v1/image/edit}, {@code
+ * /v1/image/upscale}, {@code /v1/capabilities/image/read}, {@code /v1/capabilities/presign} with
+ * the upload URLs it hands out ({@code PUT /uploads/{session}}, no key) and the object URLs of
+ * uploaded files ({@code GET /objects/{file}}), {@code GET /v1/image/models}, {@code
+ * /v1/image/models/{id}}, {@code /v1/image/models/{id}/schema}, {@code /v1/status}, the artifact
+ * URLs that results point at ({@code /artifacts/{id}.png?expires=..&sig=..}, no key), and its own
+ * {@code GET /_simulator/counters} (the counters as JSON, not counted). Models: {@code
+ * nano-banana-2}, {@code nano-banana-pro} and {@code seedream-5}, each with {@code generate} in
+ * {@code text-to-image} and {@code image-to-image} mode and {@code edit}, one credit an image.
  *
  * <p>Defaults: loopback only, an ephemeral port; any key accepted (set {@link Builder#apiKey(String)} to require
  * one); no latency; no rate limit; unlimited credits; no faults; a random seed (logged, and in
  * {@link #toString()}, so a failing run can be repeated); artifact URLs valid for an hour; the
- * system clock. Thread-safe: faults and credits can be changed while requests run.
+ * system clock; schemas in the JSON-schema form; an upscale costs 2 credits, a read 1; uploads up
+ * to 20 MiB. Thread-safe: faults and credits can be changed while requests run.
  */
 public final class AnyCapSimulator implements AutoCloseable {
 
@@ -91,7 +95,8 @@ public final class AnyCapSimulator implements AutoCloseable {
   /**
    * Where it listens; pass it as the client's endpoint.
    *
-   * @return such as {@code http://127.0.0.1:41234}
+   * @return such as {@code http://127.0.0.1:41234}; the {@link Builder#publicBaseUri(URI)} when
+   *     one is set
    */
   public URI baseUri() {
     return server.baseUri();
@@ -112,7 +117,7 @@ public final class AnyCapSimulator implements AutoCloseable {
    * @return the port
    */
   public int port() {
-    return server.baseUri().getPort();
+    return server.port();
   }
 
   /**
@@ -234,6 +239,15 @@ public final class AnyCapSimulator implements AutoCloseable {
   }
 
   /**
+   * Forgets every uploaded file, as storage that expired them would: their object URLs are
+   * refused from now on (400 naming the URL), and a presign of the same bytes is no longer {@code
+   * reused}. For testing a client's upload cache.
+   */
+  public void expireUploads() {
+    server.expireUploads();
+  }
+
+  /**
    * Installs a fault from now on, after those installed already; its request numbers count from
    * the next request.
    *
@@ -275,6 +289,7 @@ public final class AnyCapSimulator implements AutoCloseable {
   public static final class Builder {
     private String apiKey;
     private InetAddress bindAddress = InetAddress.getLoopbackAddress();
+    private URI publicBaseUri;
     private int port;
     private Latency latency = Latency.none();
     private final Map<String, Latency> modelLatency = new HashMap<>();
@@ -286,6 +301,10 @@ public final class AnyCapSimulator implements AutoCloseable {
     private Duration artifactTtl = Duration.ofHours(1);
     private Clock clock = Clock.systemUTC();
     private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    private SchemaForm schemaForm = SchemaForm.JSON_SCHEMA;
+    private long upscaleCredits = 2;
+    private long readCredits = 1;
+    private long maxUploadBytes = 20L * 1024 * 1024;
 
     private Builder() {}
 
@@ -309,14 +328,37 @@ public final class AnyCapSimulator implements AutoCloseable {
      * The address to listen on. Default: loopback ({@code 127.0.0.1}), so only this machine can
      * reach it. A wildcard ({@code 0.0.0.0}) serves every interface, for a service in another
      * container; then anyone who can reach the port can use the simulator (with any key unless
-     * {@link #apiKey(String)} is set), and {@link AnyCapSimulator#baseUri()} stays on loopback
-     * while artifact URLs use the host each request was sent to.
+     * {@link #apiKey(String)} is set), and {@link #publicBaseUri(URI)} tells it the name that
+     * service uses, for the artifact and upload URLs it hands out.
      *
      * @param address an address of this machine, or a wildcard
      * @return this builder
      */
     public Builder bindAddress(InetAddress address) {
       this.bindAddress = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * The base of every URL the simulator hands out (artifact, upload and object URLs) and of
+     * {@link AnyCapSimulator#baseUri()}, for clients that reach it under another name, such as
+     * {@code http://simulator:8787} in a compose project; set {@link #port(int)} to match. Default:
+     * none, {@code http://<bind address>:<port>} ({@code 127.0.0.1} when bound to every
+     * interface).
+     *
+     * @param uri an absolute http(s) URI with a host, and no query or fragment
+     * @return this builder
+     * @throws IllegalArgumentException when it is not such a URI
+     */
+    public Builder publicBaseUri(URI uri) {
+      Objects.requireNonNull(uri, "uri");
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null
+          || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        throw new IllegalArgumentException(
+            "publicBaseUri must be an http(s) URI with a host and no query or fragment, got " + uri);
+      }
+      this.publicBaseUri = uri;
       return this;
     }
 
@@ -473,6 +515,61 @@ public final class AnyCapSimulator implements AutoCloseable {
     }
 
     /**
+     * The form of the {@code model_params} it publishes; default {@link SchemaForm#JSON_SCHEMA}.
+     *
+     * @param form the form
+     * @return this builder
+     */
+    public Builder schemaForm(SchemaForm form) {
+      this.schemaForm = Objects.requireNonNull(form, "form");
+      return this;
+    }
+
+    /**
+     * What an upscale costs in credits; default 2, as in the recording.
+     *
+     * @param credits zero or more
+     * @return this builder
+     */
+    public Builder upscaleCredits(long credits) {
+      this.upscaleCredits = nonNegative(credits, "upscaleCredits");
+      return this;
+    }
+
+    /**
+     * What an image read costs in credits; default 1.
+     *
+     * @param credits zero or more
+     * @return this builder
+     */
+    public Builder readCredits(long credits) {
+      this.readCredits = nonNegative(credits, "readCredits");
+      return this;
+    }
+
+    /**
+     * The largest file a presign accepts; default 20 MiB. A presign for more answers 413 {@code
+     * FILE_TOO_LARGE}.
+     *
+     * @param bytes a positive size
+     * @return this builder
+     */
+    public Builder maxUploadBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxUploadBytes must be positive, got " + bytes);
+      }
+      this.maxUploadBytes = bytes;
+      return this;
+    }
+
+    private static long nonNegative(long v, String name) {
+      if (v < 0) {
+        throw new IllegalArgumentException(name + " must not be negative, got " + v);
+      }
+      return v;
+    }
+
+    /**
      * Binds the port and starts serving. The builder can start more simulators afterwards.
      *
      * @return the running simulator; close it when done
@@ -482,8 +579,9 @@ public final class AnyCapSimulator implements AutoCloseable {
       long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
       return new AnyCapSimulator(
           new SimulatorConfig(
-              apiKey, bindAddress, port, latency, modelLatency, permitsPerSecond, burst, credits, faults, s,
-              artifactTtl, clock, workerThreads));
+              apiKey, bindAddress, publicBaseUri, port, latency, modelLatency, permitsPerSecond, burst,
+              credits, faults, s, artifactTtl, clock, workerThreads, schemaForm, upscaleCredits,
+              readCredits, maxUploadBytes));
     }
   }
 }

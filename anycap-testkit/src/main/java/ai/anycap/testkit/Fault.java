@@ -1,9 +1,8 @@
 package ai.anycap.testkit;
 
+import ai.anycap.testkit.internal.FaultSpec;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -20,9 +19,13 @@ import java.util.TreeSet;
  *     .start();
  * }</pre>
  *
- * <p>The kind decides the endpoint: {@link #truncatedDownload()}, {@link #artifactStatus(int)}
- * and {@link #slowDownload(long)} hit artifact downloads, every other kind hits {@code POST
- * /v1/image/generate}. A fault fires on every request to its endpoint unless narrowed with {@link
+ * <p>The kind decides the endpoints it hits, its {@link Target}: {@link #truncatedDownload()},
+ * {@link #artifactStatus(int)} and {@link #slowDownload(long)} hit artifact downloads; {@link
+ * #presignStatus(int)} hits {@code POST /v1/capabilities/presign}; {@link #uploadStatus(int)} and
+ * {@link #slowUpload(Duration)} hit the {@code PUT} of an upload's bytes; every other kind hits the
+ * image operations: {@code POST /v1/image/generate}, {@code /v1/image/edit}, {@code
+ * /v1/image/upscale} and {@code /v1/capabilities/image/read}, counted together. A fault fires on
+ * every request to its endpoints unless narrowed with {@link
  * #probability(double)}, {@link #onNthRequest(int)} or {@link #onRequests(int...)}; request numbers
  * count from 1, per fault, from the moment it is installed, and include requests another fault
  * took: faults act first, before the key check, the rate limit and validation, as a failing
@@ -40,42 +43,69 @@ import java.util.TreeSet;
  */
 public final class Fault {
 
+  /** The endpoints a fault hits. */
+  public enum Target {
+    /** Generate, edit, upscale and read. */
+    IMAGE_OPERATION,
+    /** Artifact downloads. */
+    DOWNLOAD,
+    /** {@code POST /v1/capabilities/presign}. */
+    PRESIGN,
+    /** The {@code PUT} of an upload's bytes. */
+    UPLOAD
+  }
+
   /** What goes wrong. */
   public enum Kind {
     /** A 5xx answer with an error envelope. */
-    SERVER_ERROR("server-error", false),
+    SERVER_ERROR("server-error", Target.IMAGE_OPERATION),
     /** A 429 answer with {@code Retry-After}. */
-    RATE_LIMITED("rate-limited", false),
+    RATE_LIMITED("rate-limited", Target.IMAGE_OPERATION),
     /** A 500 answer whose envelope says {@code retry_same_request: false}. */
-    DO_NOT_RETRY("do-not-retry", false),
+    DO_NOT_RETRY("do-not-retry", Target.IMAGE_OPERATION),
     /** The connection is closed without an answer. */
-    RESET_CONNECTION("reset-connection", false),
+    RESET_CONNECTION("reset-connection", Target.IMAGE_OPERATION),
     /** No answer for a while, then the normal one. */
-    HANG("hang", false),
+    HANG("hang", Target.IMAGE_OPERATION),
     /** A 200 answer whose JSON body is cut short. */
-    MALFORMED_JSON("malformed-json", false),
+    MALFORMED_JSON("malformed-json", Target.IMAGE_OPERATION),
     /** An artifact body shorter than its {@code Content-Length}. */
-    TRUNCATED_DOWNLOAD("truncated-download", true),
+    TRUNCATED_DOWNLOAD("truncated-download", Target.DOWNLOAD),
     /** A 403 or 404 on the artifact URL. */
-    ARTIFACT_STATUS("artifact-status", true),
+    ARTIFACT_STATUS("artifact-status", Target.DOWNLOAD),
     /** An artifact body sent at a throttled rate. */
-    SLOW_DOWNLOAD("slow-download", true);
+    SLOW_DOWNLOAD("slow-download", Target.DOWNLOAD),
+    /** An error status on the presign call, such as 413 {@code FILE_TOO_LARGE}. */
+    PRESIGN_STATUS("presign-status", Target.PRESIGN),
+    /** An error status on the {@code PUT} of an upload's bytes; nothing is stored. */
+    UPLOAD_STATUS("upload-status", Target.UPLOAD),
+    /** The {@code PUT} of an upload's bytes is answered late (stored as usual). */
+    SLOW_UPLOAD("slow-upload", Target.UPLOAD);
 
     private final String spec;
-    private final boolean download;
+    private final Target target;
 
-    Kind(String spec, boolean download) {
+    Kind(String spec, Target target) {
       this.spec = spec;
-      this.download = download;
+      this.target = target;
     }
 
     /**
-     * Whether this kind hits artifact downloads rather than {@code POST /v1/image/generate}.
+     * The endpoints this kind hits.
      *
-     * @return true for the download kinds
+     * @return the target
+     */
+    public Target target() {
+      return target;
+    }
+
+    /**
+     * Whether this kind hits artifact downloads.
+     *
+     * @return true for download faults
      */
     public boolean onDownload() {
-      return download;
+      return target == Target.DOWNLOAD;
     }
 
     /**
@@ -240,6 +270,49 @@ public final class Fault {
     return of(Kind.SLOW_DOWNLOAD, 200, positive(total, "total"), 0);
   }
 
+  // ---- upload faults ----
+
+  /**
+   * Answers {@code POST /v1/capabilities/presign} with {@code status} (400 to 599) and an error
+   * envelope: 413 with code {@code FILE_TOO_LARGE} (flat: {@code file_too_large}), 429 with {@code
+   * RATE_LIMITED}, 5xx as {@link #serverError(int)} does. Nothing is presigned.
+   *
+   * @param status the status
+   * @return the fault
+   */
+  public static Fault presignStatus(int status) {
+    return of(Kind.PRESIGN_STATUS, errorStatus(status, "presignStatus"), Duration.ZERO, 0);
+  }
+
+  /**
+   * Answers the {@code PUT} of an upload's bytes with {@code status} (400 to 599), such as 403
+   * (an expired upload URL) or 503; the bytes are read but not stored.
+   *
+   * @param status the status
+   * @return the fault
+   */
+  public static Fault uploadStatus(int status) {
+    return of(Kind.UPLOAD_STATUS, errorStatus(status, "uploadStatus"), Duration.ZERO, 0);
+  }
+
+  /**
+   * Answers the {@code PUT} of an upload's bytes only after {@code delay} (the bytes are stored
+   * as usual); a client with a shorter upload timeout gives up first. Holds no thread.
+   *
+   * @param delay how long the answer waits
+   * @return the fault
+   */
+  public static Fault slowUpload(Duration delay) {
+    return of(Kind.SLOW_UPLOAD, 200, positive(delay, "delay"), 0);
+  }
+
+  private static int errorStatus(int status, String what) {
+    if (status < 400 || status > 599) {
+      throw new IllegalArgumentException(what + " needs a 4xx or 5xx status, got " + status);
+    }
+    return status;
+  }
+
   // ---- modifiers ----
 
   /**
@@ -297,7 +370,7 @@ public final class Fault {
    * @throws IllegalStateException for download faults and rate limits
    */
   public Fault afterGeneration() {
-    if (kind.onDownload() || kind == Kind.RATE_LIMITED) {
+    if (kind.target() != Target.IMAGE_OPERATION || kind == Kind.RATE_LIMITED) {
       throw new IllegalStateException(kind.specName() + " cannot fire after a generation");
     }
     return new Fault(kind, status, duration, bytesPerSecond, probability, requests,
@@ -312,7 +385,8 @@ public final class Fault {
    * @throws IllegalStateException for kinds that send no envelope
    */
   public Fault flatEnvelope() {
-    if (kind != Kind.SERVER_ERROR && kind != Kind.RATE_LIMITED && kind != Kind.DO_NOT_RETRY) {
+    if (kind != Kind.SERVER_ERROR && kind != Kind.RATE_LIMITED && kind != Kind.DO_NOT_RETRY
+        && kind != Kind.PRESIGN_STATUS) {
       throw new IllegalStateException(kind.specName() + " sends no error envelope");
     }
     return new Fault(kind, status, duration, bytesPerSecond, probability, requests,
@@ -355,8 +429,8 @@ public final class Fault {
   }
 
   /**
-   * The delay of a {@code rateLimited} or {@code hang} fault, or the total time of a {@code
-   * slowDownload(Duration)}.
+   * The delay of a {@code rateLimited}, {@code hang} or {@code slowUpload} fault, or the total
+   * time of a {@code slowDownload(Duration)}.
    *
    * @return the duration; zero for other kinds
    */
@@ -422,8 +496,9 @@ public final class Fault {
 
   /**
    * Reads a spec such as {@code server-error:503:p=0.1}, {@code rate-limited:2s:http-date:n=3},
-   * {@code hang:500ms:after}, {@code artifact-status:404:on=1,2} or {@code slow-download:2000}
-   * (bytes a second; {@code slow-download:2s} spreads the body over two seconds). Modifiers
+   * {@code hang:500ms:after}, {@code artifact-status:404:on=1,2}, {@code slow-download:2000}
+   * (bytes a second; {@code slow-download:2s} spreads the body over two seconds), {@code
+   * presign-status:413}, {@code upload-status:503:on=1,2} or {@code slow-upload:2s}. Modifiers
    * after the kind's argument: {@code p=<probability>}, {@code n=<request>}, {@code
    * on=<r1>,<r2>..}, {@code after}, {@code flat}, {@code http-date}. Durations take {@code ms} or
    * {@code s}.
@@ -433,103 +508,7 @@ public final class Fault {
    * @throws IllegalArgumentException naming what is wrong with the spec
    */
   public static Fault parse(String spec) {
-    Objects.requireNonNull(spec, "spec");
-    String[] parts = spec.strip().split(":");
-    String name = parts[0].toLowerCase(Locale.ROOT);
-    int next = 1;
-    Fault f;
-    try {
-      switch (name) {
-        case "server-error":
-          f = serverError(Integer.parseInt(arg(parts, next++, spec, "a status")));
-          break;
-        case "rate-limited":
-          f = rateLimited(duration(arg(parts, next++, spec, "a delay such as 2s")));
-          break;
-        case "do-not-retry":
-          f = doNotRetry();
-          break;
-        case "reset-connection":
-        case "reset":
-          f = resetConnection();
-          break;
-        case "hang":
-          f = hang(duration(arg(parts, next++, spec, "a duration such as 5s")));
-          break;
-        case "malformed-json":
-          f = malformedJson();
-          break;
-        case "truncated-download":
-          f = truncatedDownload();
-          break;
-        case "artifact-status":
-          f = artifactStatus(Integer.parseInt(arg(parts, next++, spec, "403 or 404")));
-          break;
-        case "slow-download": {
-          String a = arg(parts, next++, spec, "bytes per second, or a duration such as 2s");
-          f = a.chars().allMatch(Character::isDigit)
-              ? slowDownload(Long.parseLong(a))
-              : slowDownload(duration(a));
-          break;
-        }
-        default:
-          throw new IllegalArgumentException(
-              "unknown fault '" + parts[0] + "' in '" + spec + "'; known: "
-                  + Arrays.stream(Kind.values()).map(Kind::specName).toList());
-      }
-      for (int i = next; i < parts.length; i++) {
-        f = modifier(f, parts[i], spec);
-      }
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("bad number in fault spec '" + spec + "': " + e.getMessage(), e);
-    } catch (IllegalStateException e) {
-      throw new IllegalArgumentException("fault spec '" + spec + "': " + e.getMessage(), e);
-    }
-    return f;
-  }
-
-  private static Fault modifier(Fault f, String m, String spec) {
-    String lower = m.toLowerCase(Locale.ROOT);
-    if (lower.equals("after")) {
-      return f.afterGeneration();
-    }
-    if (lower.equals("flat")) {
-      return f.flatEnvelope();
-    }
-    if (lower.equals("http-date")) {
-      return f.httpDate();
-    }
-    if (lower.startsWith("p=")) {
-      return f.probability(Double.parseDouble(lower.substring(2)));
-    }
-    if (lower.startsWith("n=")) {
-      return f.onNthRequest(Integer.parseInt(lower.substring(2)));
-    }
-    if (lower.startsWith("on=")) {
-      return f.onRequests(
-          Arrays.stream(lower.substring(3).split(",")).mapToInt(Integer::parseInt).toArray());
-    }
-    throw new IllegalArgumentException(
-        "unknown modifier '" + m + "' in fault spec '" + spec
-            + "'; known: p=<probability>, n=<request>, on=<r1>,<r2>.., after, flat, http-date");
-  }
-
-  private static String arg(String[] parts, int i, String spec, String what) {
-    if (i >= parts.length || parts[i].isBlank()) {
-      throw new IllegalArgumentException("fault spec '" + spec + "' needs " + what + " after '" + parts[0] + "'");
-    }
-    return parts[i];
-  }
-
-  private static Duration duration(String s) {
-    String v = s.strip().toLowerCase(Locale.ROOT);
-    if (v.endsWith("ms")) {
-      return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-    }
-    if (v.endsWith("s")) {
-      return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
-    }
-    throw new IllegalArgumentException("duration '" + s + "' needs a unit: ms or s");
+    return FaultSpec.parse(spec);
   }
 
   private static Duration nonNegative(Duration d, String name) {
@@ -554,10 +533,13 @@ public final class Fault {
     switch (kind) {
       case SERVER_ERROR:
       case ARTIFACT_STATUS:
+      case PRESIGN_STATUS:
+      case UPLOAD_STATUS:
         s.append(':').append(status);
         break;
       case RATE_LIMITED:
       case HANG:
+      case SLOW_UPLOAD:
         s.append(':').append(duration.toMillis()).append("ms");
         break;
       case SLOW_DOWNLOAD:

@@ -40,6 +40,14 @@ import java.util.Set;
  *     permits it refilled while its bucket was full, up to the last generate request, that is the
  *     capacity no client used. A client that keeps the limit busy leaves few; one that waits
  *     too long (after 429s) leaves many. See {@link #rateLimitUse()}.
+ * @param edits edits carried out and charged ({@code POST /v1/image/edit})
+ * @param upscales upscales carried out and charged ({@code POST /v1/image/upscale})
+ * @param reads image reads carried out and charged ({@code POST /v1/capabilities/image/read})
+ * @param presigns presign calls answered with success, whether {@code reused} or not
+ * @param reusedUploads presigns answered {@code reused: true}: the simulator had the bytes, so
+ *     no upload was needed
+ * @param uploads uploads whose bytes were checked (length, SHA-256) and stored
+ * @param uploadBytes bytes received by the upload endpoint, stored or refused
  */
 public record SimulatorCounters(
     Map<String, Map<Integer, Long>> requests,
@@ -50,7 +58,14 @@ public record SimulatorCounters(
     int peakGeneratesInFlight,
     Map<String, Long> generationsByRequest,
     Set<String> protocolViolations,
-    long rateLimitUnusedPermits) {
+    long rateLimitUnusedPermits,
+    long edits,
+    long upscales,
+    long reads,
+    long presigns,
+    long reusedUploads,
+    long uploads,
+    long uploadBytes) {
 
   /** {@code POST /v1/image/generate} */
   public static final String GENERATE = "POST /v1/image/generate";
@@ -64,6 +79,18 @@ public record SimulatorCounters(
   public static final String STATUS = "GET /v1/status";
   /** Artifact downloads, {@code GET /artifacts/{id}.png}. */
   public static final String DOWNLOAD = "GET /artifacts/{id}";
+  /** {@code POST /v1/image/edit} */
+  public static final String EDIT = "POST /v1/image/edit";
+  /** {@code POST /v1/image/upscale} */
+  public static final String UPSCALE = "POST /v1/image/upscale";
+  /** {@code POST /v1/capabilities/image/read} */
+  public static final String READ = "POST /v1/capabilities/image/read";
+  /** {@code POST /v1/capabilities/presign} */
+  public static final String PRESIGN = "POST /v1/capabilities/presign";
+  /** The {@code PUT} of an upload's bytes to the {@code upload_url}, {@code /uploads/{session}}. */
+  public static final String UPLOAD = "PUT /uploads/{session}";
+  /** Fetches of an uploaded file by its {@code object_url}, {@code GET /objects/{file}}. */
+  public static final String OBJECT = "GET /objects/{file}";
   /** Any other method or path. */
   public static final String OTHER = "other";
 
@@ -80,6 +107,13 @@ public record SimulatorCounters(
    * @param generationsByRequest generations by canonical body
    * @param protocolViolations how clients broke the protocol
    * @param rateLimitUnusedPermits rate-limit capacity left unused
+   * @param edits edits carried out and charged
+   * @param upscales upscales carried out and charged
+   * @param reads image reads carried out and charged
+   * @param presigns presign calls answered with success
+   * @param reusedUploads presigns answered {@code reused: true}
+   * @param uploads uploads whose bytes were checked and stored
+   * @param uploadBytes bytes received by the upload endpoint
    * @throws NullPointerException when a map or set is null
    */
   public SimulatorCounters {

@@ -21,12 +21,15 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  *
  * <p>Options: {@code --host ADDRESS} (default {@code 127.0.0.1}; {@code 0.0.0.0} for every
- * interface, see {@link AnyCapSimulator.Builder#bindAddress(InetAddress)}), {@code --port N}
+ * interface, see {@link AnyCapSimulator.Builder#bindAddress(InetAddress)}), {@code --public-url
+ * URL} (the base of the URLs it hands out, see {@link
+ * AnyCapSimulator.Builder#publicBaseUri(java.net.URI)}), {@code --port N}
  * (default 0, any free port), {@code --api-key KEY} (require this
  * key), {@code --latency-ms N} or {@code --latency-ms MIN-MAX}, {@code --rate-limit
  * PER_SECOND[:BURST]} (burst defaults to the rate, rounded up), {@code --credits N}, {@code
  * --fault SPEC} (repeatable; see {@link Fault#parse(String)}), {@code --seed N}, {@code
- * --artifact-ttl-s N}, {@code --help}.
+ * --artifact-ttl-s N}, {@code --schema-form flat|json-schema}, {@code --upscale-credits N},
+ * {@code --read-credits N}, {@code --max-upload-mb N}, {@code --help}.
  */
 public final class SimulatorMain {
 
@@ -102,6 +105,13 @@ public final class SimulatorMain {
         case "--host":
           b.bindAddress(address(flag, value(flag, value, rest)));
           break;
+        case "--public-url":
+          try {
+            b.publicBaseUri(java.net.URI.create(value(flag, value, rest).strip()));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + " takes a URL such as http://simulator:8787: " + e.getMessage(), e);
+          }
+          break;
         case "--port":
           b.port(intValue(flag, value(flag, value, rest)));
           break;
@@ -139,6 +149,23 @@ public final class SimulatorMain {
           break;
         case "--artifact-ttl-s":
           b.artifactTtl(Duration.ofSeconds(longValue(flag, value(flag, value, rest))));
+          break;
+        case "--schema-form": {
+          String v = value(flag, value, rest).strip().toLowerCase(java.util.Locale.ROOT);
+          if (!v.equals("flat") && !v.equals("json-schema")) {
+            throw new IllegalArgumentException(flag + " takes flat or json-schema, got '" + v + "'");
+          }
+          b.schemaForm(v.equals("flat") ? SchemaForm.FLAT : SchemaForm.JSON_SCHEMA);
+          break;
+        }
+        case "--upscale-credits":
+          b.upscaleCredits(longValue(flag, value(flag, value, rest)));
+          break;
+        case "--read-credits":
+          b.readCredits(longValue(flag, value(flag, value, rest)));
+          break;
+        case "--max-upload-mb":
+          b.maxUploadBytes(longValue(flag, value(flag, value, rest)) * 1024 * 1024);
           break;
         default:
           throw new IllegalArgumentException("unknown option '" + flag + "'");
@@ -211,7 +238,9 @@ public final class SimulatorMain {
     out.println("                            download and read the counters. It has no real auth: any key");
     out.println("                            is accepted unless --api-key is set, and that key travels in");
     out.println("                            plain HTTP. Bind off loopback only on a private network.");
-    out.println("                            Artifact URLs use the host name each client used.");
+    out.println("  --public-url URL          base of the URLs it hands out (artifacts, uploads), for clients");
+    out.println("                            that reach it under another name: http://simulator:8787;");
+    out.println("                            give --port too. Default: http://HOST:PORT");
     out.println("  --port N                  port to listen on; default 0 (any free port)");
     out.println("  --api-key KEY             require 'Authorization: Bearer KEY' (default: any key)");
     out.println("  --latency-ms N|MIN-MAX    generate latency, fixed or uniform; default 0");
@@ -221,8 +250,14 @@ public final class SimulatorMain {
     out.println("                            rate-limited:2s:http-date:n=3, do-not-retry,");
     out.println("                            reset-connection, hang:5s:after, malformed-json,");
     out.println("                            truncated-download, artifact-status:404:on=1,2,");
-    out.println("                            slow-download:2000 (bytes/s) or slow-download:2s");
+    out.println("                            slow-download:2000 (bytes/s) or slow-download:2s,");
+    out.println("                            presign-status:413, upload-status:503:on=1,2,");
+    out.println("                            slow-upload:2s");
     out.println("  --seed N                  seed for faults and latencies; default random");
     out.println("  --artifact-ttl-s N        artifact URL lifetime; default 3600");
+    out.println("  --schema-form FORM        flat or json-schema (default) model_params");
+    out.println("  --upscale-credits N       what an upscale costs; default 2");
+    out.println("  --read-credits N          what an image read costs; default 1");
+    out.println("  --max-upload-mb N         largest upload a presign accepts; default 20");
   }
 }

@@ -193,9 +193,14 @@ class AnyCapSimulatorTest {
       ServiceStatus bad = sim.clientBuilder().apiKey("ak_test_wrong").build().status();
 
       assertThat(good.authenticated()).contains(true);
-      assertThat(good.field("server")).contains("anycap-simulator");
+      assertThat(good.field("server")).hasValueSatisfying(
+          s -> assertThat(s).asInstanceOf(InstanceOfAssertFactories.MAP).containsEntry("name", "anycap-simulator"));
+      assertThat(good.creditBalance()).contains(new BigDecimal(5));
       assertThat(good.field("credits")).contains(Map.of("balance", 5, "unlimited", false));
+      assertThat(good.user()).isPresent();
+      assertThat(good.version()).hasValueSatisfying(v -> assertThat(v).isNotBlank().isNotEqualTo("unknown"));
       assertThat(bad.authenticated()).contains(false);
+      assertThat(bad.user()).isEmpty();
       assertThat(sim.counters().requests(SimulatorCounters.STATUS, 200)).isEqualTo(2);
     }
   }

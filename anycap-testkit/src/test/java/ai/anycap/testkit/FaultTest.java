@@ -23,7 +23,12 @@ class FaultTest {
     "truncated-download",
     "artifact-status:404:on=1,2",
     "slow-download:2000",
-    "slow-download:1500ms"
+    "slow-download:1500ms",
+    "presign-status:413",
+    "presign-status:503:flat",
+    "upload-status:503:on=1,2",
+    "upload-status:403",
+    "slow-upload:2000ms:on=1"
   })
   void specsRoundTrip(String spec) {
     Fault f = Fault.parse(spec);
@@ -59,6 +64,11 @@ class FaultTest {
     assertThat(Fault.truncatedDownload().kind().onDownload()).isTrue();
     assertThat(Fault.artifactStatus(403).kind().onDownload()).isTrue();
     assertThat(Fault.slowDownload(10).kind().onDownload()).isTrue();
+    assertThat(Fault.serverError(500).kind().target()).isEqualTo(Fault.Target.IMAGE_OPERATION);
+    assertThat(Fault.presignStatus(413).kind().target()).isEqualTo(Fault.Target.PRESIGN);
+    assertThat(Fault.uploadStatus(503).kind().target()).isEqualTo(Fault.Target.UPLOAD);
+    assertThat(Fault.slowUpload(Duration.ofSeconds(1)).kind().target()).isEqualTo(Fault.Target.UPLOAD);
+    assertThat(Fault.parse("slow-upload:2s")).isEqualTo(Fault.slowUpload(Duration.ofSeconds(2)));
   }
 
   @Test
@@ -85,5 +95,10 @@ class FaultTest {
     assertThatThrownBy(() -> Fault.serverError(500).onNthRequest(0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Fault.rateLimited(Duration.ofSeconds(1)).afterGeneration()).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> Fault.resetConnection().flatEnvelope()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> Fault.presignStatus(200)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Fault.uploadStatus(302)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Fault.uploadStatus(503).afterGeneration()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> Fault.uploadStatus(503).flatEnvelope()).isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> Fault.parse("presign-status")).hasMessageContaining("needs a status such as 413");
   }
 }

@@ -45,18 +45,42 @@ class SimulatorMainTest {
   }
 
   @Test
-  void listensOnTheHostGiven_andArtifactUrlsFollowTheNameTheClientUsed() throws Exception {
-    try (AnyCapSimulator sim = SimulatorMain.parse(new String[] {"--host", "127.0.0.1"}).start()) {
-      assertThat(sim.bindAddress().getHostAddress()).isEqualTo("127.0.0.1");
-      assertThat(sim.baseUri().getHost()).isEqualTo("127.0.0.1");
+  void parsesTheUploadAndOperationOptions() {
+    AnyCapSimulator.Builder b = SimulatorMain.parse(new String[] {
+      "--schema-form", "flat", "--upscale-credits", "5", "--read-credits=0", "--max-upload-mb", "1",
+      "--credits", "10", "--fault", "upload-status:503:on=1"
+    });
+    try (AnyCapSimulator sim = b.start()) {
+      assertThat(sim.faults()).containsExactly(Fault.uploadStatus(503).onNthRequest(1));
+      assertThat(sim.client().images().upscale(ai.anycap.client.UpscaleRequest.builder()
+          .image(URI.create("https://example.com/a.png")).build()).creditCost()).isEqualByComparingTo("5");
+      assertThat(sim.client().images().read(ai.anycap.client.ImageReadRequest.builder()
+          .image(URI.create("https://example.com/a.png")).instruction("x").build()).creditCost()).isZero();
+      assertThat(sim.creditBalance()).isEqualTo(5);
+    }
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--schema-form", "yaml"}))
+        .hasMessageContaining("flat or json-schema");
+  }
 
-      // Another container reaches the simulator by a name of its own; here, localhost.
-      URI byName = URI.create("http://localhost:" + sim.port());
-      AnyCapClient client = AnyCapClient.builder().apiKey("ak_test_any").endpoint(byName).build();
+  @Test
+  void listensOnTheHostGiven_andHandsOutUrlsOnThePublicBase() throws Exception {
+    int port = freeLoopbackPort();
+    try (AnyCapSimulator sim = SimulatorMain.parse(new String[] {
+        "--host", "127.0.0.1", "--port", Integer.toString(port), "--public-url", "http://localhost:" + port + "/"
+    }).start()) {
+      assertThat(sim.bindAddress().getHostAddress()).isEqualTo("127.0.0.1");
+      assertThat(sim.port()).isEqualTo(port);
+      // A service in another container reaches the simulator by a name of its own; here, localhost.
+      assertThat(sim.baseUri()).isEqualTo(URI.create("http://localhost:" + port));
+      AnyCapClient client = AnyCapClient.builder().apiKey("ak_test_any").endpoint(sim.baseUri()).build();
       ImageGeneration g = client.images().generate(cat());
-      assertThat(g.firstOutput().toString()).startsWith("http://localhost:" + sim.port() + "/artifacts/");
+      assertThat(g.firstOutput().toString()).startsWith("http://localhost:" + port + "/artifacts/");
       assertThat(client.images().download(g.firstOutput(), tmp.resolve("cat.png"))).isNotEmptyFile();
-      assertThat(sim.client().images().generate(cat()).firstOutput().toString()).startsWith(sim.baseUri() + "/artifacts/");
+    }
+    try (AnyCapSimulator sim = SimulatorMain.parse(new String[] {"--host", "127.0.0.1"}).start()) {
+      assertThat(sim.baseUri().getHost()).as("no public URL: the bound address").isEqualTo("127.0.0.1");
+      assertThat(sim.client().images().generate(cat()).firstOutput().toString())
+          .startsWith(sim.baseUri() + "/artifacts/");
     }
   }
 
@@ -87,6 +111,10 @@ class SimulatorMainTest {
         .hasMessage("--host takes an IP address such as 127.0.0.1, 0.0.0.0 or ::1, got '::g'");
     assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--host"}))
         .hasMessage("--host needs a value");
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--public-url", "ftp://simulator"}))
+        .hasMessageStartingWith("--public-url takes a URL such as http://simulator:8787: ");
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--public-url", "http://simulator:8787/?x=1"}))
+        .hasMessageContaining("no query or fragment");
   }
 
   @Test
@@ -153,6 +181,12 @@ class SimulatorMainTest {
     SimulatorMain.usage(new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8));
     assertThat(bytes.toString(StandardCharsets.UTF_8))
         .contains("--host ADDRESS", "default 127.0.0.1", "anyone who can reach the port", "no real auth");
+  }
+
+  private static int freeLoopbackPort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   private static ImageRequest cat() {

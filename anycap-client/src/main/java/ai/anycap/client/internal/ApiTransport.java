@@ -93,18 +93,20 @@ public final class ApiTransport {
   private ApiResponse toResult(
       String context, String traceId, long millis, HttpResponse<byte[]> response) {
     int status = response.statusCode();
-    String requestId = response.headers().firstValue("X-Request-Id").orElse(null);
+    // Whatever the server sends back may end up in a message, a result or a manifest: a key it
+    // echoes (in a header, or JSON-escaped in the body) is taken out before anything reads it.
+    String requestId = apiKey.redact(response.headers().firstValue("X-Request-Id").orElse(null));
+    byte[] safeBody = withoutKey(response.body());
     if (status < 200 || status > 299) {
       Duration retryAfter =
           RetryAfter.parse(response.headers().firstValue("Retry-After").orElse(null), clock);
-      AnyCapException e =
-          ErrorResponses.toException(status, withoutKey(response.body()), retryAfter, context, traceId);
+      AnyCapException e = ErrorResponses.toException(status, safeBody, retryAfter, context, traceId, requestId);
       log.debug("{} {} in {} ms trace_id={}: {}", context, status, millis, traceId, e.getMessage());
       throw e;
     }
     JsonNode body;
     try {
-      body = Json.MAPPER.readTree(response.body());
+      body = Json.MAPPER.readTree(safeBody);
     } catch (IOException e) {
       body = null;
     }
@@ -116,11 +118,22 @@ public final class ApiTransport {
     if (requestId == null) {
       requestId = Json.text(body, "request_id");
     }
+    if ("error".equalsIgnoreCase(Json.text(body, "status"))) {
+      // A 200 that says it failed is a failure: mapped by its code, never read as a result.
+      AnyCapException e = ErrorResponses.toException(status, safeBody, null, context, traceId, requestId);
+      log.debug("{} {} status=error in {} ms trace_id={}: {}", context, status, millis, traceId, e.getMessage());
+      throw e;
+    }
     log.debug("{} {} in {} ms request_id={} trace_id={}", context, status, millis, requestId, traceId);
     return new ApiResponse(body, status, traceId, requestId);
   }
 
-  /** A server that echoes the key back in an error must not put it into an exception message. */
+  /** {@code text} with the API key replaced, should a server have echoed it. */
+  public String redact(String text) {
+    return apiKey.redact(text);
+  }
+
+  /** The body with the key taken out wherever the server echoed it, literally or JSON-escaped. */
   private byte[] withoutKey(byte[] body) {
     String text = new String(body, java.nio.charset.StandardCharsets.UTF_8);
     return apiKey.occursIn(text)
@@ -150,6 +163,7 @@ public final class ApiTransport {
         reached);
   }
 
+  /** The failure inside the {@link CompletionException}s that futures wrap it in; the client's one unwrap. */
   static Throwable unwrap(Throwable t) {
     while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();

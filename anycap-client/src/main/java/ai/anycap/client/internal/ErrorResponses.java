@@ -28,12 +28,23 @@ public final class ErrorResponses {
 
   public static AnyCapServiceException toException(
       int status, byte[] body, Duration retryAfter, String context, String sentTraceId) {
-    ErrorDetails details = parse(status, body, retryAfter, context, sentTraceId);
-    return forStatus(details);
+    return toException(status, body, retryAfter, context, sentTraceId, null);
+  }
+
+  /**
+   * As {@link #toException(int, byte[], Duration, String, String)}, with the {@code X-Request-Id}
+   * response header as the request id when the body names none.
+   */
+  public static AnyCapServiceException toException(
+      int status, byte[] body, Duration retryAfter, String context, String sentTraceId, String headerRequestId) {
+    return forStatus(parse(status, body, retryAfter, context, sentTraceId, headerRequestId));
   }
 
   public static AnyCapServiceException forStatus(ErrorDetails d) {
     int status = d.statusCode();
+    if (status >= 200 && status <= 299) {
+      status = statusForCode(d.errorCode());
+    }
     if (status == 400 || status == 422) {
       return new InvalidRequestException(d);
     }
@@ -58,10 +69,50 @@ public final class ErrorResponses {
     return new AnyCapServiceException(d);
   }
 
+  /**
+   * The status whose meaning an error code carries, for an error that came with a 2xx status
+   * ({@code {"status":"error"}}); 0 when the code says nothing known. The exception keeps the
+   * real status.
+   */
+  static int statusForCode(String errorCode) {
+    String code = errorCode == null ? "" : errorCode.toUpperCase(java.util.Locale.ROOT);
+    if (code.endsWith("INVALID_REQUEST") || code.endsWith("CONTENT_REJECTED") || code.equals("VALIDATION_ERROR")) {
+      return 400;
+    }
+    if (code.contains("API_KEY") || code.equals("UNAUTHORIZED") || code.equals("UNAUTHENTICATED")) {
+      return 401;
+    }
+    if (code.endsWith("INSUFFICIENT_CREDIT") || code.endsWith("INSUFFICIENT_CREDITS")) {
+      return 402;
+    }
+    if (code.equals("FORBIDDEN") || code.equals("PERMISSION_DENIED")) {
+      return 403;
+    }
+    if (code.endsWith("NOT_FOUND")) {
+      return 404;
+    }
+    if (code.equals("RATE_LIMITED")) {
+      return 429;
+    }
+    if (code.endsWith("UPSTREAM_UNAVAILABLE") || code.endsWith("INTERNAL_ERROR")) {
+      return 500;
+    }
+    return 0;
+  }
+
   public static ErrorDetails parse(
       int status, byte[] body, Duration retryAfter, String context, String sentTraceId) {
+    return parse(status, body, retryAfter, context, sentTraceId, null);
+  }
+
+  private static ErrorDetails parse(
+      int status, byte[] body, Duration retryAfter, String context, String sentTraceId, String headerRequestId) {
     ErrorDetails.Builder b =
-        ErrorDetails.builder(status).retryAfter(retryAfter).context(context).traceId(sentTraceId);
+        ErrorDetails.builder(status)
+            .retryAfter(retryAfter)
+            .context(context)
+            .traceId(sentTraceId)
+            .requestId(headerRequestId);
     JsonNode root = readJson(body);
     if (root == null || !root.isObject()) {
       b.message(describeNonJson(status, body));
@@ -83,7 +134,7 @@ public final class ErrorResponses {
           .retrySameRequest(Json.bool(root, "retry_same_request"));
     }
     String requestId = firstNonNull(Json.text(diagnostics, "request_id"), Json.text(root, "request_id"));
-    b.requestId(requestId);
+    b.requestId(firstNonNull(requestId, headerRequestId));
     String serverTrace = Json.text(diagnostics, "trace_id");
     if (serverTrace != null) {
       b.traceId(serverTrace);

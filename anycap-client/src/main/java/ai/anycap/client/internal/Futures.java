@@ -19,10 +19,7 @@ public final class Futures {
       Thread.currentThread().interrupt();
       throw new AnyCapException("interrupted while waiting for AnyCap", e);
     } catch (ExecutionException | CompletionException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      while (cause instanceof CompletionException && cause.getCause() != null) {
-        cause = cause.getCause();
-      }
+      Throwable cause = ApiTransport.unwrap(e.getCause() == null ? e : e.getCause());
       if (cause instanceof RuntimeException r) {
         throw r;
       }

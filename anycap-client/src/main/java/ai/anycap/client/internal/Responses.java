@@ -2,6 +2,7 @@ package ai.anycap.client.internal;
 
 import ai.anycap.client.AnyCapServiceException.ErrorDetails;
 import ai.anycap.client.ImageGeneration;
+import ai.anycap.client.ImageReading;
 import ai.anycap.client.Mode;
 import ai.anycap.client.ModelInfo;
 import ai.anycap.client.ModelSchema;
@@ -54,10 +55,8 @@ public final class Responses {
       }
     }
     String model = Json.text(data, "model");
-    JsonNode cost = data.get("credit_cost");
-    BigDecimal credits = cost != null && cost.isNumber() ? cost.decimalValue() : BigDecimal.ZERO;
     return new ImageGeneration(
-        model == null ? requestedModel : model, credits, outputs, r.requestId(), r.traceId());
+        model == null ? requestedModel : model, credits(data), outputs, r.requestId(), r.traceId());
   }
 
   public static List<ModelInfo> models(ApiResponse r, String context) {
@@ -153,11 +152,7 @@ public final class Responses {
           "no schema for operation '" + operation + "' mode '" + mode + "'");
     }
     String chosenMode = Json.text(chosen, "mode");
-    JsonNode params = chosen.path("schema").path("model_params");
-    Map<String, ParameterSpec> specs = new LinkedHashMap<>();
-    if (params.isObject()) {
-      params.fields().forEachRemaining(e -> specs.put(e.getKey(), parameter(e.getKey(), e.getValue())));
-    }
+    Map<String, ParameterSpec> specs = SchemaParams.parse(chosen.path("schema").path("model_params"));
     return new ModelSchema(
         model,
         operation,
@@ -165,30 +160,73 @@ public final class Responses {
         specs);
   }
 
-  private static ParameterSpec parameter(String name, JsonNode p) {
-    List<String> values = new ArrayList<>();
-    JsonNode e = p.get("enum");
-    if (e != null && e.isArray()) {
-      e.forEach(v -> values.add(v.asText()));
-    }
-    String type = Json.text(p, "type");
-    Boolean required = Json.bool(p, "required");
-    String description = Json.text(p, "description");
-    return new ParameterSpec(
-        name,
-        type == null ? "" : type,
-        Boolean.TRUE.equals(required),
-        values,
-        description == null ? "" : description);
-  }
-
-  public static ServiceStatus status(ApiResponse r) {
+  /**
+   * @param redact keeps the key out of the raw JSON, should a server echo it
+   */
+  public static ServiceStatus status(ApiResponse r, java.util.function.UnaryOperator<String> redact) {
     Map<String, Object> fields = new LinkedHashMap<>(Json.toMap(r.body()));
     JsonNode data = r.body().get("data");
     if (data != null && data.isObject()) {
       Json.toMap(data).forEach(fields::putIfAbsent);
     }
-    return new ServiceStatus(fields);
+    return new ServiceStatus(fields, redact.apply(new String(Json.write(r.body()), java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  /** {@code {"data":{"content":"..","credit_cost":1}}} of an image read. */
+  public static ImageReading reading(ApiResponse r, String context) {
+    JsonNode data = r.body().get("data");
+    String content = data == null ? null : Json.text(data, "content");
+    if (content == null && data != null && data.get("content") != null && data.get("content").isTextual()) {
+      content = "";
+    }
+    if (content == null) {
+      throw malformed(r.status(), context, r.traceId(), r.requestId(), "no 'data.content' text");
+    }
+    return new ImageReading(content, credits(data), r.requestId(), r.traceId());
+  }
+
+  /** What a presign answer says; {@code uploadUrl} is null when the server already has the file. */
+  public record Presigned(URI uploadUrl, URI objectUrl, boolean reused) {}
+
+  /**
+   * {@code {"data":{"upload_url","object_url","upload_session_id","file_id","reused"}}}: {@code
+   * object_url} is required, {@code upload_url} too unless {@code reused} is true.
+   */
+  public static Presigned presign(ApiResponse r, String context) {
+    JsonNode data = r.body().get("data");
+    if (data == null || !data.isObject()) {
+      throw malformed(r.status(), context, r.traceId(), r.requestId(), "no 'data' object");
+    }
+    URI objectUrl = uri(Json.text(data, "object_url"));
+    if (objectUrl == null || !objectUrl.isAbsolute()) {
+      throw malformed(r.status(), context, r.traceId(), r.requestId(), "no absolute 'data.object_url'");
+    }
+    boolean reused = Boolean.TRUE.equals(Json.bool(data, "reused"));
+    URI uploadUrl = uri(Json.text(data, "upload_url"));
+    if (!reused) {
+      String scheme = uploadUrl == null || uploadUrl.getScheme() == null ? "" : uploadUrl.getScheme().toLowerCase(java.util.Locale.ROOT);
+      if (!(scheme.equals("http") || scheme.equals("https")) || uploadUrl.getHost() == null) {
+        throw malformed(r.status(), context, r.traceId(), r.requestId(),
+            "no http(s) 'data.upload_url' and 'reused' is not true");
+      }
+    }
+    return new Presigned(reused ? null : uploadUrl, objectUrl, reused);
+  }
+
+  private static URI uri(String s) {
+    if (s == null) {
+      return null;
+    }
+    try {
+      return new URI(s);
+    } catch (java.net.URISyntaxException e) {
+      return null;
+    }
+  }
+
+  private static BigDecimal credits(JsonNode data) {
+    JsonNode cost = data == null ? null : data.get("credit_cost");
+    return cost != null && cost.isNumber() ? cost.decimalValue() : BigDecimal.ZERO;
   }
 
   static UnexpectedResponseException malformed(

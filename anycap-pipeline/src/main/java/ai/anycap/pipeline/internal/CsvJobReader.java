@@ -4,7 +4,6 @@ import ai.anycap.client.PromptTemplate;
 import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.InvalidJobException;
 import ai.anycap.pipeline.JobPosition;
-import ai.anycap.pipeline.JobReader;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -13,7 +12,6 @@ import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,20 +26,16 @@ import java.util.Optional;
  * cell spanning lines and skipped blank lines leave later rows correctly numbered. Not
  * thread-safe.
  */
-public final class CsvJobReader implements JobReader {
+public final class CsvJobReader extends FileJobReader {
 
   // Thread-safe once configured; one parser per reader. Not SKIP_EMPTY_LINES: it also drops the
   // leading spaces of the first cell on every line, and cells are meant to be kept as they are.
   private static final CsvFactory FACTORY = CsvFactory.builder().build();
 
   private final CsvJobSpec spec;
-  private final String source;
   private final CsvParser parser;
   private final List<String> header;
   private final List<String> cells = new ArrayList<>();
-  private long line;
-  private boolean done;
-  private boolean closed;
 
   /**
    * Opens the file and reads its header.
@@ -51,8 +45,8 @@ public final class CsvJobReader implements JobReader {
    *     column the spec needs
    */
   public CsvJobReader(CsvJobSpec spec) {
+    super(spec.file());
     this.spec = spec;
-    this.source = JobFiles.description(spec.file());
     InputStream in = JobFiles.open(spec.file());
     CsvParser opened = null;
     try {
@@ -70,13 +64,7 @@ public final class CsvJobReader implements JobReader {
   }
 
   @Override
-  public Optional<ImageJob> next() {
-    if (closed) {
-      throw new IllegalStateException("reader of " + source + " is closed");
-    }
-    if (done) {
-      return Optional.empty();
-    }
+  Optional<ImageJob> read() {
     List<String> row;
     try {
       row = readRow();
@@ -92,13 +80,7 @@ public final class CsvJobReader implements JobReader {
   }
 
   @Override
-  public JobPosition position() {
-    return new JobPosition(source, line);
-  }
-
-  @Override
-  public void close() {
-    closed = true;
+  void release() {
     closeQuietly(parser, null);
   }
 
@@ -315,10 +297,6 @@ public final class CsvJobReader implements JobReader {
       throw new InvalidJobException(where, column, "column is empty, but it holds " + what);
     }
     return value;
-  }
-
-  private UncheckedIOException ioFailure(IOException e) {
-    return new UncheckedIOException("cannot read " + spec.file().toAbsolutePath() + ": " + e, e);
   }
 
   private static void closeQuietly(CsvParser parser, InputStream in) {

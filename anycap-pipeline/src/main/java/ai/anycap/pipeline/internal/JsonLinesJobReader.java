@@ -3,8 +3,6 @@ package ai.anycap.pipeline.internal;
 import ai.anycap.client.Mode;
 import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.InvalidJobException;
-import ai.anycap.pipeline.JobPosition;
-import ai.anycap.pipeline.JobReader;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -13,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
@@ -35,7 +32,7 @@ import java.util.Set;
  * parsed on its own, so a bad line (invalid JSON, invalid UTF-8, a wrong key) is reported at its
  * line and reading goes on with the next. Not thread-safe.
  */
-public final class JsonLinesJobReader implements JobReader {
+public final class JsonLinesJobReader extends FileJobReader {
 
   private static final JsonMapper MAPPER =
       JsonMapper.builder()
@@ -51,7 +48,6 @@ public final class JsonLinesJobReader implements JobReader {
   private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
 
   private final JsonLinesJobSpec spec;
-  private final String source;
   private final InputStream in;
   private final byte[] buffer = new byte[64 * 1024];
   private int bufferPos;
@@ -60,9 +56,6 @@ public final class JsonLinesJobReader implements JobReader {
   private int lineLength;
   private boolean endOfInput;
   private long physicalLine;
-  private long line;
-  private boolean done;
-  private boolean closed;
 
   /**
    * Opens the file.
@@ -70,16 +63,13 @@ public final class JsonLinesJobReader implements JobReader {
    * @throws InvalidJobException at line 0 when the file cannot be opened
    */
   public JsonLinesJobReader(JsonLinesJobSpec spec) {
+    super(spec.file());
     this.spec = spec;
-    this.source = JobFiles.description(spec.file());
     this.in = JobFiles.open(spec.file());
   }
 
   @Override
-  public Optional<ImageJob> next() {
-    if (closed) {
-      throw new IllegalStateException("reader of " + source + " is closed");
-    }
+  Optional<ImageJob> read() {
     while (!done) {
       try {
         if (!readLine()) {
@@ -88,8 +78,7 @@ public final class JsonLinesJobReader implements JobReader {
         }
       } catch (IOException e) {
         done = true;
-        throw new UncheckedIOException(
-            "cannot read " + spec.file().toAbsolutePath() + ": " + e, e);
+        throw ioFailure(e);
       }
       if (isBlank()) {
         continue;
@@ -101,13 +90,7 @@ public final class JsonLinesJobReader implements JobReader {
   }
 
   @Override
-  public JobPosition position() {
-    return new JobPosition(source, line);
-  }
-
-  @Override
-  public void close() {
-    closed = true;
+  void release() {
     try {
       in.close();
     } catch (IOException ignored) {

@@ -1,115 +1,142 @@
 package ai.anycap.pipeline.internal;
 
+import static ai.anycap.pipeline.internal.PipelineSettings.ADAPTIVE_RATE;
+import static ai.anycap.pipeline.internal.PipelineSettings.BUDGET;
+import static ai.anycap.pipeline.internal.PipelineSettings.CLIENT;
+import static ai.anycap.pipeline.internal.PipelineSettings.CLOCK;
+import static ai.anycap.pipeline.internal.PipelineSettings.CONCURRENCY;
+import static ai.anycap.pipeline.internal.PipelineSettings.DEFAULT_MODEL;
+import static ai.anycap.pipeline.internal.PipelineSettings.DEFAULT_PARAMS;
+import static ai.anycap.pipeline.internal.PipelineSettings.JOURNAL;
+import static ai.anycap.pipeline.internal.PipelineSettings.LISTENERS;
+import static ai.anycap.pipeline.internal.PipelineSettings.OUTPUT_ROOT;
+import static ai.anycap.pipeline.internal.PipelineSettings.PRICES;
+import static ai.anycap.pipeline.internal.PipelineSettings.RATE_LIMIT;
+import static ai.anycap.pipeline.internal.PipelineSettings.RETRY;
+import static ai.anycap.pipeline.internal.PipelineSettings.SCHEDULER;
+import static ai.anycap.pipeline.internal.PipelineSettings.SINKS;
+import static ai.anycap.pipeline.internal.PipelineSettings.SINK_RETRY;
+import static ai.anycap.pipeline.internal.PipelineSettings.TEMPLATES;
+
 import ai.anycap.client.AnyCapClient;
 import ai.anycap.pipeline.PipelineListener;
 import ai.anycap.pipeline.Retry;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.Executor;
+import java.nio.file.Path;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
+import java.util.function.Consumer;
 
 /**
- * What every run of one pipeline shares: the client, the concurrency permits, the request pacer,
- * the budget, the journal, the retry policy, the scheduler for retry delays and the serial executor that delivers
- * listener events.
+ * What every run of one pipeline shares, made once from its settings: the client, the job
+ * resolver, the concurrency permits, the request pacer, the budget, the journal (never null:
+ * {@link Journal#none()} without a file), the sinks, the scheduler for retry delays, and the
+ * thread that tells the listeners.
  */
 public final class PipelineCore {
 
-  private static final Logger log = LoggerFactory.getLogger("ai.anycap.pipeline");
-
-  public final AnyCapClient client;
-  public final JobResolver resolver;
-  public final AsyncPermits permits;
-  public final Spending spending;
-  public final Journal journal;
-  public final Retry retry;
-  public final Duration jobTimeout;
-  public final Duration attemptTimeout;
-  public final ScheduledExecutorService scheduler;
-  public final Executor events;
-  public final List<PipelineListener> listeners;
-  public final Clock clock;
-  public final boolean skipInvalidRows;
-  public final boolean deduplicate;
-  public final List<ai.anycap.pipeline.ImageSink> sinks;
-  public final Retry sinkRetry;
-  public final RequestPacer pacer;
+  private final PipelineSettings settings;
+  private final Journal journal;
+  private final JobResolver resolver;
+  private final AsyncPermits permits;
+  private final Spending spending;
+  private final ScheduledExecutorService ownedScheduler;
+  private final ScheduledExecutorService scheduler;
+  private final ListenerEvents events;
+  private final RequestPacer pacer;
+  private final SinkDelivery delivery;
   private volatile boolean closed;
 
-  public PipelineCore(
-      AnyCapClient client,
-      JobResolver resolver,
-      AsyncPermits permits,
-      Spending spending,
-      Journal journal,
-      Retry retry,
-      Duration jobTimeout,
-      Duration attemptTimeout,
-      ScheduledExecutorService scheduler,
-      Executor events,
-      List<PipelineListener> listeners,
-      Clock clock,
-      boolean skipInvalidRows,
-      boolean deduplicate,
-      List<ai.anycap.pipeline.ImageSink> sinks,
-      Retry sinkRetry,
-      boolean adaptive,
-      double ratePerSecond) {
-    this.client = client;
-    this.resolver = resolver;
-    this.permits = permits;
-    this.spending = spending;
-    this.journal = journal;
-    this.retry = retry;
-    this.jobTimeout = jobTimeout;
-    this.attemptTimeout = attemptTimeout;
-    this.scheduler = scheduler;
-    this.events = events;
-    this.listeners = List.copyOf(listeners);
-    this.clock = clock;
-    this.skipInvalidRows = skipInvalidRows;
-    this.deduplicate = deduplicate;
-    this.sinks = List.copyOf(sinks);
-    this.sinkRetry = sinkRetry;
+  /**
+   * Opens the journal and starts the pipeline's threads.
+   *
+   * @throws ai.anycap.pipeline.JournalException when the journal cannot be read
+   */
+  public PipelineCore(PipelineSettings settings) {
+    this.settings = settings;
+    OutputPaths outputs = new OutputPaths(settings.get(OUTPUT_ROOT));
+    Path journalFile = settings.get(JOURNAL);
+    // First, so that a journal that cannot be read leaves no thread behind.
+    journal = journalFile == null ? Journal.none() : Journal.open(journalFile, outputs.root(), settings.get(CLOCK));
+    resolver = new JobResolver(settings.get(TEMPLATES), settings.get(DEFAULT_MODEL), settings.get(DEFAULT_PARAMS), outputs);
+    permits = new AsyncPermits(settings.get(CONCURRENCY));
+    spending = new Spending(settings.get(BUDGET), settings.get(PRICES));
+    ownedScheduler = settings.has(SCHEDULER)
+        ? null
+        : Executors.newSingleThreadScheduledExecutor(ListenerEvents.daemon("anycap-pipeline-retry"));
+    scheduler = ownedScheduler != null ? ownedScheduler : settings.get(SCHEDULER);
+    events = new ListenerEvents(settings.get(LISTENERS));
+    Retry retry = settings.get(RETRY);
+    double ratePerSecond = settings.get(RATE_LIMIT);
     this.pacer =
-        new RequestPacer(adaptive, ratePerSecond > 0 ? ratePerSecond : Double.POSITIVE_INFINITY,
+        new RequestPacer(settings.get(ADAPTIVE_RATE), ratePerSecond > 0 ? ratePerSecond : Double.POSITIVE_INFINITY,
             retry.maxRetryAfter(), System::nanoTime, RequestPacer.Timer.of(scheduler),
             pace -> emit(null, l -> l.onPaceChanged(pace)));
+    delivery = new SinkDelivery(settings.get(SINKS), settings.get(SINK_RETRY), scheduler, this::closed);
+  }
+
+  public PipelineSettings settings() {
+    return settings;
+  }
+
+  public AnyCapClient client() {
+    return settings.get(CLIENT);
+  }
+
+  public JobResolver resolver() {
+    return resolver;
+  }
+
+  public AsyncPermits permits() {
+    return permits;
+  }
+
+  public Spending spending() {
+    return spending;
+  }
+
+  public Journal journal() {
+    return journal;
+  }
+
+  public RequestPacer pacer() {
+    return pacer;
+  }
+
+  ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  SinkDelivery delivery() {
+    return delivery;
+  }
+
+  /** Tells every listener on the event thread, in order, with the job id (if any) in the MDC. */
+  public void emit(String jobId, Consumer<PipelineListener> event) {
+    events.emit(jobId, event);
+  }
+
+  /** Runs {@code task} on the event thread, after every event emitted so far. */
+  void afterEvents(Runnable task) {
+    events.afterEvents(task);
   }
 
   public boolean closed() {
     return closed;
   }
 
-  public void markClosed() {
+  /** Stops new work: no job starts after this, and jobs waiting for a permit give up. */
+  public void stopTakingJobs() {
     closed = true;
+    permits.cancelWaiters(new CancellationException("pipeline closed"));
   }
 
-  /** Delivers an event to every listener on the event thread, with the job id in the MDC. */
-  public void emit(String jobId, java.util.function.Consumer<PipelineListener> event) {
-    if (listeners.isEmpty()) {
-      return;
+  /** Once every run has ended: delivers the last events, stops the threads, closes the journal. */
+  public void shutdown() {
+    events.shutdown();
+    if (ownedScheduler != null) {
+      ownedScheduler.shutdownNow();
     }
-    events.execute(
-        () -> {
-          if (jobId != null) {
-            MDC.put("anycap.job", jobId);
-          }
-          try {
-            for (PipelineListener l : listeners) {
-              try {
-                event.accept(l);
-              } catch (RuntimeException e) {
-                log.warn("listener {} failed: {}", l.getClass().getName(), e.toString(), e);
-              }
-            }
-          } finally {
-            MDC.remove("anycap.job");
-          }
-        });
+    journal.close();
   }
 }

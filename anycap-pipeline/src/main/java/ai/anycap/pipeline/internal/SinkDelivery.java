@@ -1,10 +1,11 @@
 package ai.anycap.pipeline.internal;
 
-import ai.anycap.client.AnyCapException;
 import ai.anycap.client.ImageFormat;
 import ai.anycap.pipeline.DeliveredImage;
 import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.ImageSink;
+import ai.anycap.pipeline.JobResult;
+import ai.anycap.pipeline.Retry;
 import ai.anycap.pipeline.SinkException;
 import ai.anycap.pipeline.SinkReceipt;
 import dev.failsafe.Failsafe;
@@ -12,16 +13,19 @@ import dev.failsafe.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
 
 /**
  * Delivers a finished image to the pipeline's sinks in order, each under its own retry policy,
@@ -30,21 +34,40 @@ import java.util.concurrent.ThreadLocalRandom;
 final class SinkDelivery {
 
   /** What delivery achieved: the receipts so far, and the failure that stopped it, if one did. */
-  record Delivered(List<SinkReceipt> receipts, Throwable failure) {}
+  record Delivered(List<SinkReceipt> receipts, Throwable failure) {
 
-  private final PipelineCore core;
-
-  SinkDelivery(PipelineCore core) {
-    this.core = core;
+    /**
+     * The result of a job whose image is on disk: succeeded when every sink has it, otherwise
+     * failed with {@code SINK_FAILED}, the image kept for a rerun to deliver.
+     */
+    JobResult result(JobPlan plan, List<Path> outputs, String model, BigDecimal credits, int attempts, Duration took,
+        String requestId, String duplicateOf) {
+      if (failure == null) {
+        return new JobResult.Succeeded(plan.job(), outputs, model, credits, attempts, took, requestId, duplicateOf,
+            receipts);
+      }
+      String sink = failure instanceof SinkException se ? se.sink() : "sink";
+      return new JobResult.Failed(plan.job(), "SINK_FAILED",
+          "the image is kept, but delivery to " + sink + " failed: " + failure.getMessage(),
+          credits, attempts, took, outputs, receipts);
+    }
   }
 
-  boolean hasSinks() {
-    return !core.sinks.isEmpty();
+  private final List<ImageSink> sinks;
+  private final Retry retry;
+  private final ScheduledExecutorService scheduler;
+  private final BooleanSupplier closed;
+
+  SinkDelivery(List<ImageSink> sinks, Retry retry, ScheduledExecutorService scheduler, BooleanSupplier closed) {
+    this.sinks = List.copyOf(sinks);
+    this.retry = retry;
+    this.scheduler = scheduler;
+    this.closed = closed;
   }
 
   CompletableFuture<Delivered> deliver(
       ImageJob job, Path file, String model, Map<String, SinkReceipt> alreadyDelivered) {
-    if (core.sinks.isEmpty()) {
+    if (sinks.isEmpty()) {
       return CompletableFuture.completedFuture(new Delivered(List.of(), null));
     }
     DeliveredImage image;
@@ -55,7 +78,7 @@ final class SinkDelivery {
     }
     List<SinkReceipt> receipts = new ArrayList<>();
     CompletableFuture<Throwable> chain = CompletableFuture.completedFuture(null);
-    for (ImageSink sink : core.sinks) {
+    for (ImageSink sink : sinks) {
       chain =
           chain.thenCompose(
               failure -> {
@@ -74,7 +97,7 @@ final class SinkDelivery {
                     .handle(
                         (receipt, error) -> {
                           if (error != null) {
-                            return BatchRun.unwrap(error);
+                            return Failures.unwrap(error);
                           }
                           receipts.add(receipt);
                           return null;
@@ -85,17 +108,9 @@ final class SinkDelivery {
   }
 
   private CompletableFuture<SinkReceipt> deliverWithRetry(ImageSink sink, DeliveredImage image) {
-    RetryPolicy<SinkReceipt> policy =
-        RetryPolicy.<SinkReceipt>builder()
-            .handleIf(
-                (SinkReceipt r, Throwable failure) ->
-                    failure != null && !(BatchRun.unwrap(failure) instanceof AnyCapException a && !a.retryable()))
-            .abortIf((SinkReceipt r, Throwable failure) -> core.closed())
-            .withMaxAttempts(core.sinkRetry.maxAttempts())
-            .withDelayFn(ctx -> core.sinkRetry.delayBefore(ctx.getAttemptCount(), null, ThreadLocalRandom.current().nextDouble()))
-            .build();
+    RetryPolicy<SinkReceipt> policy = RetryPolicies.forDelivery(retry, closed);
     return Failsafe.with(policy)
-        .with(core.scheduler)
+        .with(scheduler)
         .getStageAsync(
             () -> {
               CompletableFuture<SinkReceipt> f = sink.deliver(image);

@@ -4,7 +4,7 @@ import ai.anycap.client.AnyCapServiceException.ErrorDetails;
 import ai.anycap.client.RateLimitException;
 import ai.anycap.pipeline.RequestPace;
 import ai.anycap.pipeline.Retry;
-import ai.anycap.testkit.internal.TokenBucket;
+import ai.anycap.testkit.TokenBucket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -22,8 +21,6 @@ import javax.crypto.spec.SecretKeySpec;
 public final class ArtifactStore {
 
   static final int MAX_ARTIFACTS = 200_000;
-  private static final Pattern HOST =
-      Pattern.compile("(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\\[[0-9A-Fa-f:.]{2,45}\\])(?::[0-9]{1,5})?");
   public static final String PATH_PREFIX = "/artifacts/";
 
   /** What a fetch of an artifact path finds. */
@@ -66,20 +63,14 @@ public final class ArtifactStore {
             });
   }
 
-  /**
-   * Stores a new artifact showing {@code key} and returns its signed URL, on the host and port
-   * the generate request was sent to (its {@code Host} header), so that a client that reached the
-   * simulator under another name (another container's) downloads from that name too; on the base
-   * URI when the header is missing or not a plain {@code host[:port]}.
-   */
-  public String issue(RenderKey key, String hostHeader) {
+  /** Stores a new artifact showing {@code key} and returns its signed URL. */
+  public String issue(RenderKey key) {
     String id = "img_" + Long.toHexString(sequence.incrementAndGet() | 0x1_0000_0000L).substring(1);
     long expires = clock.instant().plus(ttl).getEpochSecond();
     synchronized (artifacts) {
       artifacts.put(id, key);
     }
-    String origin = hostHeader != null && HOST.matcher(hostHeader).matches() ? "http://" + hostHeader : base;
-    return origin + PATH_PREFIX + id + ".png?expires=" + expires + "&sig=" + sign(id, expires);
+    return base + PATH_PREFIX + id + ".png?expires=" + expires + "&sig=" + sign(id, expires);
   }
 
   /** Checks a fetch of {@code path} (the part after {@link #PATH_PREFIX}) with its raw query. */

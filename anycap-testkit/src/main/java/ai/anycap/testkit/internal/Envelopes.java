@@ -83,6 +83,17 @@ public final class Envelopes {
     return s.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  /** {@code {"status":"success","data":{"content","credit_cost"},"request_id"}}: an image read. */
+  public static byte[] reading(String content, long creditCost, String requestId) {
+    ObjectNode root = SimJson.object();
+    root.put("status", "success");
+    ObjectNode data = root.putObject("data");
+    data.put("content", content);
+    data.put("credit_cost", creditCost);
+    root.put("request_id", requestId);
+    return SimJson.write(root);
+  }
+
   public static List<Map<String, Object>> details(List<Violation> violations) {
     return violations.stream()
         .map(v -> {

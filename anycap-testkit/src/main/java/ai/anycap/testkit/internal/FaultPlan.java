@@ -39,10 +39,10 @@ public final class FaultPlan {
   }
 
   /**
-   * Counts this request against every fault of its endpoint and returns the first that fires, or
+   * Counts this request against every fault of its target and returns the first that fires, or
    * null.
    */
-  public Fault pick(boolean download) {
+  public Fault pick(Fault.Target target) {
     List<Installed> current = installed;
     if (current.isEmpty()) {
       return null;
@@ -50,7 +50,7 @@ public final class FaultPlan {
     Fault hit = null;
     for (Installed i : current) {
       Fault f = i.fault();
-      if (f.kind().onDownload() != download) {
+      if (f.kind().target() != target) {
         continue;
       }
       long n = i.seen().incrementAndGet();

@@ -25,6 +25,13 @@ public final class LiveCounters {
   private final ConcurrentHashMap<String, ConcurrentHashMap<Integer, LongAdder>> requests =
       new ConcurrentHashMap<>();
   private final LongAdder images = new LongAdder();
+  private final LongAdder edits = new LongAdder();
+  private final LongAdder upscales = new LongAdder();
+  private final LongAdder reads = new LongAdder();
+  private final LongAdder presigns = new LongAdder();
+  private final LongAdder reusedUploads = new LongAdder();
+  private final LongAdder uploads = new LongAdder();
+  private final LongAdder uploadBytes = new LongAdder();
   private final LongAdder credits = new LongAdder();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicInteger peak = new AtomicInteger();
@@ -100,8 +107,29 @@ public final class LiveCounters {
     }
   }
 
-  /** An image was generated for the body with this fingerprint, and charged. */
-  public void generated(String fingerprint, long cost) {
+  /**
+   * An operation ({@code generate}, {@code edit}, {@code upscale}, {@code read}) was carried out
+   * for the body with this fingerprint, and charged.
+   */
+  public void produced(String operation, String fingerprint, long cost) {
+    switch (operation) {
+      case ModelCatalog.EDIT:
+        edits.increment();
+        break;
+      case "upscale":
+        upscales.increment();
+        break;
+      case "read":
+        reads.increment();
+        break;
+      default:
+        images.increment();
+        break;
+    }
+    counted(fingerprint, cost);
+  }
+
+  private void counted(String fingerprint, long cost) {
     LongAdder n = generations.get(fingerprint);
     if (n == null && generations.size() < MAX_TRACKED_REQUESTS) {
       n = generations.computeIfAbsent(fingerprint, f -> new LongAdder());
@@ -110,7 +138,26 @@ public final class LiveCounters {
       n.increment();
     }
     credits.add(cost);
-    images.increment();
+    signal();
+  }
+
+  /** A presign was answered, {@code reused} when the server had the bytes already. */
+  public void presigned(boolean reused) {
+    presigns.increment();
+    if (reused) {
+      reusedUploads.increment();
+    }
+    signal();
+  }
+
+  /** Bytes arrived on the upload endpoint, stored or not. */
+  public void uploadBytes(long n) {
+    uploadBytes.add(n);
+  }
+
+  /** An upload's bytes were checked and stored. */
+  public void uploaded() {
+    uploads.increment();
     signal();
   }
 
@@ -144,7 +191,14 @@ public final class LiveCounters {
         generatesPeak.get(),
         gens,
         Set.copyOf(violations),
-        rateLimitUnused.getAsLong() - rateLimitUnusedAtReset);
+        rateLimitUnused.getAsLong() - rateLimitUnusedAtReset,
+        edits.sum(),
+        upscales.sum(),
+        reads.sum(),
+        presigns.sum(),
+        reusedUploads.sum(),
+        uploads.sum(),
+        uploadBytes.sum());
   }
 
   /** Zeroes everything but the requests in flight, which also become the new peaks. */
@@ -152,6 +206,9 @@ public final class LiveCounters {
     requests.clear();
     images.reset();
     credits.reset();
+    for (LongAdder a : new LongAdder[] {edits, upscales, reads, presigns, reusedUploads, uploads, uploadBytes}) {
+      a.reset();
+    }
     generations.clear();
     histories.clear();
     violations.clear();

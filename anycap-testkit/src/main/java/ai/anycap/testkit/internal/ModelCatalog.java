@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The image models the simulator offers, with the schemas it publishes and validates generate
@@ -20,17 +20,24 @@ public final class ModelCatalog {
   public static final String TEXT_TO_IMAGE = "text-to-image";
   public static final String IMAGE_TO_IMAGE = "image-to-image";
   public static final String GENERATE = "generate";
+  public static final String EDIT = "edit";
+  /** The operations and their modes, in publishing order. */
+  public static final Map<String, List<String>> OPERATIONS =
+      Map.of(GENERATE, List.of(TEXT_TO_IMAGE, IMAGE_TO_IMAGE), EDIT, List.of(IMAGE_TO_IMAGE));
+  private static final List<String> OPERATION_ORDER = List.of(GENERATE, EDIT);
+  public static final String FILE_OR_URL = "file-or-url";
   public static final List<String> ASPECT_RATIOS = List.of("1:1", "16:9", "9:16", "4:3", "3:4");
 
-  /** One parameter of a schema. */
+  /** One parameter of a schema; {@code format} is the items' format for an array. */
   public record Param(
-      String name, String type, boolean required, List<String> enumValues, String description) {}
+      String name, String type, boolean required, List<String> enumValues, String description,
+      String format) {}
 
   /** One image model. */
   public record ModelSpec(
       String id, String displayName, String description, long creditCost, List<String> resolutions) {
 
-    /** The parameters of the generate operation in this mode, in publishing order. */
+    /** The parameters of generate in this mode, or of edit, in publishing order. */
     public Map<String, Param> params(String mode) {
       return IMAGE_TO_IMAGE.equals(mode) ? paramsOf(IMAGE_TO_IMAGE) : paramsOf(TEXT_TO_IMAGE);
     }
@@ -41,15 +48,16 @@ public final class ModelCatalog {
         return cached;
       }
       Map<String, Param> p = new LinkedHashMap<>();
-      p.put("prompt", new Param("prompt", "string", true, List.of(), "what to draw"));
+      p.put("prompt", new Param("prompt", "string", true, List.of(), "what to draw", ""));
       if (IMAGE_TO_IMAGE.equals(mode)) {
         p.put("images", new Param("images", "array", true, List.of(),
-            "reference image URLs: one URL string or an array of them"));
+            "reference images: URLs, anycap://upload/ references or uploaded files' object_url",
+            FILE_OR_URL));
       }
       p.put("aspect_ratio", new Param("aspect_ratio", "string", false, ASPECT_RATIOS,
-          "width to height; default 1:1"));
+          "width to height; default 1:1", ""));
       p.put("resolution", new Param("resolution", "string", false, resolutions,
-          "output resolution; default " + resolutions.get(0)));
+          "output resolution; default " + resolutions.get(0), ""));
       Map<String, Param> fixed = java.util.Collections.unmodifiableMap(p);
       PARAMS.put(id + " " + mode, fixed);
       return fixed;
@@ -106,46 +114,70 @@ public final class ModelCatalog {
     n.put("type", "image");
     n.put("credit_cost", m.creditCost());
     ArrayNode ops = n.putArray("operations");
-    ObjectNode op = ops.addObject();
-    op.put("operation", GENERATE);
-    ArrayNode modes = op.putArray("modes");
-    m.modes().forEach(mode -> modes.addObject().put("mode", mode));
+    for (String operation : OPERATION_ORDER) {
+      ObjectNode op = ops.addObject();
+      op.put("operation", operation);
+      ArrayNode modes = op.putArray("modes");
+      OPERATIONS.get(operation).forEach(mode -> modes.addObject().put("mode", mode));
+    }
     return n;
   }
 
   /**
    * {@code {"schemas":[{"operation":..,"mode":..,"schema":{"model_params":{..}}}]}} for the given
-   * operation (null: all) and mode (null: all of the operation's modes). Empty when none match.
+   * operation (null: all) and mode (null: all of the operation's modes), with {@code
+   * model_params} in the flat form (name to spec) or as a JSON-schema object. Empty when none
+   * match.
    */
-  public static ObjectNode schemaJson(ModelSpec m, String operation, String mode) {
+  public static ObjectNode schemaJson(ModelSpec m, String operation, String mode, boolean jsonSchema) {
     ObjectNode root = SimJson.object();
     ArrayNode arr = root.putArray("schemas");
-    if (operation != null && !operation.equals(GENERATE)) {
-      return root;
-    }
-    for (String md : m.modes()) {
-      if (mode != null && !mode.equals(md)) {
+    for (String op : OPERATION_ORDER) {
+      if (operation != null && !operation.equals(op)) {
         continue;
       }
-      ObjectNode s = arr.addObject();
-      s.put("operation", GENERATE);
-      s.put("mode", md);
-      ObjectNode params = s.putObject("schema").putObject("model_params");
-      m.params(md).values().forEach(p -> {
-        ObjectNode pn = params.putObject(p.name());
-        pn.put("type", p.type());
-        pn.put("required", p.required());
-        if (!p.enumValues().isEmpty()) {
-          ArrayNode e = pn.putArray("enum");
-          p.enumValues().forEach(e::add);
+      for (String md : OPERATIONS.get(op)) {
+        if (mode != null && !mode.equals(md)) {
+          continue;
         }
-        if (p.type().equals("array")) {
-          pn.putObject("items").put("type", "string");
+        ObjectNode s = arr.addObject();
+        s.put("operation", op);
+        s.put("mode", md);
+        Map<String, Param> params = m.params(md);
+        ObjectNode modelParams = s.putObject("schema").putObject("model_params");
+        if (jsonSchema) {
+          modelParams.put("type", "object");
+          ObjectNode properties = modelParams.putObject("properties");
+          params.values().forEach(p -> spec(properties.putObject(p.name()), p, false));
+          ArrayNode required = modelParams.putArray("required");
+          params.values().stream().filter(Param::required).forEach(p -> required.add(p.name()));
+        } else {
+          params.values().forEach(p -> spec(modelParams.putObject(p.name()), p, true));
         }
-        pn.put("description", p.description());
-      });
+      }
     }
     return root;
+  }
+
+  private static void spec(ObjectNode pn, Param p, boolean flat) {
+    pn.put("type", p.type());
+    if (flat) {
+      pn.put("required", p.required());
+    }
+    if (!p.enumValues().isEmpty()) {
+      ArrayNode e = pn.putArray("enum");
+      p.enumValues().forEach(e::add);
+    }
+    if (p.type().equals("array")) {
+      ObjectNode items = pn.putObject("items");
+      items.put("type", "string");
+      if (!p.format().isEmpty()) {
+        items.put("format", p.format());
+      }
+    } else if (!p.format().isEmpty()) {
+      pn.put("format", p.format());
+    }
+    pn.put("description", p.description());
   }
 
   /** A generate body that passed validation, reduced to what the renderer and billing need. */
@@ -159,8 +191,11 @@ public final class ModelCatalog {
     }
   }
 
-  /** Checks a generate body against the model's schema for its mode, finding every problem. */
-  public static Validation validate(JsonNode body) {
+  /**
+   * Checks a generate or edit body against the model's schema for its operation and mode,
+   * finding every problem. {@code refusal} says why a reference image is not accepted, or null.
+   */
+  public static Validation validate(JsonNode body, String operation, Function<String, String> refusal) {
     List<Violation> problems = new ArrayList<>();
     if (body == null || !body.isObject()) {
       problems.add(new Violation("", "not_an_object", "request body must be a JSON object", List.of()));
@@ -177,12 +212,13 @@ public final class ModelCatalog {
           "unknown model '" + modelNode.asText() + "'", ids()));
       return new Validation(null, problems);
     }
-    String mode = TEXT_TO_IMAGE;
+    List<String> modes = OPERATIONS.get(operation);
+    String mode = modes.get(0);
     JsonNode modeNode = body.get("mode");
     if (modeNode != null && !modeNode.isNull()) {
-      if (!modeNode.isTextual() || !model.modes().contains(modeNode.asText())) {
+      if (!modeNode.isTextual() || !modes.contains(modeNode.asText())) {
         problems.add(new Violation("mode", "unsupported_mode",
-            "model " + model.id() + " has no mode '" + modeNode.asText() + "'", model.modes()));
+            "model " + model.id() + " has no mode '" + modeNode.asText() + "' for " + operation, modes));
         return new Validation(null, problems);
       }
       mode = modeNode.asText();
@@ -199,7 +235,7 @@ public final class ModelCatalog {
             "unknown parameter '" + name + "' for " + model.id() + " " + mode,
             List.copyOf(params.keySet())));
       } else {
-        checkValue(p, e.getValue(), problems);
+        checkValue(p, e.getValue(), problems, refusal);
       }
     }
     for (Param p : params.values()) {
@@ -224,7 +260,8 @@ public final class ModelCatalog {
         List.of());
   }
 
-  private static void checkValue(Param p, JsonNode v, List<Violation> problems) {
+  private static void checkValue(
+      Param p, JsonNode v, List<Violation> problems, Function<String, String> refusal) {
     switch (p.type()) {
       case "string":
         if (!v.isTextual()) {
@@ -253,10 +290,10 @@ public final class ModelCatalog {
           problems.add(new Violation(p.name(), "empty", "'" + p.name() + "' must not be empty", List.of()));
         }
         for (JsonNode item : items) {
-          String url = item.isTextual() ? item.asText().toLowerCase(Locale.ROOT) : "";
-          if (!url.startsWith("http://") && !url.startsWith("https://")) {
-            problems.add(new Violation(p.name(), "not_a_url",
-                "'" + p.name() + "' must hold http(s) URLs, got " + item, List.of()));
+          String why = item.isTextual() ? refusal.apply(item.asText()) : "it is not a string";
+          if (why != null) {
+            problems.add(new Violation(p.name(), "bad_reference",
+                "'" + p.name() + "' holds " + item + ", which is not accepted: " + why, List.of()));
           }
         }
         return;

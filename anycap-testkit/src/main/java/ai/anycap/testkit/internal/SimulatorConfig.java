@@ -3,6 +3,7 @@ package ai.anycap.testkit.internal;
 import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.Latency;
 import java.net.InetAddress;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +14,8 @@ import java.util.Map;
  *
  * @param apiKey the key every API call must carry, or null to accept any
  * @param bindAddress the address to listen on: loopback by default, a wildcard for every interface
+ * @param publicBaseUri the base of the URLs handed out, for clients that reach the simulator under
+ *     another name; null for the bound address and port
  * @param port the port to listen on, 0 for an ephemeral one
  * @param latency the generate latency for models without one of their own
  * @param modelLatency generate latency by model id
@@ -24,10 +27,15 @@ import java.util.Map;
  * @param artifactTtl how long artifact URLs stay valid
  * @param clock the clock for the rate limit, artifact expiry and {@code Retry-After} dates
  * @param workerThreads threads that serve requests
+ * @param schemaForm the form of published schemas
+ * @param upscaleCredits what an upscale costs
+ * @param readCredits what an image read costs
+ * @param maxUploadBytes the largest upload a presign accepts (413 above)
  */
 public record SimulatorConfig(
     String apiKey,
     InetAddress bindAddress,
+    URI publicBaseUri,
     int port,
     Latency latency,
     Map<String, Latency> modelLatency,
@@ -38,7 +46,11 @@ public record SimulatorConfig(
     long seed,
     Duration artifactTtl,
     Clock clock,
-    int workerThreads) {
+    int workerThreads,
+    ai.anycap.testkit.SchemaForm schemaForm,
+    long upscaleCredits,
+    long readCredits,
+    long maxUploadBytes) {
 
   public SimulatorConfig {
     modelLatency = Map.copyOf(modelLatency);

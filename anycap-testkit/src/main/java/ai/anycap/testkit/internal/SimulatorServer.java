@@ -1,17 +1,12 @@
 package ai.anycap.testkit.internal;
 
 import ai.anycap.testkit.Fault;
-import ai.anycap.testkit.Latency;
 import ai.anycap.testkit.SimulatorCounters;
+import ai.anycap.testkit.TokenBucket;
 import ai.anycap.testkit.internal.ArtifactStore.Forbidden;
 import ai.anycap.testkit.internal.ArtifactStore.Found;
 import ai.anycap.testkit.internal.ArtifactStore.Lookup;
 import ai.anycap.testkit.internal.Envelopes.ApiError;
-import ai.anycap.testkit.internal.ImageRenderer.RenderKey;
-import ai.anycap.testkit.internal.ModelCatalog.ModelSpec;
-import ai.anycap.testkit.internal.ModelCatalog.Validation;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -22,12 +17,6 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,33 +33,34 @@ import org.slf4j.LoggerFactory;
  * request to the protocol's endpoints and answering each once, often from a scheduled task after
  * the handler has returned, so that latency and hangs hold no thread.
  *
- * <p>A generate request goes through, in order: fault choice (a fault that fires before the
- * generation answers here), the key check (401), the rate limit (429), schema validation (400),
- * the charge (402), the model's latency, the generation (counted and billed whatever happens
- * next), a fault that fires after the generation, and the answer.
+ * <p>The endpoints live in classes of their own: {@link ImageOperations} (generate, edit,
+ * upscale, read), {@link UploadEndpoints} (presign, the upload {@code PUT}, object fetches) and
+ * {@link InfoEndpoints} (models, schemas, status, counters); artifact downloads are here. This
+ * class holds what they share: the key check, billing, timers and ids.
  */
 public final class SimulatorServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger("ai.anycap.testkit");
-  private static final int MAX_BODY = 1024 * 1024;
+  static final int MAX_BODY = 1024 * 1024;
   public static final String COUNTERS_PATH = "/_simulator/counters";
-  private static final long LATENCY_STREAM = 1;
-  private static final DateTimeFormatter HTTP_DATE =
-      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+  private static final String MODELS = "/v1/image/models";
 
-  private final SimulatorConfig config;
+  final SimulatorConfig config;
   private final HttpServer server;
   private final URI baseUri;
-  private final ExecutorService workers;
-  private final ScheduledThreadPoolExecutor scheduler;
-  private final LiveCounters counters = new LiveCounters();
-  private final FaultPlan faults;
-  private final ArtifactStore artifacts;
-  private final ImageRenderer renderer = new ImageRenderer();
-  private final TokenBucket bucket;
+  final ExecutorService workers;
+  final ScheduledThreadPoolExecutor scheduler;
+  final LiveCounters counters = new LiveCounters();
+  final FaultPlan faults;
+  final ArtifactStore artifacts;
+  final ImageRenderer renderer = new ImageRenderer();
+  final UploadStore uploads;
+  final TokenBucket bucket;
   private final AtomicLong balance;
   private final AtomicLong requestIds = new AtomicLong();
-  private final AtomicLong generateNumbers = new AtomicLong();
+  private final ImageOperations operations;
+  private final UploadEndpoints uploadEndpoints;
+  private final InfoEndpoints info;
 
   private SimulatorServer(SimulatorConfig config) throws IOException {
     this.config = config;
@@ -81,7 +71,9 @@ public final class SimulatorServer implements AutoCloseable {
     }
     InetAddress address = config.bindAddress();
     this.server = HttpServer.create(new InetSocketAddress(address, config.port()), 1024);
-    this.baseUri = URI.create("http://" + uriHost(address) + ":" + server.getAddress().getPort());
+    this.baseUri = config.publicBaseUri() != null
+        ? URI.create(config.publicBaseUri().toString().replaceAll("/+$", ""))
+        : URI.create("http://" + uriHost(address) + ":" + server.getAddress().getPort());
     this.workers = Executors.newFixedThreadPool(config.workerThreads(), threads("anycap-simulator-worker"));
     this.scheduler = new ScheduledThreadPoolExecutor(1, threads("anycap-simulator-timer"));
     scheduler.setRemoveOnCancelPolicy(true);
@@ -90,6 +82,7 @@ public final class SimulatorServer implements AutoCloseable {
     byte[] signingKey = new byte[32];
     keys.nextBytes(signingKey);
     this.artifacts = new ArtifactStore(baseUri, config.clock(), config.artifactTtl(), signingKey);
+    this.uploads = new UploadStore(baseUri, Seeds.mix(config.seed(), 2, 0));
     this.bucket = config.permitsPerSecond() > 0
         ? new TokenBucket(config.permitsPerSecond(), config.burst(), config.clock())
         : null;
@@ -97,6 +90,9 @@ public final class SimulatorServer implements AutoCloseable {
       counters.rateLimit(bucket::unusedPermits);
     }
     this.balance = new AtomicLong(config.credits());
+    this.operations = new ImageOperations(this);
+    this.uploadEndpoints = new UploadEndpoints(this);
+    this.info = new InfoEndpoints(this);
     server.createContext("/", this::handle);
     server.setExecutor(workers);
   }
@@ -116,7 +112,7 @@ public final class SimulatorServer implements AutoCloseable {
 
   /**
    * The host of the base URI: the bound address, or loopback when bound to every interface (the
-   * URI must work from this machine; other machines get artifact URLs from their Host header).
+   * URI must work from this machine; other machines are given a public base URI).
    */
   private static String uriHost(InetAddress address) {
     if (address.isAnyLocalAddress()) {
@@ -130,6 +126,11 @@ public final class SimulatorServer implements AutoCloseable {
     return baseUri;
   }
 
+  /** The port it listens on, whatever {@link #baseUri()} says. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
   public SimulatorCounters counters() {
     return counters.snapshot();
   }
@@ -140,6 +141,11 @@ public final class SimulatorServer implements AutoCloseable {
 
   public FaultPlan faults() {
     return faults;
+  }
+
+  /** Forgets every uploaded file, so that their object URLs are refused from now on. */
+  public void expireUploads() {
+    uploads.clear();
   }
 
   public long creditBalance() {
@@ -165,7 +171,7 @@ public final class SimulatorServer implements AutoCloseable {
     String method = ex.getRequestMethod();
     String path = ex.getRequestURI().getRawPath();
     if (path.equals(COUNTERS_PATH) && method.equals("GET")) {
-      countersJson(ex);
+      info.countersJson(ex);
       return;
     }
     if (path.startsWith(ArtifactStore.PATH_PREFIX)) {
@@ -173,42 +179,59 @@ public final class SimulatorServer implements AutoCloseable {
       guarded(call, () -> download(call, method, path.substring(ArtifactStore.PATH_PREFIX.length())));
       return;
     }
+    if (path.startsWith(UploadStore.UPLOAD_PATH) && method.equals("PUT")) {
+      Call call = new Call(ex, SimulatorCounters.UPLOAD, false, counters);
+      guarded(call, () -> uploadEndpoints.put(call, path.substring(UploadStore.UPLOAD_PATH.length())));
+      return;
+    }
+    if (path.startsWith(UploadStore.OBJECT_PATH) && method.equals("GET")) {
+      Call call = new Call(ex, SimulatorCounters.OBJECT, false, counters);
+      guarded(call, () -> uploadEndpoints.object(call, path.substring(UploadStore.OBJECT_PATH.length())));
+      return;
+    }
     String p = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     boolean get = method.equals("GET");
-    if (p.equals("/v1/image/generate") && method.equals("POST")) {
-      Call call = new Call(ex, SimulatorCounters.GENERATE, true, counters);
-      guarded(call, () -> generate(call));
-    } else if (p.equals("/v1/image/models") && get) {
+    boolean post = method.equals("POST");
+    ImageOperations.Op op = ImageOperations.Op.at(p);
+    if (op != null && post) {
+      Call call = new Call(ex, op.endpoint(), op == ImageOperations.Op.GENERATE, counters);
+      guarded(call, () -> operations.handle(call, op));
+    } else if (p.equals("/v1/capabilities/presign") && post) {
+      Call call = new Call(ex, SimulatorCounters.PRESIGN, false, counters);
+      guarded(call, () -> uploadEndpoints.presign(call));
+    } else if (p.equals(MODELS) && get) {
       Call call = new Call(ex, SimulatorCounters.MODELS, false, counters);
       guarded(call, () -> api(call, () -> call.json(200, SimJson.write(ModelCatalog.listJson()))));
-    } else if (p.startsWith("/v1/image/models/") && p.endsWith("/schema") && get) {
-      String id = p.substring("/v1/image/models/".length(), p.length() - "/schema".length());
+    } else if (p.startsWith(MODELS + "/") && p.endsWith("/schema") && get) {
+      String id = p.substring(MODELS.length() + 1, p.length() - "/schema".length());
       Call call = new Call(ex, SimulatorCounters.SCHEMA, false, counters);
-      guarded(call, () -> api(call, () -> schema(call, decode(id), ex.getRequestURI().getRawQuery())));
-    } else if (p.startsWith("/v1/image/models/") && p.indexOf('/', "/v1/image/models/".length()) < 0 && get) {
-      String id = p.substring("/v1/image/models/".length());
+      guarded(call, () -> api(call, () -> info.schema(call, decode(id), ex.getRequestURI().getRawQuery())));
+    } else if (p.startsWith(MODELS + "/") && p.indexOf('/', MODELS.length() + 1) < 0 && get) {
+      String id = p.substring(MODELS.length() + 1);
       Call call = new Call(ex, SimulatorCounters.MODEL, false, counters);
-      guarded(call, () -> api(call, () -> model(call, decode(id))));
+      guarded(call, () -> api(call, () -> info.model(call, decode(id))));
     } else if (p.equals("/v1/status") && get) {
       Call call = new Call(ex, SimulatorCounters.STATUS, false, counters);
-      guarded(call, () -> status(call));
+      guarded(call, () -> info.status(call));
     } else {
       Call call = new Call(ex, SimulatorCounters.OTHER, false, counters);
       guarded(call, () -> {
         drain(ex);
-        boolean known = p.equals("/v1/image/generate")
+        boolean known = op != null
+            || p.equals("/v1/capabilities/presign")
             || p.equals("/v1/status")
-            || p.startsWith("/v1/image/models");
+            || p.startsWith(MODELS);
         error(call, known
             ? ApiError.of(405, "METHOD_NOT_ALLOWED", method + " is not allowed on " + p, "", false)
             : ApiError.of(404, "NOT_FOUND", "no such endpoint: " + method + " " + p,
-                "the simulator serves /v1/image/generate, /v1/image/models and /v1/status", false),
+                "the simulator serves /v1/image/{generate,edit,upscale,models}, /v1/capabilities/"
+                    + "{presign,image/read} and /v1/status", false),
             "routing");
       });
     }
   }
 
-  private void guarded(Call call, Runnable body) {
+  void guarded(Call call, Runnable body) {
     try {
       body.run();
     } catch (Throwable t) {
@@ -218,7 +241,7 @@ public final class SimulatorServer implements AutoCloseable {
   }
 
   /** The checks every API call gets: protocol headers, then the key. */
-  private void api(Call call, Runnable answer) {
+  void api(Call call, Runnable answer) {
     checkProtocol(call);
     if (!authorized(call)) {
       return;
@@ -226,7 +249,7 @@ public final class SimulatorServer implements AutoCloseable {
     answer.run();
   }
 
-  private void checkProtocol(Call call) {
+  void checkProtocol(Call call) {
     String auth = call.header("Authorization");
     if (auth == null || !auth.startsWith("Bearer ") || auth.length() <= "Bearer ".length()) {
       counters.violation("API call without 'Authorization: Bearer <key>'");
@@ -237,7 +260,15 @@ public final class SimulatorServer implements AutoCloseable {
     }
   }
 
-  private boolean authorized(Call call) {
+  /** Whether the call carries the configured key (any key when none is configured). */
+  boolean keyMatches(Call call) {
+    String auth = call.header("Authorization");
+    return config.apiKey() == null
+        ? auth != null && auth.startsWith("Bearer ")
+        : ("Bearer " + config.apiKey()).equals(auth);
+  }
+
+  boolean authorized(Call call) {
     if (config.apiKey() == null) {
       return true;
     }
@@ -255,210 +286,8 @@ public final class SimulatorServer implements AutoCloseable {
     return true;
   }
 
-  // ---- the simulator's own endpoint ----
-
-  /**
-   * {@code GET /_simulator/counters}: the counters as JSON, for processes that use a standalone
-   * simulator. Not part of the AnyCap API, and not counted itself.
-   */
-  private void countersJson(HttpExchange ex) {
-    SimulatorCounters c = counters.snapshot();
-    ObjectNode root = SimJson.object();
-    ObjectNode requests = root.putObject("requests");
-    c.requests().forEach((endpoint, byStatus) -> {
-      ObjectNode n = requests.putObject(endpoint);
-      byStatus.forEach((status, count) -> n.put(Integer.toString(status), count));
-    });
-    root.put("images_generated", c.imagesGenerated());
-    root.put("credits_charged", c.creditsCharged());
-    if (config.unlimitedCredits()) {
-      root.putNull("credit_balance");
-    } else {
-      root.put("credit_balance", balance.get());
-    }
-    root.put("in_flight", c.inFlight());
-    root.put("peak_in_flight", c.peakInFlight());
-    root.put("peak_generates_in_flight", c.peakGeneratesInFlight());
-    root.put("distinct_requests_generated", c.generationsByRequest().size());
-    root.put("duplicate_generations", c.duplicateGenerations());
-    root.put("rate_limit_unused_permits", c.rateLimitUnusedPermits());
-    c.protocolViolations().stream().sorted().forEach(root.putArray("protocol_violations")::add);
-    byte[] body = SimJson.write(root);
-    try {
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(200, body.length);
-      try (var out = ex.getResponseBody()) {
-        out.write(body);
-      }
-    } catch (IOException clientGone) {
-      // Nothing to report to.
-    } finally {
-      ex.close();
-    }
-  }
-
-  // ---- discovery and status ----
-
-  private void model(Call call, String id) {
-    ModelSpec m = ModelCatalog.find(id).orElse(null);
-    if (m == null) {
-      notFoundModel(call, id);
-      return;
-    }
-    ObjectNode root = SimJson.object();
-    root.set("model", ModelCatalog.modelJson(m));
-    call.json(200, SimJson.write(root));
-  }
-
-  private void schema(Call call, String id, String rawQuery) {
-    ModelSpec m = ModelCatalog.find(id).orElse(null);
-    if (m == null) {
-      notFoundModel(call, id);
-      return;
-    }
-    String operation = queryParam(rawQuery, "operation");
-    String mode = queryParam(rawQuery, "mode");
-    ObjectNode body = ModelCatalog.schemaJson(m, operation, mode);
-    if (body.get("schemas").isEmpty()) {
-      error(call, ApiError.of(400, "IMAGE_INVALID_REQUEST",
-          "model " + id + " has no operation '" + operation + "'"
-              + (mode == null ? "" : " in mode '" + mode + "'"),
-          "operations: generate; modes: " + m.modes(), false), "schema");
-      return;
-    }
-    call.json(200, SimJson.write(body));
-  }
-
-  private void notFoundModel(Call call, String id) {
-    error(call, ApiError.of(404, "MODEL_NOT_FOUND", "unknown model '" + id + "'",
-        "known models: " + ModelCatalog.ids(), false), "models");
-  }
-
-  private void status(Call call) {
-    checkProtocol(call);
-    String auth = call.header("Authorization");
-    boolean authenticated = config.apiKey() == null
-        ? auth != null && auth.startsWith("Bearer ")
-        : ("Bearer " + config.apiKey()).equals(auth);
-    ObjectNode root = SimJson.object();
-    root.put("status", "ok");
-    root.put("server", "anycap-simulator");
-    root.put("version", ai.anycap.client.internal.SdkVersion.VALUE);
-    root.put("simulated", true);
-    root.put("authenticated", authenticated);
-    ObjectNode credits = root.putObject("credits");
-    if (config.unlimitedCredits()) {
-      credits.putNull("balance");
-      credits.put("unlimited", true);
-    } else {
-      credits.put("balance", balance.get());
-      credits.put("unlimited", false);
-    }
-    root.put("time", config.clock().instant().toString());
-    call.json(200, SimJson.write(root));
-  }
-
-  // ---- generate ----
-
-  /** A generate request's state between its stages. */
-  private record Generation(Call call, String traceId, String requestId, Fault fault, byte[] body) {}
-
-  private void generate(Call call) {
-    byte[] body;
-    try (InputStream in = call.exchange().getRequestBody()) {
-      body = in.readNBytes(MAX_BODY + 1);
-    } catch (IOException e) {
-      call.reset();
-      return;
-    }
-    Fault fault = faults.pick(false);
-    try {
-      call.body(SimJson.fingerprint(SimJson.MAPPER.readTree(body)));
-    } catch (IOException | RuntimeException e) {
-      call.body("unreadable");
-    }
-    if (fault != null) {
-      call.fault(fault.kind().specName());
-    }
-    Generation g = new Generation(call, call.header("X-Trace-Id"), nextRequestId(), fault, body);
-    if (fault != null && !fault.firesAfterGeneration()) {
-      if (fault.kind() == Fault.Kind.HANG) {
-        later(fault.duration(), call, () -> admit(g));
-        return;
-      }
-      answerFault(g, fault, "admission");
-      return;
-    }
-    admit(g);
-  }
-
-  private void admit(Generation g) {
-    Call call = g.call();
-    checkProtocol(call);
-    String contentType = call.header("Content-Type");
-    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      counters.violation("POST /v1/image/generate without 'Content-Type: application/json'");
-    }
-    if (!authorized(call)) {
-      return;
-    }
-    if (bucket != null) {
-      long waitNanos = bucket.tryAcquire();
-      if (waitNanos > 0) {
-        long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
-        ApiError e = ApiError.of(429, "RATE_LIMITED", "rate limit exceeded: "
-                + config.permitsPerSecond() + " requests a second, burst " + config.burst(),
-                "wait for Retry-After and slow down", true)
-            .withDetails(List.of(Map.of(
-                "limit_per_second", config.permitsPerSecond(), "burst", config.burst())));
-        call.json(429, Envelopes.structured(e, g.traceId(), g.requestId(), "admission"), Long.toString(seconds));
-        return;
-      }
-    }
-    if (g.body().length > MAX_BODY) {
-      error(g, ApiError.of(400, "IMAGE_INVALID_REQUEST", "request body is larger than 1 MiB", "", false));
-      return;
-    }
-    JsonNode json;
-    try {
-      json = SimJson.MAPPER.readTree(g.body());
-    } catch (IOException e) {
-      json = null;
-    }
-    Validation v = ModelCatalog.validate(json);
-    if (!v.ok()) {
-      String message = v.violations().size() == 1
-          ? v.violations().get(0).message()
-          : v.violations().size() + " problems: " + v.violations().get(0).message() + "; ...";
-      String model = json != null && json.hasNonNull("model") ? json.get("model").asText() : "{model}";
-      error(g, ApiError.of(400, "IMAGE_INVALID_REQUEST", message,
-              "see GET /v1/image/models/" + model + "/schema", false)
-          .withDetails(Envelopes.details(v.violations())));
-      return;
-    }
-    ModelCatalog.ValidRequest request = v.request();
-    long cost = request.model().creditCost();
-    if (!charge(cost)) {
-      long left = balance.get();
-      error(g, ApiError.of(402, "IMAGE_INSUFFICIENT_CREDIT",
-              "insufficient credits: balance " + left + ", this image costs " + cost,
-              "top up your AnyCap account", false)
-          .withDetails(List.of(Map.of("balance", left, "credit_cost", cost))));
-      return;
-    }
-    String fingerprint = SimJson.fingerprint(json);
-    Latency latency = config.modelLatency().getOrDefault(request.model().id(), config.latency());
-    long n = generateNumbers.incrementAndGet();
-    Duration delay = latency.sample(new SplittableRandom(Seeds.mix(config.seed(), LATENCY_STREAM, n)));
-    Runnable produce = () -> produce(g, request, fingerprint, cost);
-    if (delay.isZero() || delay.isNegative()) {
-      produce.run();
-    } else {
-      later(delay, g.call(), produce);
-    }
-  }
-
-  private boolean charge(long cost) {
+  /** Takes {@code cost} from the balance; false when it holds too little. */
+  boolean charge(long cost) {
     if (config.unlimitedCredits()) {
       return true;
     }
@@ -473,83 +302,6 @@ public final class SimulatorServer implements AutoCloseable {
     }
   }
 
-  /** Generates: from here on the image exists and is billed, whether or not the client hears. */
-  private void produce(Generation g, ModelCatalog.ValidRequest r, String fingerprint, long cost) {
-    counters.generated(fingerprint, cost);
-    String url = artifacts.issue(new RenderKey(
-        r.model().id(), r.mode(), r.prompt(), r.aspectRatio(), r.resolution(), r.references()),
-        g.call().exchange().getRequestHeaders().getFirst("Host"));
-    byte[] body = Envelopes.success(r.model().id(), cost, url, g.requestId());
-    Fault fault = g.fault();
-    if (fault != null && fault.firesAfterGeneration()) {
-      switch (fault.kind()) {
-        case HANG:
-          later(fault.duration(), g.call(), () -> g.call().json(200, body));
-          return;
-        case MALFORMED_JSON:
-          g.call().json(200, java.util.Arrays.copyOf(body, body.length / 2));
-          return;
-        default:
-          answerFault(g, fault, "publishing");
-          return;
-      }
-    }
-    g.call().json(200, body);
-  }
-
-  private void answerFault(Generation g, Fault fault, String stage) {
-    Call call = g.call();
-    ApiError e;
-    String retryAfter = null;
-    switch (fault.kind()) {
-      case RESET_CONNECTION:
-        call.reset();
-        return;
-      case RATE_LIMITED: {
-        e = ApiError.of(429, "RATE_LIMITED", "slow down (simulated)", "wait for Retry-After", true);
-        Duration d = fault.duration();
-        if (fault.usesHttpDate()) {
-          Instant at = config.clock().instant().plus(d);
-          Instant rounded = at.getNano() == 0 ? at : Instant.ofEpochSecond(at.getEpochSecond() + 1);
-          retryAfter = HTTP_DATE.format(rounded);
-        } else {
-          retryAfter = Long.toString((d.toMillis() + 999) / 1000);
-        }
-        break;
-      }
-      case DO_NOT_RETRY:
-        e = ApiError.of(500, "IMAGE_INTERNAL_ERROR",
-            "simulated failure; the server says not to send this request again",
-            "report it with the request id", false);
-        break;
-      case SERVER_ERROR:
-        e = serverError(fault.status());
-        break;
-      default:
-        throw new IllegalStateException("not a generate fault: " + fault);
-    }
-    byte[] body = fault.usesFlatEnvelope()
-        ? Envelopes.flat(e, g.requestId())
-        : Envelopes.structured(e, g.traceId(), g.requestId(), stage);
-    call.json(e.status(), body, retryAfter);
-  }
-
-  private static ApiError serverError(int status) {
-    switch (status) {
-      case 500:
-        return ApiError.of(500, "INTERNAL_ERROR", "simulated internal error", "retry later", true);
-      case 502:
-        return ApiError.of(502, "BAD_GATEWAY", "simulated bad gateway", "retry later", true);
-      case 503:
-        return ApiError.of(503, "IMAGE_UPSTREAM_UNAVAILABLE", "simulated: the image upstream is unavailable",
-            "retry later", true).withFlatCode("upstream_unavailable");
-      case 504:
-        return ApiError.of(504, "GATEWAY_TIMEOUT", "simulated gateway timeout", "retry later", true);
-      default:
-        return ApiError.of(status, "SERVER_ERROR", "simulated server error " + status, "retry later", true);
-    }
-  }
-
   // ---- downloads ----
 
   private void download(Call call, String method, String file) {
@@ -561,7 +313,7 @@ public final class SimulatorServer implements AutoCloseable {
       call.send(405, "text/plain", bytes("method not allowed"), null);
       return;
     }
-    Fault fault = faults.pick(true);
+    Fault fault = faults.pick(Fault.Target.DOWNLOAD);
     if (fault != null && fault.kind() == Fault.Kind.ARTIFACT_STATUS) {
       call.send(fault.status(), "text/plain",
           bytes(fault.status() == 403 ? "access denied (simulated)" : "no such artifact (simulated)"), null);
@@ -597,16 +349,12 @@ public final class SimulatorServer implements AutoCloseable {
 
   // ---- helpers ----
 
-  private void error(Call call, ApiError e, String stage) {
+  void error(Call call, ApiError e, String stage) {
     call.json(e.status(), Envelopes.structured(e, call.header("X-Trace-Id"), nextRequestId(), stage));
   }
 
-  private void error(Generation g, ApiError e) {
-    g.call().json(e.status(), Envelopes.structured(e, g.traceId(), g.requestId(), "admission"));
-  }
-
   /** Runs {@code task} on a worker after {@code delay}, holding no thread meanwhile. */
-  private void later(Duration delay, Call call, Runnable task) {
+  void later(Duration delay, Call call, Runnable task) {
     try {
       scheduler.schedule(
           () -> workers.execute(() -> guarded(call, task)), delay.toNanos(), TimeUnit.NANOSECONDS);
@@ -615,12 +363,21 @@ public final class SimulatorServer implements AutoCloseable {
     }
   }
 
-  private String nextRequestId() {
+  String nextRequestId() {
     return "req_sim" + Long.toHexString(requestIds.incrementAndGet());
   }
 
+  /** Reads a request body of at most {@code max} bytes (one more tells it was longer), or null. */
+  static byte[] body(Call call, long max) {
+    try (InputStream in = call.exchange().getRequestBody()) {
+      return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   /** Reads and drops a request body. Not {@code skip()}: the JDK server's skip ignores its length. */
-  private static void drain(HttpExchange ex) {
+  static void drain(HttpExchange ex) {
     try (InputStream in = ex.getRequestBody()) {
       byte[] buf = new byte[8192];
       long total = 0;
@@ -642,7 +399,7 @@ public final class SimulatorServer implements AutoCloseable {
     }
   }
 
-  private static String queryParam(String rawQuery, String name) {
+  static String queryParam(String rawQuery, String name) {
     if (rawQuery == null) {
       return null;
     }
@@ -656,7 +413,7 @@ public final class SimulatorServer implements AutoCloseable {
     return null;
   }
 
-  private static byte[] bytes(String s) {
+  static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 

@@ -15,7 +15,7 @@ class SimJsonTest {
     ImageRequest r = ImageRequest.builder().model("nano-banana-2").prompt("a \"quoted\" cat")
         .mode(Mode.IMAGE_TO_IMAGE).param("aspect_ratio", "16:9").param("n", 2)
         .referenceImage(URI.create("https://example.com/a.png")).build();
-    String wire = "{\"images\":\"https://example.com/a.png\",\"n\":2,\"prompt\":\"a \\\"quoted\\\" cat\","
+    String wire = "{\"images\":[\"https://example.com/a.png\"],\"n\":2,\"prompt\":\"a \\\"quoted\\\" cat\","
         + "\"mode\":\"image-to-image\",\"aspect_ratio\":\"16:9\",\"model\":\"nano-banana-2\"}";
 
     String fromWire = SimJson.fingerprint(SimJson.MAPPER.readTree(wire.getBytes(StandardCharsets.UTF_8)));

@@ -1,0 +1,248 @@
+package ai.anycap.pipeline.internal;
+
+import ai.anycap.pipeline.BatchReport;
+import ai.anycap.pipeline.JobResult;
+import ai.anycap.pipeline.SkipReason;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * One run of a pipeline (a batch, a queue worker, or the single jobs of {@code submit}): admits
+ * each job by the {@link Admission} rule, starts it under the pipeline's shared permits and budget,
+ * records how it ended (tally, journal, listeners), and knows when the run is stopping (cancelled,
+ * halted by a 401, 402 or 403, or the pipeline closed) and when its last job has ended.
+ * Thread-safe: jobs end on HTTP threads while the dispatcher starts new ones.
+ */
+final class Run {
+
+  private static final Logger log = LoggerFactory.getLogger("ai.anycap.pipeline");
+
+  private final PipelineCore core;
+  private final RunTally tally = new RunTally();
+  private final Deduplication deduplication;
+  /** Jobs started and not ended, plus one for the dispatcher until it is done. */
+  private final AtomicLong outstanding = new AtomicLong(1);
+  private final CompletableFuture<Void> drained = new CompletableFuture<>();
+  private volatile String haltReason;
+  private volatile boolean cancelled;
+
+  /** @param deduplicate whether identical requests in this run share one generation */
+  Run(PipelineCore core, boolean deduplicate) {
+    this.core = core;
+    this.deduplication = new Deduplication(core, deduplicate);
+  }
+
+  /** See {@link Deduplication#limitTo}. */
+  void limitDeduplicationTo(Set<RequestDigest> repeatedRequests) {
+    deduplication.limitTo(repeatedRequests);
+  }
+
+  /**
+   * Takes a resolved job through the admission rule: skipped as done, skipped as not started when
+   * the run is stopping, delivered from what an earlier run kept, or executed. With {@code
+   * waitForPermit} the calling thread (a dispatcher) blocks until the job holds a permit, so that
+   * reading a source never runs ahead of the concurrency limit.
+   *
+   * @return the job's result; the run has recorded it by the time the future completes
+   */
+  CompletableFuture<JobResult> admit(JobPlan plan, boolean waitForPermit) {
+    Admission admission = Admission.of(core.journal(), plan, core.resolver().outputs().root());
+    if (admission instanceof Admission.AlreadyDone done) {
+      return recorded(new JobResult.Skipped(plan.job().id(), plan.position(), SkipReason.ALREADY_DONE, done.why()));
+    }
+    if (stopping()) {
+      return recorded(notStarted(plan));
+    }
+    if (admission instanceof Admission.Deliver kept) {
+      return deliver(plan, kept);
+    }
+    return execute(plan, waitForPermit);
+  }
+
+  /** Records a result decided without running the job, and returns it. */
+  CompletableFuture<JobResult> recorded(JobResult result) {
+    record(result);
+    return CompletableFuture.completedFuture(result);
+  }
+
+  private CompletableFuture<JobResult> execute(JobPlan plan, boolean waitForPermit) {
+    outstanding.incrementAndGet();
+    Deduplication.Claim claim = deduplication.claim(plan);
+    if (claim.follows()) {
+      // Identical to a job already under way: no permit, no budget, a copy of its image.
+      return deduplication.follow(plan, claim).whenComplete((r, e) -> ended(plan, r, e));
+    }
+    CompletableFuture<Void> permit = core.permits().acquire();
+    if (waitForPermit) {
+      try {
+        permit.join();
+      } catch (CompletionException | CancellationException e) {
+        permit = CompletableFuture.failedFuture(Failures.unwrap(e));
+      }
+    }
+    return permit
+        .handle((v, refused) -> refused)
+        .thenCompose(refused -> refused == null ? startWithPermit(plan) : CompletableFuture.completedFuture(notStarted(plan)))
+        .whenComplete(
+            (r, e) -> {
+              claim.settle(plan, r != null ? r : Failures.failed(plan, e, 0, BigDecimal.ZERO, Duration.ZERO));
+              ended(plan, r, e);
+            });
+  }
+
+  private CompletableFuture<JobResult> startWithPermit(JobPlan plan) {
+    if (stopping()) {
+      core.permits().release();
+      return CompletableFuture.completedFuture(notStarted(plan));
+    }
+    BigDecimal reservation = core.spending().tryReserve(plan.request().model());
+    if (reservation == null) {
+      core.permits().release();
+      return CompletableFuture.completedFuture(new JobResult.Skipped(plan.job().id(), plan.position(),
+          SkipReason.BUDGET, "not started: " + core.spending().describeLimit()));
+    }
+    core.emit(plan.job().id(), l -> l.onJobStarted(plan.job()));
+    JobExecution execution = new JobExecution(core, this, plan);
+    return execution
+        .run()
+        .whenComplete(
+            (r, e) -> {
+              core.permits().release();
+              core.spending().settle(reservation, execution.model(), execution.credits(), execution.images());
+            });
+  }
+
+  /**
+   * Delivers an image an earlier run made to the sinks that have not had it yet: no request to
+   * AnyCap, nothing spent.
+   */
+  private CompletableFuture<JobResult> deliver(JobPlan plan, Admission.Deliver kept) {
+    outstanding.incrementAndGet();
+    long t0 = System.nanoTime();
+    return core.permits().acquire()
+        .thenCompose(v -> core.delivery().deliver(plan.job(), kept.outputs().get(0), kept.model(), kept.receipts()))
+        .thenApply(d -> d.result(plan, kept.outputs(), kept.model(), BigDecimal.ZERO, 0,
+            Duration.ofNanos(System.nanoTime() - t0), null, null))
+        .whenComplete((r, e) -> {
+          core.permits().release();
+          ended(plan, r, e);
+        });
+  }
+
+  private void ended(JobPlan plan, JobResult result, Throwable error) {
+    record(result != null ? result : Failures.failed(plan, error, 0, BigDecimal.ZERO, Duration.ZERO));
+    if (outstanding.decrementAndGet() == 0) {
+      drained.complete(null);
+    }
+  }
+
+  /** Counts a result, writes it to the journal (when it ran) and tells the listeners. */
+  void record(JobResult result) {
+    if (result instanceof JobResult.Succeeded || result instanceof JobResult.Failed) {
+      core.journal().record(result);
+    }
+    tally.count(result);
+    if (log.isDebugEnabled() || result instanceof JobResult.Failed) {
+      MDC.put("anycap.job", result.jobId());
+      try {
+        if (result instanceof JobResult.Failed f) {
+          log.warn("job {} failed after {} attempt(s) [{}]: {}", f.jobId(), f.attempts(), f.errorCode(), f.message());
+        } else {
+          log.debug("job {} {}", result.jobId(), result.getClass().getSimpleName().toLowerCase(Locale.ROOT));
+        }
+      } finally {
+        MDC.remove("anycap.job");
+      }
+    }
+    core.emit(result.jobId(), l -> l.onJobFinished(result));
+  }
+
+  /** Counts what a generation cost, as soon as the server answered. */
+  void spent(String model, BigDecimal credits, long images) {
+    tally.spent(credits, core.spending().usd(model, images), images);
+  }
+
+  /** Counts a retry of one of the job's requests, and tells the listeners. */
+  void retryScheduled(JobPlan plan, String what, int attempt, Duration delay, Throwable cause) {
+    tally.retried();
+    String id = plan.job().id();
+    if (log.isDebugEnabled()) {
+      MDC.put("anycap.job", id);
+      log.debug("{} of job {} failed (attempt {}), retrying in {} ms: {}", what, id, attempt, delay.toMillis(), cause.toString());
+      MDC.remove("anycap.job");
+    }
+    core.emit(id, l -> l.onRetryScheduled(plan.job(), attempt, delay, cause));
+  }
+
+  /** Why a job that was not started was skipped, given the run's state. */
+  JobResult.Skipped notStarted(JobPlan plan) {
+    String reason = haltReason;
+    if (reason != null) {
+      return new JobResult.Skipped(plan.job().id(), plan.position(), SkipReason.HALTED,
+          "not started: the batch stopped because " + reason);
+    }
+    return new JobResult.Skipped(plan.job().id(), plan.position(), SkipReason.CANCELLED,
+        "not started: the run was cancelled");
+  }
+
+  /** Whether no job may start: the run was halted or cancelled, or the pipeline closed. */
+  boolean stopping() {
+    return haltReason != null || cancelled();
+  }
+
+  void cancel() {
+    cancelled = true;
+  }
+
+  boolean cancelled() {
+    return cancelled || core.closed();
+  }
+
+  /** Stops the run: no job starts after this; the first reason given goes into the report. */
+  synchronized void halt(String reason) {
+    if (haltReason == null) {
+      haltReason = reason;
+      log.error("stopping the batch: {}", reason);
+    }
+  }
+
+  /**
+   * Keeps the run from draining until {@code work} completes: for what follows a job's result,
+   * such as settling it with a queue. Call it from the dispatcher, before {@link #dispatcherDone()}.
+   */
+  void hold(CompletableFuture<?> work) {
+    outstanding.incrementAndGet();
+    work.whenComplete(
+        (v, e) -> {
+          if (outstanding.decrementAndGet() == 0) {
+            drained.complete(null);
+          }
+        });
+  }
+
+  /** Called by the dispatcher when it has started everything; completes when all jobs ended. */
+  CompletableFuture<Void> dispatcherDone() {
+    if (outstanding.decrementAndGet() == 0) {
+      drained.complete(null);
+    }
+    return drained;
+  }
+
+  /** Completes when the dispatcher is done and every job it started has ended. */
+  CompletableFuture<Void> drained() {
+    return drained;
+  }
+
+  BatchReport report() {
+    return tally.report(haltReason, cancelled());
+  }
+}
