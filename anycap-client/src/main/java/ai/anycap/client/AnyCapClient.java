@@ -56,7 +56,10 @@ public final class AnyCapClient {
    */
   public static final String SDK_VERSION = SdkVersion.VALUE;
 
+  /** The environment variable {@link #fromEnv()} reads the API key from. */
   public static final String API_KEY_ENV = "ANYCAP_API_KEY";
+
+  /** The environment variable {@link #fromEnv()} reads the endpoint from, when it is set. */
   public static final String ENDPOINT_ENV = "ANYCAP_API_ENDPOINT";
 
   /** The default cap on a local reference file's size, 20 MiB. */
@@ -82,23 +85,44 @@ public final class AnyCapClient {
     this.images = new Images(transport, downloader, uploader, b.generateTimeouts::of, b.requestTimeout);
   }
 
-  /** A client configured from {@code ANYCAP_API_KEY} and, if set, {@code ANYCAP_API_ENDPOINT}. */
+  /**
+   * A client configured from {@code ANYCAP_API_KEY} and, if set, {@code ANYCAP_API_ENDPOINT};
+   * every other setting at its default.
+   *
+   * @return a new client
+   * @throws IllegalStateException when {@code ANYCAP_API_KEY} is not set
+   * @throws IllegalArgumentException when {@code ANYCAP_API_ENDPOINT} is not a valid URL
+   */
   public static AnyCapClient fromEnv() {
     return builder().fromEnv().build();
   }
 
+  /**
+   * Starts configuring a client; an API key is required.
+   *
+   * @return a new builder with every default
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder with this client's settings, sharing its {@link HttpClient}. */
+  /**
+   * A builder with this client's settings, sharing its {@link HttpClient}, to derive a client
+   * with other timeouts or another key.
+   *
+   * @return a new builder; changing it does not change this client
+   */
   public Builder toBuilder() {
     Builder b = settings.copy();
     b.httpClient = http;
     return b;
   }
 
-  /** Image generation, downloads and model discovery. */
+  /**
+   * Image generation, downloads and model discovery.
+   *
+   * @return the image API of this client; thread-safe, the same instance on every call
+   */
   public Images images() {
     return images;
   }
@@ -114,16 +138,34 @@ public final class AnyCapClient {
     return settings.generateTimeouts.of(Objects.requireNonNull(model, "model"));
   }
 
-  /** The endpoint this client calls. */
+  /**
+   * The endpoint this client calls.
+   *
+   * @return the API base URL
+   */
   public URI endpoint() {
     return settings.endpoint;
   }
 
-  /** Server information and the key's authentication state ({@code GET /v1/status}). */
+  /**
+   * Server information and the key's authentication state ({@code GET /v1/status}); costs
+   * nothing. Blocks until the answer arrives.
+   *
+   * @return what the server said
+   * @throws AnyCapException when the call fails, as {@link #statusAsync()} describes
+   */
   public ServiceStatus status() {
     return Futures.await(statusAsync());
   }
 
+  /**
+   * As {@link #status()}, without blocking: the future completes on the client's executor.
+   *
+   * @return completes with what the server said, or exceptionally with an {@link
+   *     AnyCapServiceException} for an error status, an {@link AnyCapIoException} when the
+   *     server could not be reached, or an {@link UnexpectedResponseException} for a body it
+   *     cannot read
+   */
   public CompletableFuture<ServiceStatus> statusAsync() {
     return transport
         .send("GET", "v1/status", null, settings.requestTimeout, RequestOptions.none())
@@ -178,7 +220,13 @@ public final class AnyCapClient {
       return b;
     }
 
-    /** Reads {@code ANYCAP_API_KEY} and {@code ANYCAP_API_ENDPOINT} where they are set. */
+    /**
+     * Reads {@code ANYCAP_API_KEY} and {@code ANYCAP_API_ENDPOINT} where they are set; leaves the
+     * settings as they are where they are not.
+     *
+     * @return this builder
+     * @throws IllegalArgumentException when {@code ANYCAP_API_ENDPOINT} is not a valid URL
+     */
     public Builder fromEnv() {
       return fromEnv(System::getenv);
     }
@@ -199,13 +247,26 @@ public final class AnyCapClient {
       return this;
     }
 
-    /** The API key ({@code ak_live_...}). Required. */
+    /**
+     * The API key. Required; no default (see {@link #fromEnv()}). It goes to the API endpoint
+     * only, and never into a log line, an exception message or {@code toString()}.
+     *
+     * @param apiKey such as {@code ak_live_...}
+     * @return this builder
+     */
     public Builder apiKey(String apiKey) {
       this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
       return this;
     }
 
-    /** The API base URL; default {@code https://api.anycap.ai}. */
+    /**
+     * The API base URL. Default: {@code https://api.anycap.ai}. Plain http is accepted on
+     * loopback only, unless {@link #allowInsecureEndpoint(boolean)} says otherwise.
+     *
+     * @param endpoint an http(s) URL with a host and no query or fragment
+     * @return this builder
+     * @throws IllegalArgumentException when it is not such a URL
+     */
     public Builder endpoint(URI endpoint) {
       Objects.requireNonNull(endpoint, "endpoint");
       String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
@@ -222,6 +283,9 @@ public final class AnyCapClient {
     /**
      * Allows a plain-http endpoint that is not on loopback. Off by default: over plain http the
      * API key crosses the network readable by anyone on the path.
+     *
+     * @param allow true to accept such an endpoint
+     * @return this builder
      */
     public Builder allowInsecureEndpoint(boolean allow) {
       this.allowInsecureEndpoint = allow;
@@ -231,6 +295,12 @@ public final class AnyCapClient {
     /**
      * The {@link HttpClient} to use, for sharing pools or custom TLS. It must not follow redirects
      * ({@link HttpClient.Redirect#NEVER}): a redirect would carry the API key to another host.
+     * Default: a client of the SDK's own, with {@link #connectTimeout(Duration)} and {@link
+     * #executor(Executor)}, redirects off.
+     *
+     * @param httpClient a client built with {@code followRedirects(HttpClient.Redirect.NEVER)};
+     *     the SDK never closes it
+     * @return this builder
      */
     public Builder httpClient(HttpClient httpClient) {
       this.httpClient = Objects.requireNonNull(httpClient, "httpClient");
@@ -240,15 +310,25 @@ public final class AnyCapClient {
     /**
      * The executor for the built-in {@link HttpClient}'s callbacks, where async results complete
      * (ignored for that when {@link #httpClient(HttpClient)} is set), and where local reference
-     * files are read and hashed before an upload (default there: the common {@code
-     * ForkJoinPool}).
+     * files are read and hashed before an upload. Default: the {@link HttpClient}'s own (a cached
+     * thread pool) for callbacks, the common {@code ForkJoinPool} for reading files.
+     *
+     * @param executor runs response handling and the completion of every async result, so
+     *     continuations attached without an executor run there
+     * @return this builder
      */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor");
       return this;
     }
 
-    /** Default 10 s. Ignored when {@link #httpClient(HttpClient)} is set. */
+    /**
+     * How long opening a connection may take. Default: 10 seconds. Ignored when {@link
+     * #httpClient(HttpClient)} is set.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = positive(timeout, "connectTimeout");
       return this;
@@ -281,19 +361,35 @@ public final class AnyCapClient {
       return this;
     }
 
-    /** How long other API calls (models, schema, status) may take; default 30 s. */
+    /**
+     * How long other API calls (models, schema, status) may take. Default: 30 seconds.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
     public Builder requestTimeout(Duration timeout) {
       this.requestTimeout = positive(timeout, "requestTimeout");
       return this;
     }
 
-    /** How long one download may take from request to last byte; default 120 s. */
+    /**
+     * How long one download may take, from request to last byte. Default: 120 seconds.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
     public Builder downloadTimeout(Duration timeout) {
       this.downloadTimeout = positive(timeout, "downloadTimeout");
       return this;
     }
 
-    /** The largest image a download accepts; default 50 MiB. */
+    /**
+     * The largest image a download accepts; a larger one fails with {@link
+     * DownloadException.Reason#TOO_LARGE} and leaves no file. Default: 50 MiB.
+     *
+     * @param bytes positive
+     * @return this builder
+     */
     public Builder maxDownloadBytes(long bytes) {
       if (bytes <= 0) {
         throw new IllegalArgumentException("maxDownloadBytes must be positive, got " + bytes);
@@ -349,13 +445,22 @@ public final class AnyCapClient {
       return this;
     }
 
-    /** The clock used to read {@code Retry-After} dates; for tests. */
+    /**
+     * The clock used to turn {@code Retry-After} dates into delays; for tests. Default: the
+     * system clock (UTC).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
     /**
+     * Builds the client; sends nothing. The builder can be reused.
+     *
+     * @return a new client
      * @throws IllegalStateException when no API key is set (naming {@code ANYCAP_API_KEY}), when a
      *     plain-http endpoint is not loopback and not explicitly allowed, or when a supplied
      *     {@link HttpClient} follows redirects

@@ -10,15 +10,30 @@ package ai.anycap.client;
  */
 public class AnyCapException extends RuntimeException {
 
+  /**
+   * Creates one with a message for people.
+   *
+   * @param message what went wrong; never holds a secret
+   */
   public AnyCapException(String message) {
     super(message);
   }
 
+  /**
+   * Creates one with a message and the failure beneath.
+   *
+   * @param message what went wrong; never holds a secret
+   * @param cause the failure beneath, or null
+   */
   public AnyCapException(String message, Throwable cause) {
     super(message, cause);
   }
 
-  /** Whether the same call may succeed if made again later. False unless a subtype says so. */
+  /**
+   * Whether the same call may succeed if made again later.
+   *
+   * @return false unless a subtype says otherwise
+   */
   public boolean retryable() {
     return false;
   }

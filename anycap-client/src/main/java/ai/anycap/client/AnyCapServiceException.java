@@ -14,6 +14,8 @@ import java.util.Optional;
  * statuses without a meaning of their own (409, say) arrive as this class. {@link #retryable()}
  * combines the status, the error code and the server's {@code retry_same_request} flag, where an
  * explicit {@code false} always wins.
+ *
+ * @serial exclude
  */
 public class AnyCapServiceException extends AnyCapException {
 
@@ -27,7 +29,11 @@ public class AnyCapServiceException extends AnyCapException {
   private final Duration retryAfter;
   private final boolean retryable;
 
-  /** Used by the client when it maps a response; public so that tests and simulators can build one. */
+  /**
+   * Used by the client when it maps a response; public so that tests and simulators can build one.
+   *
+   * @param error what the server said; the message is built from it
+   */
   public AnyCapServiceException(ErrorDetails error) {
     super(Objects.requireNonNull(error, "error").summary());
     this.statusCode = error.statusCode();
@@ -41,42 +47,76 @@ public class AnyCapServiceException extends AnyCapException {
     this.retryable = error.retryable();
   }
 
-  /** The HTTP status code. */
+  /**
+   * The HTTP status code.
+   *
+   * @return such as 429 or 503
+   */
   public int statusCode() {
     return statusCode;
   }
 
-  /** The machine-readable error code, such as {@code RATE_LIMITED} or {@code insufficient_credits}. */
+  /**
+   * The machine-readable error code.
+   *
+   * @return such as {@code RATE_LIMITED} or {@code insufficient_credits}; empty when the server
+   *     sent none
+   */
   public Optional<String> errorCode() {
     return Optional.ofNullable(errorCode);
   }
 
-  /** The server's own message, without the status and ids that {@link #getMessage()} adds. */
+  /**
+   * The server's own message, without the status and ids that {@link #getMessage()} adds.
+   *
+   * @return the message; empty when the server sent none
+   */
   public Optional<String> serverMessage() {
     return Optional.ofNullable(serverMessage);
   }
 
-  /** The server's hint on what to do about it. */
+  /**
+   * The server's hint on what to do about it.
+   *
+   * @return the hint; empty when the server sent none
+   */
   public Optional<String> hint() {
     return Optional.ofNullable(hint);
   }
 
-  /** The server's request id, to quote to AnyCap support. */
+  /**
+   * The server's request id, to quote to AnyCap support.
+   *
+   * @return the id; empty when the server sent none
+   */
   public Optional<String> requestId() {
     return Optional.ofNullable(requestId);
   }
 
-  /** The {@code X-Trace-Id} this client sent (or the server echoed) for the failed call. */
+  /**
+   * The {@code X-Trace-Id} this client sent (or the server echoed) for the failed call.
+   *
+   * @return the trace id; empty only for an exception built without one
+   */
   public Optional<String> traceId() {
     return Optional.ofNullable(traceId);
   }
 
-  /** Structured details from the error envelope, empty when there were none. */
+  /**
+   * Structured details from the error envelope, such as which parameter was invalid.
+   *
+   * @return an unmodifiable list of JSON objects as maps; empty when there were none
+   */
   public List<Map<String, Object>> details() {
     return details;
   }
 
-  /** How long the server asked the client to wait, from {@code Retry-After}. */
+  /**
+   * How long the server asked the client to wait, from {@code Retry-After} (seconds or an HTTP
+   * date, as a delay from when the answer arrived).
+   *
+   * @return the delay; empty when the header was missing or unreadable
+   */
   public Optional<Duration> retryAfter() {
     return Optional.ofNullable(retryAfter);
   }
@@ -115,43 +155,93 @@ public class AnyCapServiceException extends AnyCapException {
       this.context = b.context;
     }
 
+    /**
+     * Starts collecting the parts of an error answer.
+     *
+     * @param statusCode the answer's HTTP status
+     * @return a new builder; every other part is optional
+     */
     public static Builder builder(int statusCode) {
       return new Builder(statusCode);
     }
 
+    /**
+     * The HTTP status.
+     *
+     * @return the status code
+     */
     public int statusCode() {
       return statusCode;
     }
 
+    /**
+     * The machine-readable error code.
+     *
+     * @return the code, or null when the server sent none
+     */
     public String errorCode() {
       return errorCode;
     }
 
+    /**
+     * The server's message.
+     *
+     * @return the message, or null when the server sent none
+     */
     public String message() {
       return message;
     }
 
+    /**
+     * The server's hint.
+     *
+     * @return the hint, or null when the server sent none
+     */
     public String hint() {
       return hint;
     }
 
+    /**
+     * The server's request id.
+     *
+     * @return the id, or null when the server sent none
+     */
     public String requestId() {
       return requestId;
     }
 
+    /**
+     * The call's trace id.
+     *
+     * @return the id, or null when unknown
+     */
     public String traceId() {
       return traceId;
     }
 
+    /**
+     * Structured details from the error envelope.
+     *
+     * @return an unmodifiable list; empty when there were none
+     */
     public List<Map<String, Object>> details() {
       return details;
     }
 
+    /**
+     * The delay from {@code Retry-After}.
+     *
+     * @return the delay, or null when there was none
+     */
     public Duration retryAfter() {
       return retryAfter;
     }
 
-    /** The server's {@code retry_same_request} flag, or null when it did not say. */
+    /**
+     * The server's {@code retry_same_request} flag.
+     *
+     * @return the flag, or null when the server did not say
+     */
     public Boolean retrySameRequest() {
       return retrySameRequest;
     }
@@ -160,6 +250,8 @@ public class AnyCapServiceException extends AnyCapException {
      * Whether the same request may be sent again: an explicit {@code retry_same_request: false}
      * always wins, then error codes that forbid or invite a retry, then the status (408, 429 and
      * 5xx are transient).
+     *
+     * @return true when sending the same request again may succeed
      */
     public boolean retryable() {
       if (Boolean.FALSE.equals(retrySameRequest)) {
@@ -223,52 +315,110 @@ public class AnyCapServiceException extends AnyCapException {
         this.statusCode = statusCode;
       }
 
+      /**
+       * The machine-readable error code. Default: none.
+       *
+       * @param errorCode such as {@code RATE_LIMITED}, or null
+       * @return this builder
+       */
       public Builder errorCode(String errorCode) {
         this.errorCode = errorCode;
         return this;
       }
 
+      /**
+       * The server's message. Default: none, shown as "(no message)".
+       *
+       * @param message the message, or null
+       * @return this builder
+       */
       public Builder message(String message) {
         this.message = message;
         return this;
       }
 
+      /**
+       * The server's hint. Default: none.
+       *
+       * @param hint the hint, or null
+       * @return this builder
+       */
       public Builder hint(String hint) {
         this.hint = hint;
         return this;
       }
 
+      /**
+       * The server's request id. Default: none.
+       *
+       * @param requestId the id, or null
+       * @return this builder
+       */
       public Builder requestId(String requestId) {
         this.requestId = requestId;
         return this;
       }
 
+      /**
+       * The call's trace id. Default: none.
+       *
+       * @param traceId the id, or null
+       * @return this builder
+       */
       public Builder traceId(String traceId) {
         this.traceId = traceId;
         return this;
       }
 
+      /**
+       * Structured details from the error envelope. Default: none.
+       *
+       * @param details JSON objects as maps; copied on {@link #build()}
+       * @return this builder
+       */
       public Builder details(List<Map<String, Object>> details) {
         this.details = Objects.requireNonNull(details, "details");
         return this;
       }
 
+      /**
+       * The delay from {@code Retry-After}. Default: none.
+       *
+       * @param retryAfter the delay, or null
+       * @return this builder
+       */
       public Builder retryAfter(Duration retryAfter) {
         this.retryAfter = retryAfter;
         return this;
       }
 
+      /**
+       * The server's {@code retry_same_request} flag. Default: none (the status and code decide).
+       *
+       * @param retrySameRequest the flag, or null when the server did not say
+       * @return this builder
+       */
       public Builder retrySameRequest(Boolean retrySameRequest) {
         this.retrySameRequest = retrySameRequest;
         return this;
       }
 
-      /** What was being done, such as {@code POST /v1/image/generate}; shown in the message. */
+      /**
+       * What was being done; shown in the message. Default: none.
+       *
+       * @param context such as {@code POST /v1/image/generate}, or null
+       * @return this builder
+       */
       public Builder context(String context) {
         this.context = context;
         return this;
       }
 
+      /**
+       * Collects the parts set so far.
+       *
+       * @return the details
+       */
       public ErrorDetails build() {
         return new ErrorDetails(this);
       }

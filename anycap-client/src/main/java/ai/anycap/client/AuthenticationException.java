@@ -6,6 +6,12 @@ package ai.anycap.client;
  */
 public final class AuthenticationException extends AnyCapServiceException {
 
+  /**
+   * Used by the client when it maps a 401 answer; public so that tests and simulators can
+   * build one.
+   *
+   * @param error what the server said
+   */
   public AuthenticationException(ErrorDetails error) {
     super(error);
   }

@@ -11,6 +11,8 @@ import java.util.OptionalInt;
  * <p>{@link #reason()} says why; {@link #retryable()} is true for reasons where downloading the
  * same URL again may work (server errors, transport failures, truncated bodies). It never implies
  * that the image should be generated again.
+ *
+ * @serial exclude
  */
 public final class DownloadException extends AnyCapException {
 
@@ -42,6 +44,15 @@ public final class DownloadException extends AnyCapException {
   private final URI url;
   private final int statusCode;
 
+  /**
+   * Used by the client when a download fails; public so that tests can build one.
+   *
+   * @param reason why it failed
+   * @param url the artifact URL without its query string, which may hold a signature
+   * @param statusCode the HTTP status for {@link Reason#HTTP_STATUS}, else 0
+   * @param message what happened, naming the URL without its query
+   * @param cause the failure beneath, or null
+   */
   public DownloadException(Reason reason, URI url, int statusCode, String message, Throwable cause) {
     super(message, cause);
     this.reason = Objects.requireNonNull(reason, "reason");
@@ -49,16 +60,29 @@ public final class DownloadException extends AnyCapException {
     this.statusCode = statusCode;
   }
 
+  /**
+   * Why the download failed.
+   *
+   * @return the reason
+   */
   public Reason reason() {
     return reason;
   }
 
-  /** The artifact URL, without its query string (which may hold a signature). */
+  /**
+   * The artifact URL.
+   *
+   * @return the URL without its query string (which may hold a signature)
+   */
   public URI url() {
     return url;
   }
 
-  /** The HTTP status, when the failure was one. */
+  /**
+   * The HTTP status, when the failure was one.
+   *
+   * @return the status for {@link Reason#HTTP_STATUS}; empty otherwise
+   */
   public OptionalInt statusCode() {
     return statusCode > 0 ? OptionalInt.of(statusCode) : OptionalInt.empty();
   }

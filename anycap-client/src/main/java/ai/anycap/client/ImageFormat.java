@@ -13,8 +13,11 @@ import java.util.Optional;
  * {@code Content-Type} header that may lie.
  */
 public enum ImageFormat {
+  /** PNG, {@code image/png}: the format the image models usually return. */
   PNG("image/png", "png"),
+  /** JPEG, {@code image/jpeg}. */
   JPEG("image/jpeg", "jpg"),
+  /** WebP, {@code image/webp}. */
   WEBP("image/webp", "webp");
 
   /** How many leading bytes {@link #detect(byte[], int)} needs to decide. */
@@ -28,17 +31,31 @@ public enum ImageFormat {
     this.extension = extension;
   }
 
-  /** The media type, for {@code Content-Type}. */
+  /**
+   * The media type, for {@code Content-Type}.
+   *
+   * @return such as {@code image/png}
+   */
   public String mediaType() {
     return mediaType;
   }
 
-  /** The usual file extension, without a dot. */
+  /**
+   * The usual file extension.
+   *
+   * @return such as {@code png}, without a dot
+   */
   public String extension() {
     return extension;
   }
 
-  /** The format whose magic bytes start {@code head[0..length)}, if any. */
+  /**
+   * The format whose magic bytes start {@code head[0..length)}.
+   *
+   * @param head the first bytes of the image; {@value #MAGIC_LENGTH} are enough
+   * @param length how many bytes of {@code head} are filled
+   * @return the format, or empty when the bytes are none of these
+   */
   public static Optional<ImageFormat> detect(byte[] head, int length) {
     Objects.requireNonNull(head, "head");
     int n = Math.min(length, head.length);
@@ -70,7 +87,13 @@ public enum ImageFormat {
     return Optional.empty();
   }
 
-  /** The format of the image in this file, if it is one. */
+  /**
+   * The format of the image in this file, read from its first bytes.
+   *
+   * @param file the file
+   * @return the format, or empty when the file is none of these
+   * @throws java.io.UncheckedIOException when the file cannot be read
+   */
   public static Optional<ImageFormat> detect(Path file) {
     Objects.requireNonNull(file, "file");
     try (InputStream in = Files.newInputStream(file)) {

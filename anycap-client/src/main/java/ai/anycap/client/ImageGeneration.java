@@ -19,6 +19,8 @@ public final class ImageGeneration {
   private final String traceId;
 
   /**
+   * Used by the client when it reads an answer; public so that tests and simulators can build one.
+   *
    * @param model the model id the server reports having used
    * @param creditCost credits charged for this generation
    * @param outputs the generated images' URLs, usually one
@@ -34,21 +36,39 @@ public final class ImageGeneration {
     this.traceId = Objects.requireNonNull(traceId, "traceId");
   }
 
+  /**
+   * The model that ran.
+   *
+   * @return the model id the server reports having used
+   */
   public String model() {
     return model;
   }
 
-  /** Credits charged for this generation ({@code credit_cost}). */
+  /**
+   * Credits charged for this generation ({@code credit_cost}).
+   *
+   * @return the credits, as the server reported them
+   */
   public BigDecimal creditCost() {
     return creditCost;
   }
 
-  /** The generated images' download URLs, in the server's order. */
+  /**
+   * The generated images' download URLs, pre-signed and expiring.
+   *
+   * @return in the server's order, usually one; unmodifiable
+   */
   public List<URI> outputs() {
     return outputs;
   }
 
-  /** The first output URL. */
+  /**
+   * The first output URL, for the usual one-image generation.
+   *
+   * @return the first of {@link #outputs()}
+   * @throws IllegalStateException when the server returned no output
+   */
   public URI firstOutput() {
     if (outputs.isEmpty()) {
       throw new IllegalStateException("generation " + requestId().orElse(traceId) + " has no outputs");
@@ -56,11 +76,20 @@ public final class ImageGeneration {
     return outputs.get(0);
   }
 
+  /**
+   * The server's request id, to quote to AnyCap support.
+   *
+   * @return the id, or empty when the server sent none
+   */
   public Optional<String> requestId() {
     return Optional.ofNullable(requestId);
   }
 
-  /** The {@code X-Trace-Id} sent with the request. */
+  /**
+   * The {@code X-Trace-Id} sent with the request.
+   *
+   * @return the trace id
+   */
   public String traceId() {
     return traceId;
   }

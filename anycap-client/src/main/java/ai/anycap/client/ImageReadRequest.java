@@ -27,6 +27,10 @@ import java.util.Objects;
 public record ImageReadRequest(List<ImageRef> images, String instruction) {
 
   /**
+   * Checks and copies the parts.
+   *
+   * @param images the images, at least one
+   * @param instruction what to do with them, not blank
    * @throws IllegalArgumentException when there is no image or the instruction is blank
    */
   public ImageReadRequest {

@@ -49,10 +49,20 @@ public final class ImageRequest {
     this.images = List.copyOf(b.images);
   }
 
+  /**
+   * Starts a request; a model and a prompt are required.
+   *
+   * @return a new, empty builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
+  /**
+   * A builder holding this request, to derive a variant (another prompt, one more parameter).
+   *
+   * @return a new builder; changing it does not change this request
+   */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.model = model;
@@ -63,21 +73,38 @@ public final class ImageRequest {
     return b;
   }
 
-  /** The model id. */
+  /**
+   * The model id.
+   *
+   * @return such as {@code nano-banana-2}
+   */
   public String model() {
     return model;
   }
 
+  /**
+   * The prompt, as it is sent.
+   *
+   * @return the prompt; never blank
+   */
   public String prompt() {
     return prompt;
   }
 
-  /** The mode, when set; the server infers text-to-image otherwise. */
+  /**
+   * The mode, when set; the server infers text-to-image otherwise.
+   *
+   * @return the mode, or empty
+   */
   public Optional<Mode> mode() {
     return Optional.ofNullable(mode);
   }
 
-  /** Model parameters in insertion order. */
+  /**
+   * Model parameters in insertion order.
+   *
+   * @return an unmodifiable map of name to string, number, boolean or list of those
+   */
   public Map<String, Object> params() {
     return params;
   }
@@ -170,20 +197,46 @@ public final class ImageRequest {
 
     private Builder() {}
 
+    /**
+     * The model, by id: any id the server knows works, listed in {@link Model} or not. Required;
+     * no default.
+     *
+     * @param model such as {@code seedream-5}
+     * @return this builder
+     */
     public Builder model(String model) {
       this.model = Objects.requireNonNull(model, "model");
       return this;
     }
 
+    /**
+     * The model, as one of the known constants. Required; no default.
+     *
+     * @param model such as {@link Model#NANO_BANANA_2}
+     * @return this builder
+     */
     public Builder model(Model model) {
       return model(Objects.requireNonNull(model, "model").id());
     }
 
+    /**
+     * The prompt, sent as it is. Required; no default.
+     *
+     * @param prompt not blank (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder prompt(String prompt) {
       this.prompt = Objects.requireNonNull(prompt, "prompt");
       return this;
     }
 
+    /**
+     * The mode. Default: none sent, and the server infers text-to-image; image-to-image with
+     * {@link #referenceImage(URI)} needs {@link Mode#IMAGE_TO_IMAGE}.
+     *
+     * @param mode the mode
+     * @return this builder
+     */
     public Builder mode(Mode mode) {
       this.mode = Objects.requireNonNull(mode, "mode");
       return this;
@@ -192,8 +245,12 @@ public final class ImageRequest {
     /**
      * Sets one model parameter, such as {@code aspect_ratio}. Values may be strings, numbers,
      * booleans, {@link ImageRef}s (for a parameter whose schema says {@code file-or-url}) or lists
-     * of those.
+     * of those. Setting a name again replaces its value. Default: no parameters, the model's own
+     * defaults.
      *
+     * @param name the parameter's name, as the model's schema spells it
+     * @param value a string, number, boolean, {@link ImageRef}, or a list of those (copied)
+     * @return this builder
      * @throws IllegalArgumentException for a reserved key ({@code model}, {@code prompt}, {@code
      *     mode}, {@code images}) or a value of another type
      */
@@ -211,12 +268,24 @@ public final class ImageRequest {
       return this;
     }
 
-    /** Sets several parameters, as {@link #param(String, Object)} would one by one. */
+    /**
+     * Sets several parameters, as {@link #param(String, Object)} would one by one.
+     *
+     * @param params name to value
+     * @return this builder
+     * @throws IllegalArgumentException as {@link #param(String, Object)} does
+     */
     public Builder params(Map<String, ?> params) {
       Objects.requireNonNull(params, "params").forEach(this::param);
       return this;
     }
 
+    /**
+     * Removes a parameter, if set.
+     *
+     * @param name the parameter's name
+     * @return this builder
+     */
     public Builder removeParam(String name) {
       params.remove(name);
       return this;
@@ -266,12 +335,22 @@ public final class ImageRequest {
       return image(ImageRef.of(Objects.requireNonNull(url, "url")));
     }
 
+    /**
+     * Adds several reference images, as {@link #referenceImage(URI)} would one by one.
+     *
+     * @param urls http(s) URLs, {@code anycap://upload/} references or {@code file:} URIs
+     * @return this builder
+     * @throws IllegalArgumentException for any other scheme
+     */
     public Builder referenceImages(List<URI> urls) {
       Objects.requireNonNull(urls, "urls").forEach(this::referenceImage);
       return this;
     }
 
     /**
+     * Builds the request; the builder can be reused.
+     *
+     * @return a new, immutable request
      * @throws IllegalStateException naming the first missing field ({@code model}, {@code prompt})
      */
     public ImageRequest build() {

@@ -58,20 +58,56 @@ public final class Images {
     this.requestTimeout = requestTimeout;
   }
 
-  /** Generates an image and waits for the answer (5 to 30 seconds is usual). */
+  /**
+   * Generates an image and waits for the answer (5 to 30 seconds is usual). Each call is one
+   * paid request.
+   *
+   * @param request what to generate
+   * @return the generation: output URLs, model, credits charged
+   * @throws AnyCapException the failure {@link #generateAsync(ImageRequest, RequestOptions)}
+   *     describes, thrown as itself
+   */
   public ImageGeneration generate(ImageRequest request) {
     return Futures.await(generateAsync(request, RequestOptions.none()));
   }
 
+  /**
+   * As {@link #generate(ImageRequest)}, with a trace id or timeout of this call's own.
+   *
+   * @param request what to generate
+   * @param options this call's trace id and timeout
+   * @return the generation
+   * @throws AnyCapException the failure {@link #generateAsync(ImageRequest, RequestOptions)}
+   *     describes, thrown as itself
+   */
   public ImageGeneration generate(ImageRequest request, RequestOptions options) {
     return Futures.await(generateAsync(request, options));
   }
 
-  /** Sends {@code POST /v1/image/generate}; the future fails with an {@link AnyCapException}. */
+  /**
+   * Sends {@code POST /v1/image/generate} without blocking a thread.
+   *
+   * @param request what to generate
+   * @return completes with the generation, or fails as {@link #generateAsync(ImageRequest,
+   *     RequestOptions)} describes
+   */
   public CompletableFuture<ImageGeneration> generateAsync(ImageRequest request) {
     return generateAsync(request, RequestOptions.none());
   }
 
+  /**
+   * Sends {@code POST /v1/image/generate} without blocking a thread, with a trace id or timeout
+   * of this call's own. Cancelling the future only stops waiting for the answer: a request that
+   * was sent may still be generated, and billed, by the server.
+   *
+   * @param request what to generate
+   * @param options this call's trace id and timeout
+   * @return completes with the generation, or exceptionally with an {@link
+   *     AnyCapServiceException} subclass for an error status (see {@link
+   *     AnyCapException#retryable()}), an {@link AnyCapIoException} when the call failed in
+   *     transport or timed out (see {@link AnyCapIoException#mayHaveReachedServer()}), or an
+   *     {@link UnexpectedResponseException} for a 2xx body it cannot read
+   */
   public CompletableFuture<ImageGeneration> generateAsync(
       ImageRequest request, RequestOptions options) {
     Objects.requireNonNull(request, "request");
@@ -247,6 +283,8 @@ public final class Images {
    * parent directories are created, an existing file is replaced. The body must be a PNG, JPEG or
    * WebP image no larger than the client's cap. The API key is never sent.
    *
+   * @param url an output URL of a generation (pre-signed; http or https)
+   * @param target where the image goes
    * @return {@code target}, as an absolute path
    * @throws DownloadException when the download fails, saying why
    */
@@ -254,11 +292,27 @@ public final class Images {
     return Futures.await(downloadAsync(url, target));
   }
 
+  /**
+   * As {@link #download(URI, Path)}, without blocking a thread.
+   *
+   * @param url an output URL of a generation
+   * @param target where the image goes
+   * @return completes with {@code target} as an absolute path, or exceptionally with a {@link
+   *     DownloadException} whose {@link DownloadException#reason()} says why
+   */
   public CompletableFuture<Path> downloadAsync(URI url, Path target) {
     return downloadAsync(url, target, RequestOptions.none());
   }
 
-  /** As {@link #downloadAsync(URI, Path)}, with a per-call timeout from {@code options}. */
+  /**
+   * As {@link #downloadAsync(URI, Path)}, with a per-call timeout from {@code options}.
+   *
+   * @param url an output URL of a generation
+   * @param target where the image goes
+   * @param options this download's timeout, over the client's download timeout
+   * @return completes with {@code target} as an absolute path, or exceptionally with a {@link
+   *     DownloadException}
+   */
   public CompletableFuture<Path> downloadAsync(URI url, Path target, RequestOptions options) {
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(target, "target");
@@ -266,11 +320,21 @@ public final class Images {
     return downloader.download(url, target, options.timeout().orElse(null));
   }
 
-  /** The image models on offer ({@code GET /v1/image/models}). */
+  /**
+   * The image models on offer ({@code GET /v1/image/models}); costs nothing.
+   *
+   * @return the models, as the server lists them
+   * @throws AnyCapException when the call fails
+   */
   public List<ModelInfo> models() {
     return Futures.await(modelsAsync());
   }
 
+  /**
+   * As {@link #models()}, without blocking a thread.
+   *
+   * @return completes with the models, or exceptionally with an {@link AnyCapException}
+   */
   public CompletableFuture<List<ModelInfo>> modelsAsync() {
     String path = "v1/image/models";
     return transport
@@ -278,11 +342,25 @@ public final class Images {
         .thenApply(r -> Responses.models(r, "GET /" + path));
   }
 
-  /** One model with its operations and modes; {@link NotFoundException} for an unknown id. */
+  /**
+   * One model with its operations and modes ({@code GET /v1/image/models/{id}}); costs nothing.
+   *
+   * @param id a model id, such as {@code nano-banana-2}
+   * @return the model
+   * @throws NotFoundException for an unknown id
+   * @throws AnyCapException when the call fails otherwise
+   */
   public ModelInfo model(String id) {
     return Futures.await(modelAsync(id));
   }
 
+  /**
+   * As {@link #model(String)}, without blocking a thread.
+   *
+   * @param id a model id, not blank
+   * @return completes with the model, or exceptionally with a {@link NotFoundException} for an
+   *     unknown id or another {@link AnyCapException}
+   */
   public CompletableFuture<ModelInfo> modelAsync(String id) {
     String path = "v1/image/models/" + segment(id);
     return transport
@@ -294,12 +372,27 @@ public final class Images {
    * The parameters a model takes for an operation ({@code generate}, {@code edit}) and mode; pass
    * a null mode to take the server's default. Both schema forms are read: a flat {@code
    * model_params} map and a JSON-schema object; {@link ParameterSpec#takesFiles()} marks the
-   * {@code file-or-url} parameters.
+   * {@code file-or-url} parameters. Costs nothing; {@link ModelSchema#check} then finds what is
+   * wrong with a request before it is paid for.
+   *
+   * @param model a model id
+   * @param operation such as {@code generate}
+   * @param mode the mode, or null for the server's default
+   * @return the schema
+   * @throws AnyCapException when the call fails ({@link NotFoundException} for an unknown model)
    */
   public ModelSchema schema(String model, String operation, Mode mode) {
     return Futures.await(schemaAsync(model, operation, mode));
   }
 
+  /**
+   * As {@link #schema(String, String, Mode)}, without blocking a thread.
+   *
+   * @param model a model id
+   * @param operation such as {@code generate}
+   * @param mode the mode, or null for the server's default
+   * @return completes with the schema, or exceptionally with an {@link AnyCapException}
+   */
   public CompletableFuture<ModelSchema> schemaAsync(String model, String operation, Mode mode) {
     Objects.requireNonNull(operation, "operation");
     String path =

@@ -6,6 +6,12 @@ package ai.anycap.client;
  */
 public final class InsufficientCreditException extends AnyCapServiceException {
 
+  /**
+   * Used by the client when it maps a 402 answer; public so that tests and simulators can
+   * build one.
+   *
+   * @param error what the server said
+   */
   public InsufficientCreditException(ErrorDetails error) {
     super(error);
   }

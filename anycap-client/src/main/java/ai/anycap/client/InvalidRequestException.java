@@ -6,6 +6,12 @@ package ai.anycap.client;
  */
 public final class InvalidRequestException extends AnyCapServiceException {
 
+  /**
+   * Used by the client when it maps a 400 or 422 answer; public so that tests and simulators can
+   * build one.
+   *
+   * @param error what the server said
+   */
   public InvalidRequestException(ErrorDetails error) {
     super(error);
   }

@@ -11,9 +11,17 @@ import java.util.Objects;
  */
 public record Mode(String value) {
 
+  /** A prompt in, an image out: what the server infers when no mode is sent. */
   public static final Mode TEXT_TO_IMAGE = new Mode("text-to-image");
+
+  /** A prompt and reference images in, a new image out. */
   public static final Mode IMAGE_TO_IMAGE = new Mode("image-to-image");
 
+  /**
+   * A mode by its wire value; {@link #of(String)} returns the constants for known values.
+   *
+   * @param value not blank
+   */
   public Mode {
     Objects.requireNonNull(value, "value");
     if (value.isBlank()) {
@@ -21,6 +29,12 @@ public record Mode(String value) {
     }
   }
 
+  /**
+   * The mode with this wire value.
+   *
+   * @param value such as {@code text-to-image}
+   * @return one of the constants when it is one, otherwise a new mode
+   */
   public static Mode of(String value) {
     if (TEXT_TO_IMAGE.value.equals(value)) {
       return TEXT_TO_IMAGE;

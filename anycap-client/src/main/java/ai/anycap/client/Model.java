@@ -30,6 +30,12 @@ public record Model(String id, String bestFor) {
 
   private static final List<Model> KNOWN = List.of(NANO_BANANA_2, NANO_BANANA_PRO, SEEDREAM_5);
 
+  /**
+   * A model description; {@link #of(String)} is the usual way to get one.
+   *
+   * @param id the id sent on the wire, not blank
+   * @param bestFor what the model suits; empty when unknown
+   */
   public Model {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(bestFor, "bestFor");
@@ -38,7 +44,12 @@ public record Model(String id, String bestFor) {
     }
   }
 
-  /** The model with this id: one of the constants when it is one, otherwise a plain id. */
+  /**
+   * The model with this id.
+   *
+   * @param id any model id, such as {@code seedream-5}
+   * @return one of the constants when it is one, otherwise a model with no description
+   */
   public static Model of(String id) {
     Objects.requireNonNull(id, "id");
     for (Model m : KNOWN) {
@@ -49,7 +60,11 @@ public record Model(String id, String bestFor) {
     return new Model(id, "");
   }
 
-  /** The models this SDK knows by name. */
+  /**
+   * The models this SDK knows by name.
+   *
+   * @return the constants, cheapest first; unmodifiable
+   */
   public static List<Model> known() {
     return KNOWN;
   }

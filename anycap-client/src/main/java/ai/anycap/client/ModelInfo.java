@@ -15,13 +15,26 @@ import java.util.Objects;
  */
 public record ModelInfo(String id, List<Operation> operations, Map<String, Object> attributes) {
 
+  /**
+   * Copies the lists and maps, so the model cannot change.
+   *
+   * @param id the model id
+   * @param operations its operations with their modes
+   * @param attributes every other field of the server's description
+   */
   public ModelInfo {
     Objects.requireNonNull(id, "id");
     operations = List.copyOf(operations);
     attributes = Map.copyOf(attributes);
   }
 
-  /** Whether the model supports this operation in this mode. */
+  /**
+   * Whether the model supports this operation in this mode, as far as the description says.
+   *
+   * @param operation such as {@code generate}
+   * @param mode such as {@link Mode#TEXT_TO_IMAGE}
+   * @return true when the description lists the operation with the mode
+   */
   public boolean supports(String operation, Mode mode) {
     return operations.stream()
         .anyMatch(o -> o.name().equals(operation) && o.modes().contains(mode));
@@ -34,6 +47,12 @@ public record ModelInfo(String id, List<Operation> operations, Map<String, Objec
    * @param modes its modes
    */
   public record Operation(String name, List<Mode> modes) {
+    /**
+     * Copies the modes, so the operation cannot change.
+     *
+     * @param name the operation name
+     * @param modes its modes
+     */
     public Operation {
       Objects.requireNonNull(name, "name");
       modes = List.copyOf(modes);

@@ -25,6 +25,14 @@ import java.util.Optional;
 public record ModelSchema(
     String model, String operation, Mode mode, Map<String, ParameterSpec> parameters) {
 
+  /**
+   * Copies the parameters, keeping their order, so the schema cannot change.
+   *
+   * @param model the model id
+   * @param operation the operation
+   * @param mode the mode
+   * @param parameters the parameters by name
+   */
   public ModelSchema {
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(operation, "operation");
@@ -32,6 +40,12 @@ public record ModelSchema(
     parameters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(parameters));
   }
 
+  /**
+   * One parameter's specification.
+   *
+   * @param name the parameter's name, such as {@code aspect_ratio}
+   * @return its specification, or empty when the schema does not list it
+   */
   public Optional<ParameterSpec> parameter(String name) {
     return Optional.ofNullable(parameters.get(name));
   }
@@ -40,6 +54,10 @@ public record ModelSchema(
    * Every way the request breaks this schema: parameters the schema does not know, required ones
    * missing, values outside an enum, values of the wrong type. Empty when the request fits.
    * {@code prompt} and the reference images ({@code images}) count as parameters, as on the wire.
+   * Sends nothing.
+   *
+   * @param request the request to check
+   * @return every violation, unknown parameters first; empty when the request fits
    */
   public List<SchemaViolation> check(ImageRequest request) {
     Objects.requireNonNull(request, "request");

@@ -5,6 +5,12 @@ package ai.anycap.client;
  */
 public final class NotFoundException extends AnyCapServiceException {
 
+  /**
+   * Used by the client when it maps a 404 answer; public so that tests and simulators can
+   * build one.
+   *
+   * @param error what the server said
+   */
   public NotFoundException(ErrorDetails error) {
     super(error);
   }

@@ -26,7 +26,17 @@ public record ParameterSpec(
   /** The format of parameters that take a local file or a URL, such as {@code images}. */
   public static final String FILE_OR_URL = "file-or-url";
 
-  /** Checks that no part is null and copies the enum values. */
+  /**
+   * Checks that no part is null and copies the allowed values, so the specification cannot
+   * change.
+   *
+   * @param name the parameter name
+   * @param type the declared JSON type, or {@code ""}
+   * @param required whether a request must carry it
+   * @param enumValues the allowed values, or empty
+   * @param description the server's description, or {@code ""}
+   * @param format the declared format, or {@code ""}
+   */
   public ParameterSpec {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(type, "type");

@@ -5,6 +5,12 @@ package ai.anycap.client;
  */
 public final class PermissionDeniedException extends AnyCapServiceException {
 
+  /**
+   * Used by the client when it maps a 403 answer; public so that tests and simulators can
+   * build one.
+   *
+   * @param error what the server said
+   */
   public PermissionDeniedException(ErrorDetails error) {
     super(error);
   }

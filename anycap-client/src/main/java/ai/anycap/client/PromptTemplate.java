@@ -57,48 +57,89 @@ public final class PromptTemplate {
     this.placeholders = List.copyOf(new LinkedHashSet<>(scanned.occurrences()));
   }
 
-  /** An unnamed template; messages call it {@code <inline>}. */
+  /**
+   * An unnamed template; messages call it {@code <inline>}.
+   *
+   * @param text the template text, such as {@code "a photo of {product}"}
+   * @return the template
+   * @throws PromptTemplateException if the text is malformed (an unclosed brace, say)
+   */
   public static PromptTemplate of(String text) {
     return builder().text(text).build();
   }
 
-  /** A named template; the name appears in every error about it. */
+  /**
+   * A named template; the name appears in every error about it.
+   *
+   * @param name not blank
+   * @param text the template text
+   * @return the template
+   * @throws PromptTemplateException if the text is malformed or the name blank
+   */
   public static PromptTemplate of(String name, String text) {
     return builder().name(name).text(text).build();
   }
 
-  /** A builder for a template with defaults; only the text is required. */
+  /**
+   * A builder for a template with defaults; only the text is required.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding this template's fields, to derive a variant. */
+  /**
+   * A builder holding this template's fields, to derive a variant.
+   *
+   * @return a new builder; changing it does not change this template
+   */
   public Builder toBuilder() {
     Builder builder = builder().name(name).text(text).parameters(parameters);
     return model == null ? builder : builder.model(model);
   }
 
-  /** The name, or {@code <inline>} for a template created without one. */
+  /**
+   * The name.
+   *
+   * @return the name, or {@code <inline>} for a template created without one
+   */
   public String name() {
     return name;
   }
 
-  /** The text exactly as given, braces and all. */
+  /**
+   * The text exactly as given, braces and all.
+   *
+   * @return the template text
+   */
   public String text() {
     return text;
   }
 
-  /** Distinct placeholder names in order of first appearance: the keys {@link #render} needs. */
+  /**
+   * The keys {@link #render} needs.
+   *
+   * @return distinct placeholder names in order of first appearance; unmodifiable
+   */
   public List<String> placeholders() {
     return placeholders;
   }
 
-  /** The model this prompt was written for, if the template names one. */
+  /**
+   * The model this prompt was written for.
+   *
+   * @return the model id, or empty when the template names none
+   */
   public Optional<String> model() {
     return Optional.ofNullable(model);
   }
 
-  /** Default model parameters, in insertion order; unmodifiable, possibly empty. */
+  /**
+   * Default model parameters, such as {@code aspect_ratio}.
+   *
+   * @return in insertion order; unmodifiable, deeply; possibly empty
+   */
   public Map<String, Object> parameters() {
     return parameters;
   }
@@ -107,6 +148,8 @@ public final class PromptTemplate {
    * Fills every placeholder with {@code String.valueOf} of its value. Keys the template does not
    * use are ignored, so one row of data can feed several templates.
    *
+   * @param values placeholder name to value
+   * @return the prompt
    * @throws PromptTemplateException if any placeholder has no value or a null one; the message
    *     lists every missing key, not just the first
    */
@@ -187,19 +230,35 @@ public final class PromptTemplate {
 
     private Builder() {}
 
-    /** The name errors and {@link PromptTemplates} use; defaults to {@code <inline>}. */
+    /**
+     * The name errors and {@link PromptTemplates} use. Default: {@code <inline>}.
+     *
+     * @param name not blank (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder name(String name) {
       this.name = Objects.requireNonNull(name, "name");
       return this;
     }
 
-    /** The template text; required, checked on {@link #build()}. */
+    /**
+     * The template text. Required, no default; checked on {@link #build()}.
+     *
+     * @param text such as {@code "a photo of {product}, {{literal braces}}"}
+     * @return this builder
+     */
     public Builder text(String text) {
       this.text = Objects.requireNonNull(text, "text");
       return this;
     }
 
-    /** The model this prompt was written for; callers may still override it per request. */
+    /**
+     * The model this prompt was written for; callers may still override it per request.
+     * Default: none.
+     *
+     * @param model a model id
+     * @return this builder
+     */
     public Builder model(String model) {
       this.model = Objects.requireNonNull(model, "model");
       return this;
@@ -207,7 +266,11 @@ public final class PromptTemplate {
 
     /**
      * Sets one default parameter, replacing any earlier value for the key. Maps and lists are
-     * copied deeply on {@link #build()}, so the template stays immutable.
+     * copied deeply on {@link #build()}, so the template stays immutable. Default: no parameters.
+     *
+     * @param key the parameter's name
+     * @param value its value
+     * @return this builder
      */
     public Builder parameter(String key, Object value) {
       Objects.requireNonNull(key, "key");
@@ -216,13 +279,21 @@ public final class PromptTemplate {
       return this;
     }
 
-    /** Adds every entry of {@code parameters}, as {@link #parameter} would one by one. */
+    /**
+     * Adds every entry of {@code parameters}, as {@link #parameter} would one by one.
+     *
+     * @param parameters name to value
+     * @return this builder
+     */
     public Builder parameters(Map<String, ?> parameters) {
       Objects.requireNonNull(parameters, "parameters").forEach(this::parameter);
       return this;
     }
 
     /**
+     * Checks the text and builds the template; the builder can be reused.
+     *
+     * @return a new, immutable template
      * @throws PromptTemplateException if the text is missing or malformed, or the name is blank
      */
     public PromptTemplate build() {

@@ -48,6 +48,8 @@ public final class PromptTemplates {
    * Loads templates from a JSON file. Every template is parsed now, so a broken one fails here
    * rather than halfway through a batch.
    *
+   * @param file a UTF-8 JSON file
+   * @return the templates, by name
    * @throws PromptTemplateException naming the file (and the line, template or key at fault) if the
    *     file is missing, unreadable, not valid JSON, or holds a malformed template
    */
@@ -59,6 +61,12 @@ public final class PromptTemplates {
   /**
    * As {@link #fromJson(Path)} for JSON already in memory; {@code sourceName} stands in for the
    * file name in error messages (say, a classpath resource or a config key).
+   *
+   * @param json the JSON object, as {@link #fromJson(Path)} reads it from a file
+   * @param sourceName where the JSON came from, for messages
+   * @return the templates, by name
+   * @throws PromptTemplateException naming {@code sourceName} if the JSON is invalid or holds a
+   *     malformed template
    */
   public static PromptTemplates parse(String json, String sourceName) {
     Objects.requireNonNull(json, "json");
@@ -66,12 +74,24 @@ public final class PromptTemplates {
     return of(PromptTemplatesJson.read(json, sourceName));
   }
 
-  /** @throws PromptTemplateException if two templates share a name or one is unnamed */
+  /**
+   * A set of templates built in code.
+   *
+   * @param templates named templates
+   * @return the templates, by name
+   * @throws PromptTemplateException if two templates share a name or one is unnamed
+   */
   public static PromptTemplates of(PromptTemplate... templates) {
     return of(Arrays.asList(Objects.requireNonNull(templates, "templates")));
   }
 
-  /** @throws PromptTemplateException if two templates share a name or one is unnamed */
+  /**
+   * A set of templates built in code.
+   *
+   * @param templates named templates
+   * @return the templates, by name
+   * @throws PromptTemplateException if two templates share a name or one is unnamed
+   */
   public static PromptTemplates of(Collection<PromptTemplate> templates) {
     Objects.requireNonNull(templates, "templates");
     Map<String, PromptTemplate> byName = new TreeMap<>();
@@ -92,6 +112,8 @@ public final class PromptTemplates {
   /**
    * The template called {@code name}.
    *
+   * @param name the template's name
+   * @return the template
    * @throws PromptTemplateException if there is none; the message lists the known names, which
    *     is usually enough to spot the typo
    */
@@ -105,22 +127,40 @@ public final class PromptTemplates {
     return template;
   }
 
-  /** The template called {@code name}, for callers that have a fallback. */
+  /**
+   * The template called {@code name}, for callers that have a fallback.
+   *
+   * @param name the template's name
+   * @return the template, or empty
+   */
   public Optional<PromptTemplate> find(String name) {
     return Optional.ofNullable(byName.get(Objects.requireNonNull(name, "name")));
   }
 
-  /** Whether a template called {@code name} exists. */
+  /**
+   * Whether a template called {@code name} exists.
+   *
+   * @param name the template's name
+   * @return true when it does
+   */
   public boolean contains(String name) {
     return byName.containsKey(Objects.requireNonNull(name, "name"));
   }
 
-  /** Template names in sorted order; unmodifiable. */
+  /**
+   * The templates' names.
+   *
+   * @return in sorted order; unmodifiable
+   */
   public Set<String> names() {
     return byName.keySet();
   }
 
-  /** The number of templates. */
+  /**
+   * The number of templates.
+   *
+   * @return how many there are
+   */
   public int size() {
     return byName.size();
   }
@@ -128,6 +168,9 @@ public final class PromptTemplates {
   /**
    * Shorthand for {@code template(name).render(values)}.
    *
+   * @param name the template's name
+   * @param values placeholder name to value
+   * @return the prompt
    * @throws PromptTemplateException if the template is unknown or a value is missing
    */
   public String render(String name, Map<String, ?> values) {

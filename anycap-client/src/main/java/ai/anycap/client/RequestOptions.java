@@ -22,20 +22,38 @@ public final class RequestOptions {
     this.timeout = timeout;
   }
 
-  /** No options: a fresh trace id, the client's timeouts. */
+  /**
+   * No options: a fresh trace id, the client's timeouts.
+   *
+   * @return the shared empty options
+   */
   public static RequestOptions none() {
     return NONE;
   }
 
+  /**
+   * Starts a set of options; every option is optional.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The trace id to send as {@code X-Trace-Id}; a fresh {@code trc_<32 hex>} when empty. */
+  /**
+   * The trace id to send as {@code X-Trace-Id}.
+   *
+   * @return the caller's trace id; empty when the client makes a fresh {@code trc_<32 hex>}
+   */
   public Optional<String> traceId() {
     return Optional.ofNullable(traceId);
   }
 
+  /**
+   * This call's timeout.
+   *
+   * @return the timeout; empty when the client's default for the call applies
+   */
   public Optional<Duration> timeout() {
     return Optional.ofNullable(timeout);
   }
@@ -45,13 +63,22 @@ public final class RequestOptions {
     return "RequestOptions{traceId=" + traceId + ", timeout=" + timeout + '}';
   }
 
+  /** Collects options; not thread-safe, {@link #build()} copies. */
   public static final class Builder {
     private String traceId;
     private Duration timeout;
 
     private Builder() {}
 
-    /** Letters, digits and {@code _-.:}, at most 128 characters, as it goes into a header. */
+    /**
+     * The trace id to send as {@code X-Trace-Id}, to find the call in AnyCap's logs and yours.
+     * Default: a fresh {@code trc_<32 hex>} per call.
+     *
+     * @param traceId letters, digits and {@code _-.:}, at most 128 characters, as it goes into a
+     *     header
+     * @return this builder
+     * @throws IllegalArgumentException for other characters or length
+     */
     public Builder traceId(String traceId) {
       Objects.requireNonNull(traceId, "traceId");
       if (!TRACE_ID.matcher(traceId).matches()) {
@@ -62,6 +89,12 @@ public final class RequestOptions {
       return this;
     }
 
+    /**
+     * How long this call may take. Default: the client's timeout for the kind of call.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
     public Builder timeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
       if (timeout.isNegative() || timeout.isZero()) {
@@ -71,6 +104,11 @@ public final class RequestOptions {
       return this;
     }
 
+    /**
+     * Builds the options; the builder can be reused.
+     *
+     * @return new, immutable options
+     */
     public RequestOptions build() {
       return new RequestOptions(traceId, timeout);
     }

@@ -6,6 +6,12 @@ package ai.anycap.client;
  */
 public final class ServerException extends AnyCapServiceException {
 
+  /**
+   * Used by the client when it maps a 5xx answer; public so that tests and simulators can
+   * build one.
+   *
+   * @param error what the server said
+   */
   public ServerException(ErrorDetails error) {
     super(error);
   }

@@ -18,7 +18,12 @@ import java.util.Optional;
  */
 public record ServiceStatus(Map<String, Object> fields, String json) {
 
-  /** Copies the fields. */
+  /**
+   * Copies the fields, so the status cannot change.
+   *
+   * @param fields the response's fields, as plain Java values
+   * @param json the response body as received, the API key redacted
+   */
   public ServiceStatus {
     fields = Map.copyOf(Objects.requireNonNull(fields, "fields"));
     Objects.requireNonNull(json, "json");
@@ -53,8 +58,8 @@ public record ServiceStatus(Map<String, Object> fields, String json) {
   /**
    * A top-level field by name.
    *
-   * @param name the field
-   * @return its value, when present
+   * @param name the field's JSON name
+   * @return its value as a plain Java value (string, number, boolean, list, map), or empty
    */
   public Optional<Object> field(String name) {
     return Optional.ofNullable(fields.get(name));

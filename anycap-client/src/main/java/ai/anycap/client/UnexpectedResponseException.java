@@ -7,6 +7,12 @@ package ai.anycap.client;
  */
 public final class UnexpectedResponseException extends AnyCapServiceException {
 
+  /**
+   * Used by the client when it maps a 2xx whose body it cannot read answer; public so that tests and simulators can
+   * build one.
+   *
+   * @param error what the server said
+   */
   public UnexpectedResponseException(ErrorDetails error) {
     super(error);
   }

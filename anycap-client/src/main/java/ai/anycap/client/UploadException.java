@@ -12,6 +12,8 @@ import java.util.OptionalInt;
  * the {@code PUT} of the bytes to the server's upload URL, after the client's own retries.
  * Errors of the presign call itself arrive as {@link AnyCapServiceException}s, as for any API
  * call (a 413 {@code file_too_large}, say).
+ *
+ * @serial exclude
  */
 public final class UploadException extends AnyCapException {
 

@@ -19,6 +19,13 @@ public record UploadedImage(
     URI objectUrl, String sha256, long size, String contentType, boolean reused) {
 
   /**
+   * Checks the parts; the client makes these, tests may too.
+   *
+   * @param objectUrl the server's {@code object_url} for the file
+   * @param sha256 the SHA-256 of the bytes, 64 lowercase hex digits
+   * @param size the file's length in bytes, not negative
+   * @param contentType the content type sent with it
+   * @param reused whether the server already had these bytes
    * @throws IllegalArgumentException when {@code sha256} is not 64 lowercase hex digits or {@code
    *     size} is negative
    */

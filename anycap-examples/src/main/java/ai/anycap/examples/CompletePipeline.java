@@ -40,7 +40,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
  * MAX_WORKERS          images in flight at once (default 4)
  * MAX_RETRIES          attempts per image (default 3)
  *
- * java -cp anycap-examples/target/anycap-batch.jar ai.anycap.examples.CompletePipeline samples/products.csv
+ * java -cp anycap-examples/target/anycap-examples.jar ai.anycap.examples.CompletePipeline samples/products.csv
  * </pre>
  */
 public final class CompletePipeline {

@@ -23,7 +23,7 @@ import java.util.concurrent.CompletableFuture;
  * S3, a CMS or a webhook are sinks of the same shape.
  *
  * <pre>
- * java -cp anycap-examples/target/anycap-batch.jar ai.anycap.examples.CustomSink --simulate
+ * java -cp anycap-examples/target/anycap-examples.jar ai.anycap.examples.CustomSink --simulate
  * </pre>
  */
 public final class CustomSink {

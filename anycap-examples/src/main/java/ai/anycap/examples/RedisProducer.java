@@ -10,7 +10,7 @@ import java.nio.file.Path;
  *
  * <pre>
  * REDIS_URL=redis://localhost:6379 \
- *   java -cp anycap-examples/target/anycap-batch.jar ai.anycap.examples.RedisProducer samples/products.csv
+ *   java -cp anycap-examples/target/anycap-examples.jar ai.anycap.examples.RedisProducer samples/products.csv
  * </pre>
  */
 public final class RedisProducer {

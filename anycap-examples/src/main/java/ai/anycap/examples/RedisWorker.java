@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <pre>
  * ANYCAP_API_KEY=... REDIS_URL=redis://localhost:6379 \
- *   java -cp anycap-examples/target/anycap-batch.jar ai.anycap.examples.RedisWorker   # or add --simulate
+ *   java -cp anycap-examples/target/anycap-examples.jar ai.anycap.examples.RedisWorker   # or add --simulate
  * </pre>
  */
 public final class RedisWorker {

@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * <pre>
  * export ANYCAP_API_KEY=...     # or add --simulate: no key, no network, a simulated image
- * java -cp anycap-examples/target/anycap-batch.jar ai.anycap.examples.SingleImage --simulate
+ * java -cp anycap-examples/target/anycap-examples.jar ai.anycap.examples.SingleImage --simulate
  * </pre>
  */
 public final class SingleImage {

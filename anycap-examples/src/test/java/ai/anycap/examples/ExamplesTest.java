@@ -1,10 +1,20 @@
 package ai.anycap.examples;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.client.WireMock.ok;
+import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.anycap.client.ImageGeneration;
 import ai.anycap.pipeline.BatchReport;
 import ai.anycap.testkit.AnyCapSimulator;
+import com.github.tomakehurst.wiremock.WireMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,8 +58,14 @@ class ExamplesTest {
 
   @Test
   void completePipeline_generatesUploadsPatchesAndNotifies() throws Exception {
-    try (RecordingServer server = new RecordingServer()) {
-      RecordingServer.setAwsTestCredentials();
+    // One loopback server stands in for S3 (path-style PUTs answered with an ETag), the CMS and Slack.
+    WireMockServer server = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+    server.start();
+    server.stubFor(any(anyUrl()).willReturn(ok().withHeader("ETag", "\"etag\"")));
+    try {
+      System.setProperty("aws.region", "us-east-1");
+      System.setProperty("aws.accessKeyId", "AKIDEXAMPLE");
+      System.setProperty("aws.secretAccessKey", "aws-secret-example");
       String base = server.baseUrl();
       Map<String, String> env = Map.of(
           "S3_BUCKET", "my-assets", "S3_ENDPOINT", base,
@@ -60,13 +76,18 @@ class ExamplesTest {
           samples().resolve("templates.json"), tmp);
 
       assertThat(report.succeeded()).isEqualTo(20);
-      assertThat(server.count("PUT /my-assets/products/")).isEqualTo(20);
-      assertThat(server.count("PATCH /api/products/")).isEqualTo(20);
-      assertThat(server.requests())
-          .contains("PATCH /api/products/KIT-002 {\"image_url\":\"" + base + "/my-assets/products/KIT-002.png\"}");
-      assertThat(server.count("POST /slack/hook")).isGreaterThanOrEqualTo(2);
+      assertThat(server.findAll(putRequestedFor(urlPathMatching("/my-assets/products/.+\\.png")))).hasSize(20);
+      assertThat(server.findAll(patchRequestedFor(urlPathMatching("/api/products/.+")))).hasSize(20);
+      assertThat(server.findAll(patchRequestedFor(urlPathEqualTo("/api/products/KIT-002"))))
+          .singleElement()
+          .satisfies(r -> assertThat(r.getBodyAsString())
+              .isEqualTo("{\"image_url\":\"" + base + "/my-assets/products/KIT-002.png\"}"));
+      assertThat(server.findAll(postRequestedFor(urlPathEqualTo("/slack/hook"))).size()).isGreaterThanOrEqualTo(2);
     } finally {
-      RecordingServer.clearAwsTestCredentials();
+      System.clearProperty("aws.region");
+      System.clearProperty("aws.accessKeyId");
+      System.clearProperty("aws.secretAccessKey");
+      server.stop();
     }
   }
 

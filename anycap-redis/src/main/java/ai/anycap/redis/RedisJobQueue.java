@@ -108,6 +108,12 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
     this.producer = new JobProducer(settings, link, () -> closed);
   }
 
+  /**
+   * Starts configuring a queue; {@link Builder#redisUri(String)} or {@link
+   * Builder#client(RedisClient)} is required.
+   *
+   * @return a new builder with every default
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -161,6 +167,7 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
   /**
    * Jobs waiting or running (the stream's length, since finished entries are deleted).
    *
+   * @return the number of unfinished jobs, 0 when the stream does not exist yet
    * @throws RedisQueueException when Redis cannot answer now
    */
   public long backlog() {
@@ -172,39 +179,74 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
     }
   }
 
-  /** The stream of jobs. */
+  /**
+   * The stream of jobs.
+   *
+   * @return its key, namespace included
+   */
   public String stream() {
     return settings.stream();
   }
 
-  /** The workers' consumer group. */
+  /**
+   * The workers' consumer group.
+   *
+   * @return its name
+   */
   public String group() {
     return settings.group();
   }
 
-  /** The stream each finished job is published to. */
+  /**
+   * The stream each finished job is published to.
+   *
+   * @return its key, namespace included
+   */
   public String resultsStream() {
     return settings.resultsStream();
   }
 
-  /** The stream of jobs that cannot succeed, with their errors. */
+  /**
+   * The stream of jobs that cannot succeed, with their errors.
+   *
+   * @return its key, namespace included
+   */
   public String deadLetterStream() {
     return settings.deadLetterStream();
   }
 
-  /** The set of ids of the jobs that succeeded. */
+  /**
+   * The set of ids of the jobs that succeeded.
+   *
+   * @return its key, namespace included
+   */
   public String doneSet() {
     return settings.doneSet();
   }
 
+  /**
+   * How long a taken job may go without its worker's heartbeat before other workers take it.
+   *
+   * @return the timeout set by {@link Builder#visibilityTimeout(Duration)}
+   */
   public Duration visibilityTimeout() {
     return settings.visibilityTimeout();
   }
 
+  /**
+   * Deliveries a failing job gets before it goes to the dead-letter stream.
+   *
+   * @return the number set by {@link Builder#maxDeliveries(int)}
+   */
   public int maxDeliveries() {
     return settings.maxDeliveries();
   }
 
+  /**
+   * The most unfinished jobs the stream may hold before {@link #enqueueAll} waits.
+   *
+   * @return the length set by {@link Builder#maxStreamLength(long)}
+   */
   public long maxStreamLength() {
     return settings.maxStreamLength();
   }
@@ -262,8 +304,11 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
 
     /**
      * Where Redis is, such as {@code redis://127.0.0.1:6379} or {@code
-     * rediss://:password@host:6380/2}; the queue makes its own client and closes it.
+     * rediss://:password@host:6380/2}; the queue makes its own client and closes it. Replaces a
+     * {@link #client(RedisClient)}. Default: none; a URI or a client is required.
      *
+     * @param uri a Redis URI
+     * @return this builder
      * @throws IllegalArgumentException when it is not a Redis URI
      */
     public Builder redisUri(String uri) {
@@ -277,7 +322,11 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
     /**
      * A client of your own, configured as you like (the queue keeps it open). The queue's
      * defaults otherwise: automatic reconnection, commands rejected while disconnected, reconnect
-     * attempts within 2 seconds.
+     * attempts within 2 seconds. Replaces a {@link #redisUri(String)}. Default: none; a URI or a
+     * client is required.
+     *
+     * @param client a Lettuce client, shared as you like (Lettuce clients are thread-safe)
+     * @return this builder
      */
     public Builder client(RedisClient client) {
       this.client = Objects.requireNonNull(client, "client");
@@ -287,38 +336,67 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
 
     /**
      * Prefixes every key with {@code namespace + ":"} (the default stream becomes {@code
-     * batch-42:anycap:jobs}), so several batches can share one Redis.
+     * batch-42:anycap:jobs}), so several batches can share one Redis. Default: none, the keys
+     * as they are. The producer and every worker of a batch must use the same namespace.
+     *
+     * @param namespace not blank, such as {@code batch-42}
+     * @return this builder
      */
     public Builder namespace(String namespace) {
       this.namespace = nonBlank(namespace, "namespace");
       return this;
     }
 
-    /** The stream of jobs; default {@code anycap:jobs}. */
+    /**
+     * The stream of jobs. Default: {@code anycap:jobs}.
+     *
+     * @param key not blank; the namespace goes before it
+     * @return this builder
+     */
     public Builder stream(String key) {
       this.stream = nonBlank(key, "stream");
       return this;
     }
 
-    /** The workers' consumer group; default {@code anycap-workers}. */
+    /**
+     * The workers' consumer group. Default: {@code anycap-workers}.
+     *
+     * @param group not blank; not namespaced, since a group belongs to its stream
+     * @return this builder
+     */
     public Builder group(String group) {
       this.group = nonBlank(group, "group");
       return this;
     }
 
-    /** Where finished jobs are published; default {@code anycap:results}. */
+    /**
+     * Where finished jobs are published. Default: {@code anycap:results}.
+     *
+     * @param key not blank; the namespace goes before it
+     * @return this builder
+     */
     public Builder resultsStream(String key) {
       this.resultsStream = nonBlank(key, "resultsStream");
       return this;
     }
 
-    /** Where jobs that cannot succeed go, with their errors; default {@code anycap:dead}. */
+    /**
+     * Where jobs that cannot succeed go, with their errors. Default: {@code anycap:dead}.
+     *
+     * @param key not blank; the namespace goes before it
+     * @return this builder
+     */
     public Builder deadLetterStream(String key) {
       this.deadLetterStream = nonBlank(key, "deadLetterStream");
       return this;
     }
 
-    /** The set of ids of jobs that succeeded; default {@code anycap:done}. */
+    /**
+     * The set of ids of jobs that succeeded. Default: {@code anycap:done}.
+     *
+     * @param key not blank; the namespace goes before it
+     * @return this builder
+     */
     public Builder doneSet(String key) {
       this.doneSet = nonBlank(key, "doneSet");
       return this;
@@ -328,6 +406,9 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
      * How long a taken job may go without its worker's heartbeat before other workers take it
      * over; default 5 minutes, at least 100 ms. Also how long a failed job waits before its next
      * delivery.
+     *
+     * @param timeout at least 100 ms; longer than the slowest job's pause between heartbeats
+     * @return this builder
      */
     public Builder visibilityTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
@@ -338,7 +419,12 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
       return this;
     }
 
-    /** Deliveries a failing job gets before it is dead-lettered; default 5. */
+    /**
+     * Deliveries a failing job gets before it is dead-lettered. Default: 5.
+     *
+     * @param deliveries at least 1
+     * @return this builder
+     */
     public Builder maxDeliveries(int deliveries) {
       if (deliveries < 1) {
         throw new IllegalArgumentException("maxDeliveries must be at least 1, got " + deliveries);
@@ -349,7 +435,10 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
 
     /**
      * The most unfinished jobs (waiting or running) the stream may hold; {@link
-     * RedisJobQueue#enqueueAll} waits beyond it. Default 10,000.
+     * RedisJobQueue#enqueueAll} waits beyond it. Default: 10,000.
+     *
+     * @param length at least 1, and at least {@link #batchSize(int)}
+     * @return this builder
      */
     public Builder maxStreamLength(long length) {
       if (length < 1) {
@@ -359,7 +448,12 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
       return this;
     }
 
-    /** Jobs added per round trip by {@link RedisJobQueue#enqueueAll}; default 100. */
+    /**
+     * Jobs added per round trip by {@link RedisJobQueue#enqueueAll}. Default: 100.
+     *
+     * @param size at least 1, at most {@link #maxStreamLength(long)}
+     * @return this builder
+     */
     public Builder batchSize(int size) {
       if (size < 1) {
         throw new IllegalArgumentException("batchSize must be at least 1, got " + size);
@@ -368,7 +462,13 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
       return this;
     }
 
-    /** The longest one command may take (a blocking read gets its wait on top); default 10 s. */
+    /**
+     * The longest one command may take (a blocking read gets its wait on top). Default: 10
+     * seconds.
+     *
+     * @param timeout positive
+     * @return this builder
+     */
     public Builder commandTimeout(Duration timeout) {
       this.commandTimeout = positive(timeout, "commandTimeout");
       return this;
@@ -378,6 +478,9 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
      * How long {@link RedisJobQueue#enqueueAll} keeps retrying while Redis is unreachable before
      * it fails; default 5 minutes. Workers never give up: {@code take} returns no job while Redis
      * is away, {@code settle} retries until it succeeds or the consumer is closed.
+     *
+     * @param timeout positive
+     * @return this builder
      */
     public Builder reconnectTimeout(Duration timeout) {
       this.reconnectTimeout = positive(timeout, "reconnectTimeout");
@@ -385,6 +488,10 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
     }
 
     /**
+     * Builds the queue; it connects when first used, so Redis need not be up yet. The builder can
+     * be reused.
+     *
+     * @return a new queue
      * @throws IllegalArgumentException when neither a URI nor a client is set, when two keys have
      *     the same name, or when the batch is larger than the stream may hold
      */

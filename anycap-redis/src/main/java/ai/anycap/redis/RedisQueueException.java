@@ -11,10 +11,21 @@ import ai.anycap.client.AnyCapException;
  */
 public class RedisQueueException extends AnyCapException {
 
+  /**
+   * Creates one with the failure Redis or Lettuce reported.
+   *
+   * @param message what could not be done, naming the key
+   * @param cause Lettuce's exception
+   */
   public RedisQueueException(String message, Throwable cause) {
     super(message, cause);
   }
 
+  /**
+   * Creates one without a cause, for a failure the queue itself detected.
+   *
+   * @param message what could not be done, naming the key
+   */
   public RedisQueueException(String message) {
     super(message);
   }

@@ -92,6 +92,12 @@ public final class S3Sink implements ImageSink, AutoCloseable {
             b.bucket, config.region(), config.endpointOverride().orElse(null), b.publicBaseUrl);
   }
 
+  /**
+   * Starts configuring a sink; {@link Builder#bucket(String)} and either {@link
+   * Builder#client(S3AsyncClient)} or {@link Builder#region(Region)} are required.
+   *
+   * @return a new builder with every default
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -185,17 +191,29 @@ public final class S3Sink implements ImageSink, AutoCloseable {
    * the SHA-256 of the UTF-8 bytes of the template name followed, for each value in key order, by
    * a NUL, the key, a NUL and the value. Two jobs that ask for the same prompt the same way get
    * the same value.
+   *
+   * @param job the job whose prompt made the image
+   * @return 64 lower-case hex digits
    */
   public static String promptSha256(ImageJob job) {
     return PromptDigest.of(Objects.requireNonNull(job, "job"));
   }
 
-  /** The URL this sink reports for an object at {@code key} (the full key, prefix included). */
+  /**
+   * The URL this sink reports for an object, as in its receipts.
+   *
+   * @param key the full object key, prefix included
+   * @return the object's URL, with each key segment percent-encoded
+   */
   public URI objectUrl(String key) {
     return urls.urlFor(Objects.requireNonNull(key, "key"));
   }
 
-  /** The bucket objects are written to. */
+  /**
+   * The bucket objects are written to.
+   *
+   * @return the bucket's name
+   */
   public String bucket() {
     return bucket;
   }
@@ -234,35 +252,60 @@ public final class S3Sink implements ImageSink, AutoCloseable {
     private Builder() {}
 
     /**
-     * The client to upload with; the sink never closes it. Without one, {@link #build()} makes a
-     * client from the default credential chain and {@link #region(Region)}.
+     * The client to upload with, configured as you like (credentials, endpoint, retries); the
+     * sink never closes it. Default: none, and {@link #build()} makes a client of its own from
+     * the AWS default credential chain and {@link #region(Region)}, closed by {@link
+     * S3Sink#close()}.
+     *
+     * @param client the client; S3 clients are thread-safe and may be shared
+     * @return this builder
      */
     public Builder client(S3AsyncClient client) {
       this.client = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** The region of the client the sink builds; required unless {@link #client} is given. */
+    /**
+     * The region of the client the sink builds; required unless {@link #client} is given, and
+     * ignored when it is. Default: none.
+     *
+     * @param region the bucket's region
+     * @return this builder
+     */
     public Builder region(Region region) {
       this.region = Objects.requireNonNull(region, "region");
       return this;
     }
 
-    /** As {@link #region(Region)}, by id such as {@code eu-west-1}. */
+    /**
+     * As {@link #region(Region)}, by id. Default: none.
+     *
+     * @param region a region id such as {@code eu-west-1}, or {@code auto} for Cloudflare R2
+     * @return this builder
+     */
     public Builder region(String region) {
       return region(Region.of(Objects.requireNonNull(region, "region")));
     }
 
     /**
      * An S3-compatible endpoint (MinIO, R2) for the client the sink builds, addressed path style.
-     * Ignored when {@link #client} is given: configure that client's endpoint instead.
+     * Ignored when {@link #client} is given: configure that client's endpoint instead. Default:
+     * none (Amazon S3, addressed virtual-hosted style).
+     *
+     * @param endpoint the store's base URL, such as {@code http://localhost:9000}
+     * @return this builder
      */
     public Builder endpoint(URI endpoint) {
       this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
       return this;
     }
 
-    /** The bucket to write to. Required. */
+    /**
+     * The bucket to write to. Required; no default.
+     *
+     * @param bucket the bucket's name; the identity needs {@code s3:PutObject} on it
+     * @return this builder
+     */
     public Builder bucket(String bucket) {
       this.bucket = Objects.requireNonNull(bucket, "bucket");
       return this;
@@ -272,8 +315,11 @@ public final class S3Sink implements ImageSink, AutoCloseable {
      * Renders each object key from the job's values plus {@code {id}} (the job id), {@code
      * {output_key}} and {@code {model}}, which win over values of the same name; the syntax is
      * that of {@link ai.anycap.client.PromptTemplate}. A job lacking a value fails delivery
-     * (non-retryable) naming the placeholder. Replaces a {@link #keyFunction}.
+     * (non-retryable) naming the placeholder. Replaces a {@link #keyFunction}. Default: none,
+     * the key is the job's output key.
      *
+     * @param template such as {@code products/{sku}.png}
+     * @return this builder
      * @throws ai.anycap.client.PromptTemplateException if the template is malformed
      */
     public Builder keyTemplate(String template) {
@@ -283,26 +329,51 @@ public final class S3Sink implements ImageSink, AutoCloseable {
       return this;
     }
 
-    /** Computes each object key. Replaces a {@link #keyTemplate}. */
+    /**
+     * Computes each object key. Replaces a {@link #keyTemplate}. Default: none, the key is the
+     * job's output key.
+     *
+     * @param keyFunction called once per delivery, on the thread that delivers; an exception it
+     *     throws fails that delivery, not retried
+     * @return this builder
+     */
     public Builder keyFunction(Function<DeliveredImage, String> keyFunction) {
       this.keyFunction = Objects.requireNonNull(keyFunction, "keyFunction");
       this.keyTemplate = null;
       return this;
     }
 
-    /** Put before every key, as is: {@code "p/"} puts {@code a.png} at {@code p/a.png}. */
+    /**
+     * Put before every key, as is: {@code "p/"} puts {@code a.png} at {@code p/a.png}. Default:
+     * empty.
+     *
+     * @param prefix the prefix, with its own trailing slash if it needs one
+     * @return this builder
+     */
     public Builder prefix(String prefix) {
       this.prefix = Objects.requireNonNull(prefix, "prefix");
       return this;
     }
 
-    /** The {@code Cache-Control} of every object; default {@value S3Sink#DEFAULT_CACHE_CONTROL}. */
+    /**
+     * The {@code Cache-Control} of every object. Default: {@value S3Sink#DEFAULT_CACHE_CONTROL}.
+     *
+     * @param cacheControl the header's value, as is
+     * @return this builder
+     */
     public Builder cacheControl(String cacheControl) {
       this.cacheControl = Objects.requireNonNull(cacheControl, "cacheControl");
       return this;
     }
 
-    /** Receipts report {@code {publicBaseUrl}/{key}}, such as a CDN in front of the bucket. */
+    /**
+     * Receipts report {@code {publicBaseUrl}/{key}}, for a CDN in front of the bucket or a public
+     * bucket domain. Default: none, receipts report the S3 URL.
+     *
+     * @param publicBaseUrl an absolute URL with a host, such as {@code https://cdn.example.com}
+     * @return this builder
+     * @throws IllegalArgumentException if it is not absolute or has no host
+     */
     public Builder publicBaseUrl(URI publicBaseUrl) {
       Objects.requireNonNull(publicBaseUrl, "publicBaseUrl");
       if (!publicBaseUrl.isAbsolute() || publicBaseUrl.getHost() == null) {
@@ -312,7 +383,14 @@ public final class S3Sink implements ImageSink, AutoCloseable {
       return this;
     }
 
-    /** The name the journal records deliveries under; default {@value S3Sink#DEFAULT_NAME}. */
+    /**
+     * The name the journal records deliveries under, and later sinks' templates use ({@code
+     * {s3.url}}). Default: {@value S3Sink#DEFAULT_NAME}.
+     *
+     * @param name not blank; unique among the pipeline's sinks
+     * @return this builder
+     * @throws IllegalArgumentException if it is blank
+     */
     public Builder name(String name) {
       Objects.requireNonNull(name, "name");
       if (name.isBlank()) {
@@ -323,6 +401,9 @@ public final class S3Sink implements ImageSink, AutoCloseable {
     }
 
     /**
+     * Builds the sink, and its own S3 client when none was given; the builder can be reused.
+     *
+     * @return a new sink
      * @throws IllegalStateException when the bucket is missing, or both the client and the region
      */
     public S3Sink build() {

@@ -5,6 +5,7 @@ import ai.anycap.client.ImageRequest;
 import ai.anycap.testkit.internal.SimJson;
 import ai.anycap.testkit.internal.SimulatorConfig;
 import ai.anycap.testkit.internal.SimulatorServer;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * nano-banana-2}, {@code nano-banana-pro} and {@code seedream-5}, each with {@code generate} in
  * {@code text-to-image} and {@code image-to-image} mode and {@code edit}, one credit an image.
  *
- * <p>Defaults: an ephemeral port; any key accepted (set {@link Builder#apiKey(String)} to require
+ * <p>Defaults: loopback only, an ephemeral port; any key accepted (set {@link Builder#apiKey(String)} to require
  * one); no latency; no rate limit; unlimited credits; no faults; a random seed (logged, and in
  * {@link #toString()}, so a failing run can be repeated); artifact URLs valid for an hour; the
  * system clock; schemas in the JSON-schema form; an upscale costs 2 credits, a read 1; uploads up
@@ -72,25 +73,59 @@ public final class AnyCapSimulator implements AutoCloseable {
     log.debug("{} started", this);
   }
 
+  /**
+   * Starts configuring a simulator; nothing listens until {@link Builder#start()}.
+   *
+   * @return a new builder with every default
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A simulator with every default, started. */
+  /**
+   * A simulator with every default, started.
+   *
+   * @return a running simulator on an ephemeral loopback port; close it when done
+   * @throws java.io.UncheckedIOException when no port can be bound
+   */
   public static AnyCapSimulator create() {
     return builder().start();
   }
 
-  /** Where it listens, such as {@code http://127.0.0.1:41234}; pass it as the client's endpoint. */
+  /**
+   * Where it listens; pass it as the client's endpoint.
+   *
+   * @return such as {@code http://127.0.0.1:41234}; the {@link Builder#publicBaseUri(URI)} when
+   *     one is set
+   */
   public URI baseUri() {
     return server.baseUri();
   }
 
-  public int port() {
-    return server.baseUri().getPort();
+  /**
+   * The address it listens on.
+   *
+   * @return the one given to {@link Builder#bindAddress(InetAddress)}; loopback by default
+   */
+  public InetAddress bindAddress() {
+    return config.bindAddress();
   }
 
-  /** The seed its faults and latencies draw from. */
+  /**
+   * The port it listens on: the one given to {@link Builder#port(int)}, or the one picked.
+   *
+   * @return the port
+   */
+  public int port() {
+    return server.port();
+  }
+
+  /**
+   * The seed its faults and latencies draw from: pass it to {@link Builder#seed(long)} to repeat
+   * a run.
+   *
+   * @return the seed given, or the random one drawn
+   */
   public long seed() {
     return config.seed();
   }
@@ -98,6 +133,8 @@ public final class AnyCapSimulator implements AutoCloseable {
   /**
    * A client wired to this simulator: its endpoint, its key (or {@value #DEFAULT_CLIENT_KEY}) and
    * its clock. The same instance on every call.
+   *
+   * @return the shared client; it is thread-safe
    */
   public AnyCapClient client() {
     AnyCapClient c = client;
@@ -113,7 +150,11 @@ public final class AnyCapSimulator implements AutoCloseable {
     return c;
   }
 
-  /** A client builder set up as {@link #client()} is, to change timeouts or the executor. */
+  /**
+   * A client builder set up as {@link #client()} is, to change timeouts or the executor.
+   *
+   * @return a new builder with this simulator's endpoint, key and clock
+   */
   public AnyCapClient.Builder clientBuilder() {
     return AnyCapClient.builder()
         .endpoint(baseUri())
@@ -121,7 +162,11 @@ public final class AnyCapSimulator implements AutoCloseable {
         .clock(config.clock());
   }
 
-  /** What it has seen so far. */
+  /**
+   * What it has seen so far.
+   *
+   * @return a snapshot; later requests do not change it
+   */
   public SimulatorCounters counters() {
     return server.counters();
   }
@@ -130,6 +175,9 @@ public final class AnyCapSimulator implements AutoCloseable {
    * Waits until the counters satisfy {@code condition}, waking on every change rather than
    * sleeping; for work that finishes on the server after the client has its answer (or gave up).
    *
+   * @param condition tested on each new snapshot, on the thread that changed the counters: keep
+   *     it quick
+   * @param timeout how long to wait at most
    * @return the counters that satisfied it
    * @throws AssertionError when {@code timeout} passes first, showing the last counters
    */
@@ -155,6 +203,9 @@ public final class AnyCapSimulator implements AutoCloseable {
    * fault's spec name when one shaped the answer ({@code "500 do-not-retry"}, {@code "200
    * malformed-json"}, {@code "200 hang"}). A clean {@code "200"} is an image the client received;
    * a well-behaved client sends nothing for that body after it.
+   *
+   * @param request the request, compared by the JSON body it sends
+   * @return one entry a request with that body, oldest first; empty when none arrived
    */
   public List<String> generateHistory(ImageRequest request) {
     Objects.requireNonNull(request, "request");
@@ -166,12 +217,20 @@ public final class AnyCapSimulator implements AutoCloseable {
     server.liveCounters().reset();
   }
 
-  /** Credits left; {@link Long#MAX_VALUE} when unlimited. */
+  /**
+   * Credits left.
+   *
+   * @return the balance; {@link Long#MAX_VALUE} when unlimited
+   */
   public long creditBalance() {
     return server.creditBalance();
   }
 
-  /** Adds credits to a limited balance (no effect on an unlimited one). */
+  /**
+   * Adds credits to a limited balance (no effect on an unlimited one), as a top-up would.
+   *
+   * @param credits not negative
+   */
   public void addCredits(long credits) {
     if (credits < 0) {
       throw new IllegalArgumentException("credits must not be negative, got " + credits);
@@ -188,7 +247,12 @@ public final class AnyCapSimulator implements AutoCloseable {
     server.expireUploads();
   }
 
-  /** Installs a fault from now on; its request numbers count from the next request. */
+  /**
+   * Installs a fault from now on, after those installed already; its request numbers count from
+   * the next request.
+   *
+   * @param fault the fault
+   */
   public void addFault(Fault fault) {
     server.faults().add(Objects.requireNonNull(fault, "fault"));
   }
@@ -198,7 +262,11 @@ public final class AnyCapSimulator implements AutoCloseable {
     server.faults().clear();
   }
 
-  /** The faults installed now, in the order they were added. */
+  /**
+   * The faults installed now.
+   *
+   * @return an unmodifiable copy, in the order they were added
+   */
   public List<Fault> faults() {
     return server.faults().faults();
   }
@@ -220,6 +288,8 @@ public final class AnyCapSimulator implements AutoCloseable {
   /** Configures and starts an {@link AnyCapSimulator}; not thread-safe, reusable. */
   public static final class Builder {
     private String apiKey;
+    private InetAddress bindAddress = InetAddress.getLoopbackAddress();
+    private URI publicBaseUri;
     private int port;
     private Latency latency = Latency.none();
     private final Map<String, Latency> modelLatency = new HashMap<>();
@@ -240,7 +310,10 @@ public final class AnyCapSimulator implements AutoCloseable {
 
     /**
      * Requires every API call to carry {@code Authorization: Bearer <apiKey>}, answering 401
-     * otherwise. Without it, any key (or none) is accepted.
+     * otherwise. Default: none, any key (or none) is accepted.
+     *
+     * @param apiKey not blank
+     * @return this builder
      */
     public Builder apiKey(String apiKey) {
       Objects.requireNonNull(apiKey, "apiKey");
@@ -251,7 +324,51 @@ public final class AnyCapSimulator implements AutoCloseable {
       return this;
     }
 
-    /** The loopback port; 0 (the default) picks a free one. */
+    /**
+     * The address to listen on. Default: loopback ({@code 127.0.0.1}), so only this machine can
+     * reach it. A wildcard ({@code 0.0.0.0}) serves every interface, for a service in another
+     * container; then anyone who can reach the port can use the simulator (with any key unless
+     * {@link #apiKey(String)} is set), and {@link #publicBaseUri(URI)} tells it the name that
+     * service uses, for the artifact and upload URLs it hands out.
+     *
+     * @param address an address of this machine, or a wildcard
+     * @return this builder
+     */
+    public Builder bindAddress(InetAddress address) {
+      this.bindAddress = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /**
+     * The base of every URL the simulator hands out (artifact, upload and object URLs) and of
+     * {@link AnyCapSimulator#baseUri()}, for clients that reach it under another name, such as
+     * {@code http://simulator:8787} in a compose project; set {@link #port(int)} to match. Default:
+     * none, {@code http://<bind address>:<port>} ({@code 127.0.0.1} when bound to every
+     * interface).
+     *
+     * @param uri an absolute http(s) URI with a host, and no query or fragment
+     * @return this builder
+     * @throws IllegalArgumentException when it is not such a URI
+     */
+    public Builder publicBaseUri(URI uri) {
+      Objects.requireNonNull(uri, "uri");
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+      if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null
+          || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+        throw new IllegalArgumentException(
+            "publicBaseUri must be an http(s) URI with a host and no query or fragment, got " + uri);
+      }
+      this.publicBaseUri = uri;
+      return this;
+    }
+
+    /**
+     * The port to listen on. Default: 0, a free one picked when it starts ({@link
+     * AnyCapSimulator#port()} tells which).
+     *
+     * @param port 0 to 65535
+     * @return this builder
+     */
     public Builder port(int port) {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be within 0..65535, got " + port);
@@ -260,18 +377,35 @@ public final class AnyCapSimulator implements AutoCloseable {
       return this;
     }
 
-    /** A fixed generate latency for every model. */
+    /**
+     * A fixed generate latency for every model without one of its own. Default: none.
+     *
+     * @param latency how long each generate takes before it answers
+     * @return this builder
+     */
     public Builder latency(Duration latency) {
       return latency(Latency.fixed(latency));
     }
 
-    /** The generate latency for every model without one of its own. */
+    /**
+     * The generate latency for every model without one of its own. Default: {@link
+     * Latency#none()}.
+     *
+     * @param latency fixed, uniform or log-normal; drawn from the seed
+     * @return this builder
+     */
     public Builder latency(Latency latency) {
       this.latency = Objects.requireNonNull(latency, "latency");
       return this;
     }
 
-    /** The generate latency of one model. */
+    /**
+     * The generate latency of one model, over the one for every model. Default: none.
+     *
+     * @param model a model id, such as {@code seedream-5}
+     * @param latency that model's latency
+     * @return this builder
+     */
     public Builder latency(String model, Latency latency) {
       modelLatency.put(Objects.requireNonNull(model, "model"), Objects.requireNonNull(latency, "latency"));
       return this;
@@ -279,7 +413,12 @@ public final class AnyCapSimulator implements AutoCloseable {
 
     /**
      * A token bucket on generate: {@code permitsPerSecond} refill it, it holds {@code burst}, and
-     * a request that finds it empty gets 429 with {@code Retry-After} in whole seconds.
+     * a request that finds it empty gets 429 with {@code Retry-After} in whole seconds. Default:
+     * no limit.
+     *
+     * @param permitsPerSecond positive and finite
+     * @param burst at least 1; the bucket starts full
+     * @return this builder
      */
     public Builder rateLimit(double permitsPerSecond, int burst) {
       if (!(permitsPerSecond > 0) || Double.isInfinite(permitsPerSecond)) {
@@ -296,6 +435,9 @@ public final class AnyCapSimulator implements AutoCloseable {
     /**
      * A credit balance (default unlimited): each image takes one credit, and a generate that finds
      * too few gets 402 with code {@code IMAGE_INSUFFICIENT_CREDIT}.
+     *
+     * @param credits not negative
+     * @return this builder
      */
     public Builder credits(long credits) {
       if (credits < 0) {
@@ -305,19 +447,36 @@ public final class AnyCapSimulator implements AutoCloseable {
       return this;
     }
 
-    /** Adds a fault; faults are tried in the order added. */
+    /**
+     * Adds a fault; faults are tried in the order added, the first that applies shapes the
+     * answer. Default: no faults.
+     *
+     * @param fault the fault
+     * @return this builder
+     */
     public Builder fault(Fault fault) {
       faults.add(Objects.requireNonNull(fault, "fault"));
       return this;
     }
 
-    /** The seed for faults, latencies and URL signatures; random by default. */
+    /**
+     * The seed for faults, latencies and URL signatures: the same seed and requests give the same
+     * answers. Default: random (logged, and in {@link AnyCapSimulator#seed()}).
+     *
+     * @param seed any number
+     * @return this builder
+     */
     public Builder seed(long seed) {
       this.seed = seed;
       return this;
     }
 
-    /** How long artifact URLs stay valid (default one hour); after that they answer 403. */
+    /**
+     * How long artifact URLs stay valid; after that they answer 403. Default: one hour.
+     *
+     * @param ttl positive
+     * @return this builder
+     */
     public Builder artifactTtl(Duration ttl) {
       Objects.requireNonNull(ttl, "ttl");
       if (ttl.isNegative() || ttl.isZero()) {
@@ -329,14 +488,24 @@ public final class AnyCapSimulator implements AutoCloseable {
 
     /**
      * The clock for the rate limit, artifact expiry and {@code Retry-After} dates; a test can
-     * move time on with its own clock. Latency and hangs use real time.
+     * move time on with its own clock. Latency and hangs use real time. Default: the system clock
+     * (UTC).
+     *
+     * @param clock the clock
+     * @return this builder
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Threads serving requests; default twice the cores, at least 4. */
+    /**
+     * Threads serving requests; a request in its latency holds no thread. Default: twice the
+     * cores, at least 4.
+     *
+     * @param threads at least 1
+     * @return this builder
+     */
     public Builder workerThreads(int threads) {
       if (threads < 1) {
         throw new IllegalArgumentException("workerThreads must be at least 1, got " + threads);
@@ -401,17 +570,18 @@ public final class AnyCapSimulator implements AutoCloseable {
     }
 
     /**
-     * Binds the port and starts serving.
+     * Binds the port and starts serving. The builder can start more simulators afterwards.
      *
+     * @return the running simulator; close it when done
      * @throws java.io.UncheckedIOException when the port cannot be bound
      */
     public AnyCapSimulator start() {
       long s = seed != null ? seed : ThreadLocalRandom.current().nextLong();
       return new AnyCapSimulator(
           new SimulatorConfig(
-              apiKey, port, latency, modelLatency, permitsPerSecond, burst, credits, faults, s,
-              artifactTtl, clock, workerThreads, schemaForm, upscaleCredits, readCredits,
-              maxUploadBytes));
+              apiKey, bindAddress, publicBaseUri, port, latency, modelLatency, permitsPerSecond, burst,
+              credits, faults, s, artifactTtl, clock, workerThreads, schemaForm, upscaleCredits,
+              readCredits, maxUploadBytes));
     }
   }
 }

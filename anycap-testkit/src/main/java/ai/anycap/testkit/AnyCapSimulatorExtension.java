@@ -54,12 +54,22 @@ public final class AnyCapSimulatorExtension
     this.configuration = configuration;
   }
 
-  /** An extension whose simulators have every default. */
+  /**
+   * An extension whose simulators have every default.
+   *
+   * @return a new extension, for {@code @RegisterExtension}
+   */
   public static AnyCapSimulatorExtension create() {
     return new AnyCapSimulatorExtension();
   }
 
-  /** An extension whose simulators are set up by {@code configuration} before each test. */
+  /**
+   * An extension whose simulators are set up by {@code configuration} before each test.
+   *
+   * @param configuration applied to a fresh builder before each test, so it may set faults,
+   *     latency or a rate limit
+   * @return a new extension, for {@code @RegisterExtension}
+   */
   public static AnyCapSimulatorExtension configure(Consumer<AnyCapSimulator.Builder> configuration) {
     return new AnyCapSimulatorExtension(Objects.requireNonNull(configuration, "configuration"));
   }
@@ -67,6 +77,7 @@ public final class AnyCapSimulatorExtension
   /**
    * The running test's simulator.
    *
+   * @return the simulator started for the running test
    * @throws IllegalStateException outside a test
    */
   public AnyCapSimulator simulator() {
@@ -77,7 +88,12 @@ public final class AnyCapSimulatorExtension
     return s;
   }
 
-  /** A client wired to the running test's simulator. */
+  /**
+   * A client wired to the running test's simulator.
+   *
+   * @return that simulator's {@link AnyCapSimulator#client()}
+   * @throws IllegalStateException outside a test
+   */
   public AnyCapClient client() {
     return simulator().client();
   }

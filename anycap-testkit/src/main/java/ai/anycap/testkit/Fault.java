@@ -108,7 +108,11 @@ public final class Fault {
       return target == Target.DOWNLOAD;
     }
 
-    /** The name used in specs, such as {@code server-error}. */
+    /**
+     * The name used in specs, such as {@code server-error}.
+     *
+     * @return the kind's name in {@link Fault#parse(String)} specs
+     */
     public String specName() {
       return spec;
     }
@@ -156,6 +160,9 @@ public final class Fault {
   /**
    * Answers generate with {@code status} (500 to 599) and a structured error envelope whose
    * {@code retry_same_request} is true. {@link #flatEnvelope()} switches to the older flat one.
+   *
+   * @param status 500 to 599
+   * @return a fault firing on every generate request
    */
   public static Fault serverError(int status) {
     if (status < 500 || status > 599) {
@@ -167,6 +174,9 @@ public final class Fault {
   /**
    * Answers generate with 429, code {@code RATE_LIMITED} and {@code Retry-After} in whole seconds
    * (rounded up); {@link #httpDate()} sends it as an HTTP date instead.
+   *
+   * @param retryAfter not negative
+   * @return a fault firing on every generate request
    */
   public static Fault rateLimited(Duration retryAfter) {
     return of(Kind.RATE_LIMITED, 429, nonNegative(retryAfter, "retryAfter"), 0);
@@ -175,6 +185,8 @@ public final class Fault {
   /**
    * Answers generate with 500, code {@code IMAGE_INTERNAL_ERROR} and {@code retry_same_request:
    * false}: a 5xx the client must not retry as is, because the server says so.
+   *
+   * @return a fault firing on every generate request
    */
   public static Fault doNotRetry() {
     return of(Kind.DO_NOT_RETRY, 500, Duration.ZERO, 0);
@@ -183,6 +195,8 @@ public final class Fault {
   /**
    * Closes the connection without answering. The client sees the connection drop while waiting
    * for the response (an {@code AnyCapIoException}).
+   *
+   * @return a fault firing on every generate request
    */
   public static Fault resetConnection() {
     return of(Kind.RESET_CONNECTION, 0, Duration.ZERO, 0);
@@ -191,6 +205,9 @@ public final class Fault {
   /**
    * Sends nothing for {@code duration}, then answers as it would have; a client with a shorter
    * timeout gives up first. Holds no thread while it waits.
+   *
+   * @param duration positive
+   * @return a fault firing on every generate request
    */
   public static Fault hang(Duration duration) {
     return of(Kind.HANG, 0, positive(duration, "duration"), 0);
@@ -199,6 +216,8 @@ public final class Fault {
   /**
    * Answers 200 with a success body cut off in the middle. The image was generated and charged:
    * the client paid for an answer it cannot read.
+   *
+   * @return a fault firing on every generate request, always after the generation
    */
   public static Fault malformedJson() {
     return of(Kind.MALFORMED_JSON, 200, Duration.ZERO, 0);
@@ -206,12 +225,21 @@ public final class Fault {
 
   // ---- download faults ----
 
-  /** Sends the full {@code Content-Length} but only half the image bytes, then closes. */
+  /**
+   * Sends the full {@code Content-Length} but only half the image bytes, then closes.
+   *
+   * @return a fault firing on every artifact download
+   */
   public static Fault truncatedDownload() {
     return of(Kind.TRUNCATED_DOWNLOAD, 200, Duration.ZERO, 0);
   }
 
-  /** Answers the artifact URL with 403 (as an expired signature would) or 404. */
+  /**
+   * Answers the artifact URL with 403 (as an expired signature would) or 404.
+   *
+   * @param status 403 or 404
+   * @return a fault firing on every artifact download
+   */
   public static Fault artifactStatus(int status) {
     if (status != 403 && status != 404) {
       throw new IllegalArgumentException("artifactStatus takes 403 or 404, got " + status);
@@ -219,7 +247,12 @@ public final class Fault {
     return of(Kind.ARTIFACT_STATUS, status, Duration.ZERO, 0);
   }
 
-  /** Sends the image at {@code bytesPerSecond}, in chunks twenty times a second. */
+  /**
+   * Sends the image at {@code bytesPerSecond}, in chunks twenty times a second.
+   *
+   * @param bytesPerSecond positive
+   * @return a fault firing on every artifact download
+   */
   public static Fault slowDownload(long bytesPerSecond) {
     if (bytesPerSecond <= 0) {
       throw new IllegalArgumentException("bytesPerSecond must be positive, got " + bytesPerSecond);
@@ -227,7 +260,12 @@ public final class Fault {
     return of(Kind.SLOW_DOWNLOAD, 200, Duration.ZERO, bytesPerSecond);
   }
 
-  /** Spreads the image bytes evenly over {@code total}, whatever the image's size. */
+  /**
+   * Spreads the image bytes evenly over {@code total}, whatever the image's size.
+   *
+   * @param total positive
+   * @return a fault firing on every artifact download
+   */
   public static Fault slowDownload(Duration total) {
     return of(Kind.SLOW_DOWNLOAD, 200, positive(total, "total"), 0);
   }
@@ -277,7 +315,13 @@ public final class Fault {
 
   // ---- modifiers ----
 
-  /** Fires on each request with this probability (0 to 1), drawn from the simulator's seed. */
+  /**
+   * Fires on each request with this probability, drawn from the simulator's seed and the request
+   * number. Replaces request numbers set before. Default: 1, every request.
+   *
+   * @param probability 0 to 1
+   * @return a new fault; this one is unchanged
+   */
   public Fault probability(double probability) {
     if (!(probability >= 0.0 && probability <= 1.0)) {
       throw new IllegalArgumentException("probability must be within [0, 1], got " + probability);
@@ -286,12 +330,22 @@ public final class Fault {
         Collections.emptySortedSet(), afterGeneration, flatEnvelope, httpDate);
   }
 
-  /** Fires on the {@code n}th request to its endpoint only (counting from 1). */
+  /**
+   * Fires on the {@code n}th request to its endpoint only. Replaces a probability.
+   *
+   * @param n counting from 1
+   * @return a new fault; this one is unchanged
+   */
   public Fault onNthRequest(int n) {
     return onRequests(n);
   }
 
-  /** Fires on these request numbers only (counting from 1). */
+  /**
+   * Fires on these request numbers only. Replaces a probability.
+   *
+   * @param numbers at least one, each counting from 1
+   * @return a new fault; this one is unchanged
+   */
   public Fault onRequests(int... numbers) {
     Objects.requireNonNull(numbers, "numbers");
     if (numbers.length == 0) {
@@ -310,7 +364,10 @@ public final class Fault {
 
   /**
    * Fires after the image was generated and charged rather than before. For server errors, {@code
-   * doNotRetry}, resets and hangs.
+   * doNotRetry}, resets and hangs. Default: before, except {@link #malformedJson()}.
+   *
+   * @return a new fault; this one is unchanged
+   * @throws IllegalStateException for download faults and rate limits
    */
   public Fault afterGeneration() {
     if (kind.target() != Target.IMAGE_OPERATION || kind == Kind.RATE_LIMITED) {
@@ -322,7 +379,10 @@ public final class Fault {
 
   /**
    * Uses the older flat error envelope ({@code {"error":"code","message":..}}) instead of the
-   * structured one. For server errors, rate limits and {@code doNotRetry}.
+   * structured one. For server errors, rate limits and {@code doNotRetry}. Default: structured.
+   *
+   * @return a new fault; this one is unchanged
+   * @throws IllegalStateException for kinds that send no envelope
    */
   public Fault flatEnvelope() {
     if (kind != Kind.SERVER_ERROR && kind != Kind.RATE_LIMITED && kind != Kind.DO_NOT_RETRY
@@ -333,7 +393,13 @@ public final class Fault {
         afterGeneration, true, httpDate);
   }
 
-  /** Sends {@code Retry-After} as an HTTP date (the simulator's clock plus the delay). */
+  /**
+   * Sends {@code Retry-After} as an HTTP date (the simulator's clock plus the delay). Default:
+   * whole seconds.
+   *
+   * @return a new fault; this one is unchanged
+   * @throws IllegalStateException for kinds other than {@link #rateLimited(Duration)}
+   */
   public Fault httpDate() {
     if (kind != Kind.RATE_LIMITED) {
       throw new IllegalStateException("httpDate() applies to rateLimited faults only");
@@ -344,46 +410,84 @@ public final class Fault {
 
   // ---- accessors ----
 
+  /**
+   * What goes wrong.
+   *
+   * @return the kind, which also decides the endpoint
+   */
   public Kind kind() {
     return kind;
   }
 
-  /** The HTTP status this fault answers with, or 0 when it sends none (reset, hang). */
+  /**
+   * The HTTP status this fault answers with.
+   *
+   * @return the status, or 0 when it sends none (reset, hang)
+   */
   public int status() {
     return status;
   }
 
   /**
    * The delay of a {@code rateLimited}, {@code hang} or {@code slowUpload} fault, or the total
-   * time of a {@code slowDownload(Duration)}; zero otherwise.
+   * time of a {@code slowDownload(Duration)}.
+   *
+   * @return the duration; zero for other kinds
    */
   public Duration duration() {
     return duration;
   }
 
-  /** The rate of a {@code slowDownload(long)}, or 0. */
+  /**
+   * The rate of a {@code slowDownload(long)}.
+   *
+   * @return bytes a second, or 0 for other kinds
+   */
   public long bytesPerSecond() {
     return bytesPerSecond;
   }
 
-  /** The probability of firing on a request; 0 when it fires on numbered requests only. */
+  /**
+   * The probability of firing on a request.
+   *
+   * @return 0 to 1; 0 when it fires on numbered requests only
+   */
   public double probability() {
     return probability;
   }
 
-  /** The request numbers it fires on; empty when it fires by probability. */
+  /**
+   * The request numbers it fires on.
+   *
+   * @return an unmodifiable set; empty when it fires by probability
+   */
   public SortedSet<Integer> requests() {
     return requests;
   }
 
+  /**
+   * Whether it fires after the image was generated and charged.
+   *
+   * @return true after {@link #afterGeneration()}, and for {@link #malformedJson()}
+   */
   public boolean firesAfterGeneration() {
     return afterGeneration;
   }
 
+  /**
+   * Whether its error answer uses the older flat envelope.
+   *
+   * @return true after {@link #flatEnvelope()}
+   */
   public boolean usesFlatEnvelope() {
     return flatEnvelope;
   }
 
+  /**
+   * Whether its {@code Retry-After} is an HTTP date rather than seconds.
+   *
+   * @return true after {@link #httpDate()}
+   */
   public boolean usesHttpDate() {
     return httpDate;
   }
@@ -399,7 +503,7 @@ public final class Fault {
    * on=<r1>,<r2>..}, {@code after}, {@code flat}, {@code http-date}. Durations take {@code ms} or
    * {@code s}.
    *
-   * @param spec the spec
+   * @param spec a spec, as {@link #toString()} writes them
    * @return the fault it describes
    * @throws IllegalArgumentException naming what is wrong with the spec
    */

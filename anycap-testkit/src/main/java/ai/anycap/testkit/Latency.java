@@ -22,15 +22,29 @@ import java.util.random.RandomGenerator;
 @FunctionalInterface
 public interface Latency {
 
-  /** The time one generation takes; never negative. */
+  /**
+   * The time one generation takes.
+   *
+   * @param random the only source of randomness to use; seeded per request by the simulator
+   * @return never negative
+   */
   Duration sample(RandomGenerator random);
 
-  /** No delay at all. */
+  /**
+   * No delay at all: the simulator's default.
+   *
+   * @return a latency of zero
+   */
   static Latency none() {
     return fixed(Duration.ZERO);
   }
 
-  /** Always {@code delay}. */
+  /**
+   * Always {@code delay}.
+   *
+   * @param delay not negative
+   * @return a constant latency
+   */
   static Latency fixed(Duration delay) {
     Objects.requireNonNull(delay, "delay");
     if (delay.isNegative()) {
@@ -39,7 +53,13 @@ public interface Latency {
     return random -> delay;
   }
 
-  /** Evenly spread between {@code min} and {@code max}. */
+  /**
+   * Evenly spread between {@code min} and {@code max}, both included.
+   *
+   * @param min not negative
+   * @param max at least {@code min}
+   * @return a uniform latency
+   */
   static Latency uniform(Duration min, Duration max) {
     Objects.requireNonNull(min, "min");
     Objects.requireNonNull(max, "max");
@@ -54,6 +74,10 @@ public interface Latency {
   /**
    * Log-normal, as service latencies usually are: half the requests take less than {@code
    * median}, one in a hundred more than {@code p99}.
+   *
+   * @param median positive
+   * @param p99 at least {@code median}
+   * @return a log-normal latency
    */
   static Latency logNormal(Duration median, Duration p99) {
     Objects.requireNonNull(median, "median");

@@ -94,6 +94,28 @@ public record SimulatorCounters(
   /** Any other method or path. */
   public static final String OTHER = "other";
 
+  /**
+   * A snapshot; the simulator makes these, tests may too. Copies every map and set, so the
+   * snapshot cannot change.
+   *
+   * @param requests counts by endpoint and status
+   * @param imagesGenerated images generated and charged
+   * @param creditsCharged credits taken
+   * @param inFlight requests being served now
+   * @param peakInFlight most requests at once
+   * @param peakGeneratesInFlight most generate requests at once
+   * @param generationsByRequest generations by canonical body
+   * @param protocolViolations how clients broke the protocol
+   * @param rateLimitUnusedPermits rate-limit capacity left unused
+   * @param edits edits carried out and charged
+   * @param upscales upscales carried out and charged
+   * @param reads image reads carried out and charged
+   * @param presigns presign calls answered with success
+   * @param reusedUploads presigns answered {@code reused: true}
+   * @param uploads uploads whose bytes were checked and stored
+   * @param uploadBytes bytes received by the upload endpoint
+   * @throws NullPointerException when a map or set is null
+   */
   public SimulatorCounters {
     Objects.requireNonNull(requests, "requests");
     Map<String, Map<Integer, Long>> copy = new java.util.HashMap<>();
@@ -103,17 +125,33 @@ public record SimulatorCounters(
     protocolViolations = Set.copyOf(protocolViolations);
   }
 
-  /** All requests to {@code endpoint}, whatever their status. */
+  /**
+   * All requests to {@code endpoint}, whatever their status.
+   *
+   * @param endpoint one of the constants here, such as {@link #GENERATE}
+   * @return the count; 0 for an endpoint never called
+   */
   public long requests(String endpoint) {
     return requests.getOrDefault(endpoint, Map.of()).values().stream().mapToLong(Long::longValue).sum();
   }
 
-  /** Requests to {@code endpoint} answered with {@code status} (0: no answer). */
+  /**
+   * Requests to {@code endpoint} answered with {@code status}.
+   *
+   * @param endpoint one of the constants here, such as {@link #GENERATE}
+   * @param status an HTTP status, or 0 for requests that got no answer (a reset)
+   * @return the count
+   */
   public long requests(String endpoint, int status) {
     return requests.getOrDefault(endpoint, Map.of()).getOrDefault(status, 0L);
   }
 
-  /** How often the simulator generated an image for exactly this request's body. */
+  /**
+   * How often the simulator generated an image for exactly this request's body.
+   *
+   * @param request the request, compared by the JSON body it sends
+   * @return 0 when never; more than 1 means it was generated (and charged) again
+   */
   public long timesGenerated(ImageRequest request) {
     Objects.requireNonNull(request, "request");
     return generationsByRequest.getOrDefault(SimJson.fingerprint(request.toBody()), 0L);
@@ -123,6 +161,8 @@ public record SimulatorCounters(
    * The share of the rate limit's capacity that clients used: generate requests let through by
    * the limit over those plus {@link #rateLimitUnusedPermits()}. 1 means the limit was never idle
    * while requests were coming; measured by the simulator on its own clock.
+   *
+   * @return between 0 and 1; 0 without a rate limit or before any generate request
    */
   public double rateLimitUse() {
     long admitted = requests(GENERATE) - requests(GENERATE, 429);
@@ -130,7 +170,11 @@ public record SimulatorCounters(
     return offered == 0 ? 0 : (double) admitted / offered;
   }
 
-  /** Generations of a body that had been generated before: 0 when nothing was generated twice. */
+  /**
+   * Generations of a body that had been generated before.
+   *
+   * @return 0 when nothing was generated twice
+   */
   public long duplicateGenerations() {
     return generationsByRequest.values().stream().mapToLong(n -> n - 1).sum();
   }

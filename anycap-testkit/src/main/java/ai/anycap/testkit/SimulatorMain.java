@@ -1,6 +1,9 @@
 package ai.anycap.testkit;
 
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +20,11 @@ import java.util.concurrent.CountDownLatch;
  *     --port 8787 --latency-ms 500 --rate-limit 50:10 --fault server-error:503:p=0.1 --seed 42
  * </pre>
  *
- * <p>Options: {@code --port N} (default 0, any free port), {@code --api-key KEY} (require this
+ * <p>Options: {@code --host ADDRESS} (default {@code 127.0.0.1}; {@code 0.0.0.0} for every
+ * interface, see {@link AnyCapSimulator.Builder#bindAddress(InetAddress)}), {@code --public-url
+ * URL} (the base of the URLs it hands out, see {@link
+ * AnyCapSimulator.Builder#publicBaseUri(java.net.URI)}), {@code --port N}
+ * (default 0, any free port), {@code --api-key KEY} (require this
  * key), {@code --latency-ms N} or {@code --latency-ms MIN-MAX}, {@code --rate-limit
  * PER_SECOND[:BURST]} (burst defaults to the rate, rounded up), {@code --credits N}, {@code
  * --fault SPEC} (repeatable; see {@link Fault#parse(String)}), {@code --seed N}, {@code
@@ -28,6 +35,13 @@ public final class SimulatorMain {
 
   private SimulatorMain() {}
 
+  /**
+   * Parses the options, starts the simulator and serves until the process is stopped; prints the
+   * usage and exits with status 2 on a bad option, or 1 when the address cannot be bound.
+   *
+   * @param args the options above
+   * @throws InterruptedException when the main thread is interrupted while serving
+   */
   public static void main(String[] args) throws InterruptedException {
     AnyCapSimulator.Builder builder;
     try {
@@ -43,13 +57,23 @@ public final class SimulatorMain {
       usage(System.out);
       return;
     }
-    AnyCapSimulator sim = builder.start();
+    AnyCapSimulator sim;
+    try {
+      sim = builder.start();
+    } catch (UncheckedIOException e) {
+      System.err.println("anycap-simulator: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       sim.close();
       stopped.countDown();
     }, "anycap-simulator-shutdown"));
     System.out.println("AnyCap simulator listening on " + sim.baseUri() + " (seed " + sim.seed() + ")");
+    if (sim.bindAddress().isAnyLocalAddress()) {
+      System.out.println("  and on every interface, port " + sim.port() + ": anyone who can reach it can use it");
+    }
     System.out.println("  export ANYCAP_API_ENDPOINT=" + sim.baseUri());
     if (!sim.faults().isEmpty()) {
       System.out.println("  faults: " + sim.faults());
@@ -78,6 +102,16 @@ public final class SimulatorMain {
         case "-h":
         case "--help":
           return null;
+        case "--host":
+          b.bindAddress(address(flag, value(flag, value, rest)));
+          break;
+        case "--public-url":
+          try {
+            b.publicBaseUri(java.net.URI.create(value(flag, value, rest).strip()));
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + " takes a URL such as http://simulator:8787: " + e.getMessage(), e);
+          }
+          break;
         case "--port":
           b.port(intValue(flag, value(flag, value, rest)));
           break;
@@ -150,6 +184,28 @@ public final class SimulatorMain {
     return rest.remove(0);
   }
 
+  /**
+   * An IP address, or {@code localhost}: never a name to look up, so a typo fails here, naming
+   * the flag, rather than after a DNS query.
+   */
+  private static InetAddress address(String flag, String v) {
+    String a = v.strip();
+    if (a.equalsIgnoreCase("localhost")) {
+      return InetAddress.getLoopbackAddress();
+    }
+    boolean ipv4 = a.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    boolean ipv6 = a.matches("\\[?[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*]?");
+    if (ipv4 || ipv6) {
+      try {
+        return InetAddress.getByName(a);  // a literal: parsed, never looked up
+      } catch (UnknownHostException e) {
+        // not a valid IPv6 literal after all
+      }
+    }
+    throw new IllegalArgumentException(
+        flag + " takes an IP address such as 127.0.0.1, 0.0.0.0 or ::1, got '" + v + "'");
+  }
+
   private static int intValue(String flag, String v) {
     try {
       return Integer.parseInt(v.strip());
@@ -174,9 +230,18 @@ public final class SimulatorMain {
     }
   }
 
-  private static void usage(PrintStream out) {
+  static void usage(PrintStream out) {
     out.println("usage: SimulatorMain [options]   (serves http://127.0.0.1:PORT until killed)");
-    out.println("  --port N                  port on 127.0.0.1; default 0 (any free port)");
+    out.println("  --host ADDRESS            address to listen on; default 127.0.0.1 (this machine only).");
+    out.println("                            0.0.0.0 listens on every interface, for a service in another");
+    out.println("                            container: then anyone who can reach the port can generate,");
+    out.println("                            download and read the counters. It has no real auth: any key");
+    out.println("                            is accepted unless --api-key is set, and that key travels in");
+    out.println("                            plain HTTP. Bind off loopback only on a private network.");
+    out.println("  --public-url URL          base of the URLs it hands out (artifacts, uploads), for clients");
+    out.println("                            that reach it under another name: http://simulator:8787;");
+    out.println("                            give --port too. Default: http://HOST:PORT");
+    out.println("  --port N                  port to listen on; default 0 (any free port)");
     out.println("  --api-key KEY             require 'Authorization: Bearer KEY' (default: any key)");
     out.println("  --latency-ms N|MIN-MAX    generate latency, fixed or uniform; default 0");
     out.println("  --rate-limit R[:BURST]    token bucket on generate: R a second, BURST at once");

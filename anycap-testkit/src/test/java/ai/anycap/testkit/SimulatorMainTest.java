@@ -5,10 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.anycap.client.AnyCapClient;
 import ai.anycap.client.AuthenticationException;
+import ai.anycap.client.ImageGeneration;
 import ai.anycap.client.ImageRequest;
 import ai.anycap.client.ServerException;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,8 +19,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 class SimulatorMainTest {
+
+  @TempDir Path tmp;
 
   @Test
   void parsesEveryOption() {
@@ -57,6 +63,28 @@ class SimulatorMainTest {
   }
 
   @Test
+  void listensOnTheHostGiven_andHandsOutUrlsOnThePublicBase() throws Exception {
+    int port = freeLoopbackPort();
+    try (AnyCapSimulator sim = SimulatorMain.parse(new String[] {
+        "--host", "127.0.0.1", "--port", Integer.toString(port), "--public-url", "http://localhost:" + port + "/"
+    }).start()) {
+      assertThat(sim.bindAddress().getHostAddress()).isEqualTo("127.0.0.1");
+      assertThat(sim.port()).isEqualTo(port);
+      // A service in another container reaches the simulator by a name of its own; here, localhost.
+      assertThat(sim.baseUri()).isEqualTo(URI.create("http://localhost:" + port));
+      AnyCapClient client = AnyCapClient.builder().apiKey("ak_test_any").endpoint(sim.baseUri()).build();
+      ImageGeneration g = client.images().generate(cat());
+      assertThat(g.firstOutput().toString()).startsWith("http://localhost:" + port + "/artifacts/");
+      assertThat(client.images().download(g.firstOutput(), tmp.resolve("cat.png"))).isNotEmptyFile();
+    }
+    try (AnyCapSimulator sim = SimulatorMain.parse(new String[] {"--host", "127.0.0.1"}).start()) {
+      assertThat(sim.baseUri().getHost()).as("no public URL: the bound address").isEqualTo("127.0.0.1");
+      assertThat(sim.client().images().generate(cat()).firstOutput().toString())
+          .startsWith(sim.baseUri() + "/artifacts/");
+    }
+  }
+
+  @Test
   void helpReturnsNoBuilder() {
     assertThat(SimulatorMain.parse(new String[] {"--help"})).isNull();
   }
@@ -75,6 +103,18 @@ class SimulatorMainTest {
         .hasMessageContaining("permitsPerSecond must be positive");
     assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--fault", "meteor"}))
         .hasMessageContaining("unknown fault 'meteor'");
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--host", "sim.internal"}))
+        .hasMessage("--host takes an IP address such as 127.0.0.1, 0.0.0.0 or ::1, got 'sim.internal'");
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--host=256.0.0.1"}))
+        .hasMessage("--host takes an IP address such as 127.0.0.1, 0.0.0.0 or ::1, got '256.0.0.1'");
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--host", "::g"}))
+        .hasMessage("--host takes an IP address such as 127.0.0.1, 0.0.0.0 or ::1, got '::g'");
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--host"}))
+        .hasMessage("--host needs a value");
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--public-url", "ftp://simulator"}))
+        .hasMessageStartingWith("--public-url takes a URL such as http://simulator:8787: ");
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--public-url", "http://simulator:8787/?x=1"}))
+        .hasMessageContaining("no query or fragment");
   }
 
   @Test
@@ -116,6 +156,37 @@ class SimulatorMainTest {
     assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).isEqualTo(2);
     assertThat(output).contains("unknown option '--bogus'").contains("usage:");
+  }
+
+  @Test
+  void anAddressItCannotListenOnExitsWithStatus1AndSaysWhy() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+      Process p = new ProcessBuilder(List.of(
+              java.toString(), "-cp", System.getProperty("java.class.path"),
+              SimulatorMain.class.getName(), "--host", "127.0.0.1", "--port", Integer.toString(taken.getLocalPort())))
+          .redirectErrorStream(true)
+          .start();
+      String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isEqualTo(1);
+      assertThat(output).contains("anycap-simulator: cannot start the AnyCap simulator on 127.0.0.1:"
+          + taken.getLocalPort() + ": ");
+    }
+  }
+
+  @Test
+  void helpExplainsWhatListeningOffLoopbackMeans() {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    SimulatorMain.usage(new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8));
+    assertThat(bytes.toString(StandardCharsets.UTF_8))
+        .contains("--host ADDRESS", "default 127.0.0.1", "anyone who can reach the port", "no real auth");
+  }
+
+  private static int freeLoopbackPort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
   }
 
   private static ImageRequest cat() {

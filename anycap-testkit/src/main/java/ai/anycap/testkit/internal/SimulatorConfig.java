@@ -2,6 +2,8 @@ package ai.anycap.testkit.internal;
 
 import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.Latency;
+import java.net.InetAddress;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +13,9 @@ import java.util.Map;
  * Everything a simulator is started with, as the public builder collected it.
  *
  * @param apiKey the key every API call must carry, or null to accept any
+ * @param bindAddress the address to listen on: loopback by default, a wildcard for every interface
+ * @param publicBaseUri the base of the URLs handed out, for clients that reach the simulator under
+ *     another name; null for the bound address and port
  * @param port the port to listen on, 0 for an ephemeral one
  * @param latency the generate latency for models without one of their own
  * @param modelLatency generate latency by model id
@@ -29,6 +34,8 @@ import java.util.Map;
  */
 public record SimulatorConfig(
     String apiKey,
+    InetAddress bindAddress,
+    URI publicBaseUri,
     int port,
     Latency latency,
     Map<String, Latency> modelLatency,

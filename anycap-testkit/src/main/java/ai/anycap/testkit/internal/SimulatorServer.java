@@ -69,9 +69,11 @@ public final class SimulatorServer implements AutoCloseable {
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {
       System.setProperty("sun.net.httpserver.nodelay", "true");
     }
-    InetAddress loopback = InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1});
-    this.server = HttpServer.create(new InetSocketAddress(loopback, config.port()), 1024);
-    this.baseUri = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    InetAddress address = config.bindAddress();
+    this.server = HttpServer.create(new InetSocketAddress(address, config.port()), 1024);
+    this.baseUri = config.publicBaseUri() != null
+        ? URI.create(config.publicBaseUri().toString().replaceAll("/+$", ""))
+        : URI.create("http://" + uriHost(address) + ":" + server.getAddress().getPort());
     this.workers = Executors.newFixedThreadPool(config.workerThreads(), threads("anycap-simulator-worker"));
     this.scheduler = new ScheduledThreadPoolExecutor(1, threads("anycap-simulator-timer"));
     scheduler.setRemoveOnCancelPolicy(true);
@@ -103,12 +105,30 @@ public final class SimulatorServer implements AutoCloseable {
       return s;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(
-          "cannot start the AnyCap simulator on 127.0.0.1:" + config.port() + ": " + e.getMessage(), e);
+          "cannot start the AnyCap simulator on " + uriHost(config.bindAddress()) + ":" + config.port()
+              + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The host of the base URI: the bound address, or loopback when bound to every interface (the
+   * URI must work from this machine; other machines are given a public base URI).
+   */
+  private static String uriHost(InetAddress address) {
+    if (address.isAnyLocalAddress()) {
+      return "127.0.0.1";
+    }
+    String host = address.getHostAddress();
+    return host.contains(":") ? "[" + host + "]" : host;
   }
 
   public URI baseUri() {
     return baseUri;
+  }
+
+  /** The port it listens on, whatever {@link #baseUri()} says. */
+  public int port() {
+    return server.getAddress().getPort();
   }
 
   public SimulatorCounters counters() {

@@ -2,7 +2,6 @@ package ai.anycap.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.anycap.examples.RecordingServer;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
  * simulator, and leaves the images, a manifest and a contact sheet ({@code index.html}) behind.
  *
  * <pre>
- * java -jar anycap-examples/target/anycap-batch.jar run samples/products.csv \
+ * java -jar anycap-cli/target/anycap-batch.jar run samples/products.csv \
  *     --templates samples/templates.json --template product --output-key "{sku}.png" --simulate --out output/
  * </pre>
  *

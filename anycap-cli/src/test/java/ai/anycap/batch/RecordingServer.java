@@ -1,4 +1,4 @@
-package ai.anycap.examples;
+package ai.anycap.batch;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
