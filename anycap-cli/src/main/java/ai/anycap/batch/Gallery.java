@@ -144,6 +144,10 @@ final class Gallery {
     stat(h, "failed", Long.toString(r.failed()), r.failed() > 0 ? "bad" : "");
     stat(h, "skipped", Long.toString(r.skipped()), "");
     stat(h, page.simulated() ? "credits (simulated)" : "credits", plain(r.credits()), "");
+    if (r.possiblyBilled().attempts() > 0) {
+      stat(h, "possibly billed", r.possiblyBilled().attempts() + " attempt(s), up to "
+          + plain(r.possiblyBilled().credits()) + " credits", "bad");
+    }
     stat(h, page.simulated() ? "cost (simulated)" : "est. cost", "$" + plain(r.estimatedCostUsd()), "");
     stat(h, "wall time", String.format(Locale.ROOT, "%.1f s", r.wallTime().toMillis() / 1000.0), "");
     stat(h, "images / s", String.format(Locale.ROOT, "%.2f", r.imagesPerSecond()), "");

@@ -6,6 +6,7 @@ import ai.anycap.pipeline.BatchReport;
 import ai.anycap.pipeline.BatchValidationException;
 import ai.anycap.pipeline.Budget;
 import ai.anycap.pipeline.ImagePipeline;
+import ai.anycap.pipeline.ImagePipelineBuilder;
 import ai.anycap.pipeline.JournalException;
 import ai.anycap.pipeline.SkipReason;
 import java.net.URI;
@@ -39,7 +40,7 @@ final class OfflineCheck {
         .build();
     JobOptions o = input.options;
     long invalid;
-    ImagePipeline.Builder validation = ImagePipeline.builder()
+    ImagePipelineBuilder validation = ImagePipeline.builder()
         .client(offline)
         .templates(input.templates)
         .outputRoot(o.out)
@@ -54,7 +55,7 @@ final class OfflineCheck {
     } catch (BatchValidationException e) {
       throw new BadInputException(e.getMessage(), e);
     }
-    ImagePipeline.Builder pricing = ImagePipeline.builder()
+    ImagePipelineBuilder pricing = ImagePipeline.builder()
         .client(offline)
         .templates(input.templates)
         .outputRoot(o.out);

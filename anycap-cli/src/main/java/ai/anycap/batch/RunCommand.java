@@ -1,11 +1,13 @@
 package ai.anycap.batch;
 
+import ai.anycap.client.AnyCapClient;
 import ai.anycap.client.AnyCapException;
 import ai.anycap.pipeline.BatchReport;
 import ai.anycap.pipeline.BatchValidationException;
 import ai.anycap.pipeline.Budget;
 import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.ImagePipeline;
+import ai.anycap.pipeline.ImagePipelineBuilder;
 import ai.anycap.pipeline.ImageSink;
 import ai.anycap.pipeline.JournalException;
 import ai.anycap.pipeline.PipelineListener;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
@@ -71,6 +74,16 @@ final class RunCommand implements Callable<Integer> {
       description = "Attempts per image, the first included, for failures that can pass (429, 5xx, network). Default: ${DEFAULT-VALUE}.")
   int maxAttempts;
 
+  @Option(names = "--generate-timeout", paramLabel = "TIME",
+      description = "How long one image may take before the request is given up (and, by default, sent again:"
+          + " a request given up may still be billed, and is counted as possibly billed). Default: by model,"
+          + " 2m for nano-banana-2, 3m for nano-banana-pro, 5m for seedream-5 and others.")
+  String generateTimeout;
+
+  @Option(names = "--fail-when-billing-uncertain",
+      description = "Fail a job whose request got no answer and may have been billed, instead of sending it again.")
+  boolean failWhenBillingUncertain;
+
   @Option(names = "--dry-run",
       description = "Check every row and show the cost and the first prompts; send nothing, write nothing.")
   boolean dryRun;
@@ -98,6 +111,7 @@ final class RunCommand implements Callable<Integer> {
       throw new BadInputException("--max-attempts must be between 1 and 20, got " + maxAttempts);
     }
     simulation.checkConsistent();
+    Duration timeout = generateTimeout();
     Budget limit = budget.budget();
     BatchInput input = BatchInput.read(job);
     OfflineCheck.Result check = OfflineCheck.check(input);
@@ -116,22 +130,42 @@ final class RunCommand implements Callable<Integer> {
               + connection.client.endpoint()) + ": " + e.getMessage() + ". Nothing was generated.");
           return ExitCodes.SOME_FAILED;
         }
-        return generate(console, input, check, limit, connection, deliveries);
+        AnyCapClient client = timeout == null ? connection.client
+            : connection.client.toBuilder().generateTimeout(timeout).build();
+        return generate(console, input, check, limit, connection, client, deliveries);
       }
     }
   }
 
+  private Duration generateTimeout() {
+    if (generateTimeout == null) {
+      return null;
+    }
+    Duration d;
+    try {
+      d = SimulationOptions.duration(generateTimeout);
+    } catch (IllegalArgumentException e) {
+      throw new BadInputException("--generate-timeout " + generateTimeout + ": expected a time such as 90s or 5m ("
+          + e.getMessage() + ")", e);
+    }
+    if (d.isZero() || d.isNegative()) {
+      throw new BadInputException("--generate-timeout must be positive, got " + generateTimeout);
+    }
+    return d;
+  }
+
   private int generate(
       Console console, BatchInput input, OfflineCheck.Result check, Budget limit, Connection connection,
-      Deliveries deliveries) {
+      AnyCapClient client, Deliveries deliveries) {
     CliEnvironment env = parent.environment;
     Path journal = job.journalFile();
     ResultCollector results = new ResultCollector();
-    ImagePipeline.Builder b = ImagePipeline.builder()
-        .client(connection.client)
+    ImagePipelineBuilder b = ImagePipeline.builder()
+        .client(client)
         .templates(input.templates)
         .concurrency(concurrency)
-        .retry(Retry.defaults().withMaxAttempts(maxAttempts))
+        .retry(Retry.defaults().withMaxAttempts(maxAttempts)
+            .withUncertain(failWhenBillingUncertain ? Retry.Uncertain.FAIL : Retry.Uncertain.RESUBMIT))
         .outputRoot(job.out)
         .journal(journal)
         .budget(limit)

@@ -108,10 +108,14 @@ final class SimulationOptions {
     }
   }
 
-  private static Duration duration(String s) {
+  /** A duration as the CLI writes them: {@code 0}, {@code 500ms}, {@code 2s}, {@code 5m}. */
+  static Duration duration(String s) {
     String v = s.strip();
     if (v.equals("0")) {
       return Duration.ZERO;
+    }
+    if (v.endsWith("m") && !v.endsWith("ms")) {
+      return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 60_000));
     }
     if (v.endsWith("ms")) {
       return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
@@ -119,6 +123,6 @@ final class SimulationOptions {
     if (v.endsWith("s")) {
       return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
     }
-    throw new IllegalArgumentException("'" + s + "' needs a unit, ms or s");
+    throw new IllegalArgumentException("'" + s + "' needs a unit, ms, s or m");
   }
 }

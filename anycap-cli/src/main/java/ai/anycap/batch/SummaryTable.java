@@ -61,6 +61,21 @@ final class SummaryTable {
             : String.format(Locale.ROOT, " (~$%s)", usd(r.estimatedCostUsd()))))
         .row("wall time", String.format(Locale.ROOT, "%.1f s (%.2f images/s)", r.wallTime().toMillis() / 1000.0,
             r.imagesPerSecond()));
+    BatchReport.PossiblyBilled uncertain = r.possiblyBilled();
+    if (uncertain.attempts() > 0) {
+      t.row("possibly billed", uncertain.attempts() + " attempt(s) got no answer and may have been billed: up to "
+          + plain(uncertain.credits()) + " more credits" + (simulated ? "" : " (~$" + usd(uncertain.usd()) + ")"));
+    }
+    BatchReport.Resumption rs = r.resumption();
+    if (!rs.equals(BatchReport.Resumption.NONE)) {
+      List<String> what = new ArrayList<>();
+      count(what, rs.changed(), "changed since the manifest recorded them, run again");
+      count(what, rs.outputsRemade(), "image(s) missing or changed, made again");
+      count(what, rs.downloadsResumed(), "paid image(s) downloaded, not generated again");
+      count(what, rs.answersExpired(), "earlier answer(s) expired, generated again");
+      count(what, rs.tempFilesRemoved(), "temporary file(s) of a killed run removed");
+      t.row("from earlier runs", String.join("; ", what));
+    }
     r.haltReason().ifPresent(h -> t.row("stopped", h));
     if (gallery != null) {
       t.row("gallery", gallery.toString());
@@ -76,6 +91,12 @@ final class SummaryTable {
       s.append(String.format(Locale.ROOT, "%n  FAILED %s [%s] %s", f.jobId(), f.errorCode(), f.message()));
     }
     return s.toString();
+  }
+
+  private static void count(List<String> into, long n, String what) {
+    if (n > 0) {
+      into.add(n + " " + what);
+    }
   }
 
   private static String headline(BatchReport r, boolean simulated) {

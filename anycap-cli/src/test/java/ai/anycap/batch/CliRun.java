@@ -83,4 +83,10 @@ record CliRun(int exitCode, String out, String err, List<AnyCapSimulator> simula
     args.addAll(List.of("--simulate", "--simulate-latency", "0"));
     return args.toArray(String[]::new);
   }
+
+  /** The manifest's lines of jobs that ended, without the {@code generated} lines written before downloads. */
+  static java.util.List<String> resultLines(java.nio.file.Path manifest) throws java.io.IOException {
+    return java.nio.file.Files.readAllLines(manifest).stream()
+        .filter(l -> !l.contains("\"status\":\"generated\"")).toList();
+  }
 }

@@ -50,7 +50,7 @@ class RunCommandTest {
     for (String sku : SKUS) {
       assertThat(GalleryPage.isPng(out.resolve(sku + ".png"))).as(sku).isTrue();
     }
-    List<String> manifest = Files.readAllLines(out.resolve("manifest.jsonl"));
+    List<String> manifest = CliRun.resultLines(out.resolve("manifest.jsonl"));
     assertThat(manifest).hasSize(20).allMatch(l -> l.contains("\"status\":\"succeeded\""));
     assertThat(run.lines()).isNotEmpty().allSatisfy(l -> assertThat(l).startsWith("[simulated] "));
     assertThat(run.out()).containsPattern("succeeded +20").contains("index.html");
@@ -75,7 +75,7 @@ class RunCommandTest {
     assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
     assertThat(run.err()).contains("slowing down: the API is rate limiting, now").contains("pausing 1.0s");
     assertThat(run.err()).containsPattern("pace [0-9.]+/s");
-    assertThat(Files.readAllLines(out.resolve("manifest.jsonl"))).hasSize(20)
+    assertThat(CliRun.resultLines(out.resolve("manifest.jsonl"))).hasSize(20)
         .allMatch(l -> l.contains("\"status\":\"succeeded\""));
   }
 
@@ -351,7 +351,7 @@ class RunCommandTest {
     assertThat(run.exitCode()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
     ObjectMapper json = new ObjectMapper();
     List<String> ids = new ArrayList<>();
-    try (Stream<String> lines = Files.lines(tmp.resolve("m.jsonl"))) {
+    try (Stream<String> lines = CliRun.resultLines(tmp.resolve("m.jsonl")).stream()) {
       for (String l : lines.toList()) {
         JsonNode n = json.readTree(l);
         ids.add(n.get("id").asText());

@@ -37,23 +37,26 @@ import java.util.concurrent.ScheduledExecutorService;
  * <ul>
  *   <li>The whole source is checked before the first paid request; a malformed entry fails the
  *       batch naming its file, line and field, and nothing is spent ({@link
- *       Builder#skipInvalidRows()} skips such entries instead).
- *   <li>Never more than {@link Builder#concurrency(int)} jobs in flight, with non-blocking I/O.
+ *       ImagePipelineBuilder#skipInvalidRows()} skips such entries instead).
+ *   <li>Never more than {@link ImagePipelineBuilder#concurrency(int)} jobs in flight, with non-blocking I/O.
  *   <li>On a 429, every job waits out the {@code Retry-After}, and generate requests then go at a
  *       pace just under the rate the server accepted, learned as the batch runs ({@link
- *       Builder#adaptiveRate(boolean)}, {@link #pace()}).
+ *       ImagePipelineBuilder#adaptiveRate(boolean)}, {@link #pace()}).
  *   <li>Only retryable failures are retried (429, 5xx, transport), with exponential backoff,
  *       jitter and {@code Retry-After} honoured up to a cap; a failed download is retried as a
  *       download, never by generating again. 401, 402 and 403 stop the batch at once: the rest
  *       are reported as not started.
- *   <li>Files appear atomically under the output root, and nowhere else.
- *   <li>With a journal, a rerun skips the jobs that already succeeded, and delivers (without
- *       generating again) the images an earlier run kept but could not deliver to every sink.
+ *   <li>Files appear atomically under the output root, and nowhere else; a file that cannot be
+ *       written (a full disk) stops the run before anything more is spent.
+ *   <li>With a journal, a rerun skips the jobs that succeeded for the same request (their images
+ *       still there), delivers what was kept but not delivered, and downloads what the server had
+ *       answered when a run stopped, instead of paying for it again.
  *   <li>Identical requests in a run are generated once and the image copied.
- *   <li>Spending stays within the {@link Budget}.
+ *   <li>Spending stays within the {@link Budget}, counting every attempt that may have been billed
+ *       without an answer as spent ({@link BatchReport#possiblyBilled()}, {@link Retry#uncertain()}).
  * </ul>
  *
- * <p>Each setter of {@link Builder} says its default. Thread-safe; one pipeline can run several
+ * <p>Each setter of {@link ImagePipelineBuilder} says its default. Thread-safe; one pipeline can run several
  * batches, and they share its concurrency limit and budget. {@link #close()} stops taking jobs and
  * waits for running ones. The path one job takes through the pipeline: {@code docs/architecture.md}.
  */
@@ -67,9 +70,17 @@ public final class ImagePipeline implements AutoCloseable {
     dispatcher = new Dispatcher(core);
   }
 
-  /** {@return a builder with every setting at its default} Only {@link Builder#client} must be set. */
-  public static Builder builder() {
-    return new Builder();
+  /**
+   * {@return a builder with every setting at its default} Only {@link ImagePipelineBuilder#client}
+   * must be set.
+   */
+  public static ImagePipelineBuilder builder() {
+    return new ImagePipelineBuilder();
+  }
+
+  /** The pipeline {@code settings} describe; for {@link ImagePipelineBuilder#build()}. */
+  static ImagePipeline of(PipelineSettings settings) {
+    return new ImagePipeline(settings);
   }
 
   /**
@@ -132,7 +143,7 @@ public final class ImagePipeline implements AutoCloseable {
   /**
    * What running {@code source} would cost, without sending a request: jobs per model, credits
    * and dollars. Jobs the journal says are done are counted apart; with {@link
-   * Builder#deduplicate(boolean) de-duplication} on, a request an earlier entry also makes costs
+   * ImagePipelineBuilder#deduplicate(boolean) de-duplication} on, a request an earlier entry also makes costs
    * nothing ({@link BatchEstimate#duplicates()} counts them).
    *
    * @param source the jobs
@@ -149,12 +160,18 @@ public final class ImagePipeline implements AutoCloseable {
     return core.permits().limit();
   }
 
-  /** {@return the jobs holding a permit now (generating, downloading or delivering): at most {@link #concurrency()}} */
+  /**
+   * {@return the jobs holding a permit now (generating, downloading or delivering): at most {@link
+   * #concurrency()}}
+   */
   public int inFlight() {
     return core.permits().inUse();
   }
 
-  /** {@return the pace of generate requests now (learned from 429s, or the fixed rate limit) and any pause} */
+  /**
+   * {@return the pace of generate requests now (learned from 429s, or the fixed rate limit) and any
+   * pause}
+   */
   public RequestPace pace() {
     return core.pacer().pace();
   }
@@ -172,294 +189,5 @@ public final class ImagePipeline implements AutoCloseable {
   @Override
   public void close() {
     dispatcher.close();
-  }
-
-  /**
-   * Configures an {@link ImagePipeline}. Each setter replaces an immutable settings value, so
-   * {@link #build()} hands the pipeline settings no later call can change. Not thread-safe.
-   */
-  public static final class Builder {
-    private PipelineSettings settings = PipelineSettings.DEFAULTS;
-
-    private Builder() {}
-
-    private <T> Builder set(PipelineSettings.Key<T> key, T value) {
-      return update(settings.with(key, value));
-    }
-
-    private Builder update(PipelineSettings next) {
-      settings = next;
-      return this;
-    }
-
-    /**
-     * The AnyCap client to send requests with. Required; no default.
-     *
-     * @param client the client, such as {@code AnyCapClient.fromEnv()}
-     * @return this builder
-     */
-    public Builder client(AnyCapClient client) {
-      return set(PipelineSettings.CLIENT, Objects.requireNonNull(client, "client"));
-    }
-
-    /**
-     * The prompt templates jobs name; default none, so every job needs a literal prompt.
-     *
-     * @param templates the templates
-     * @return this builder
-     */
-    public Builder templates(PromptTemplates templates) {
-      return set(PipelineSettings.TEMPLATES, Objects.requireNonNull(templates, "templates"));
-    }
-
-    /**
-     * At most this many jobs in flight at once; default 4.
-     *
-     * @param concurrency at least 1
-     * @return this builder
-     */
-    public Builder concurrency(int concurrency) {
-      return set(PipelineSettings.CONCURRENCY, PipelineSettings.atLeastOne(concurrency, "concurrency"));
-    }
-
-    /**
-     * How a job's failed requests are retried; default {@link Retry#defaults()}: 4 attempts in
-     * all, backoff from 1 s doubling to at most 30 s, each delay spread by up to half (jitter
-     * 0.5), a server's {@code Retry-After} honoured up to 60 s, and a generate attempt that may
-     * have been billed without an answer resubmitted (counted as possibly billed; see {@link
-     * Retry#uncertain()}).
-     *
-     * @param retry the retry policy
-     * @return this builder
-     */
-    public Builder retry(Retry retry) {
-      return set(PipelineSettings.RETRY, Objects.requireNonNull(retry, "retry"));
-    }
-
-    /**
-     * The directory output keys are relative to; default {@code output} (in the working directory).
-     *
-     * @param outputRoot the directory, created as needed
-     * @return this builder
-     */
-    public Builder outputRoot(Path outputRoot) {
-      return set(PipelineSettings.OUTPUT_ROOT, Objects.requireNonNull(outputRoot, "outputRoot"));
-    }
-
-    /**
-     * The JSON Lines journal, so that a rerun skips what succeeded for the same request (its image
-     * still there, see {@link #outputCheck}), delivers what was kept but not delivered, and
-     * downloads what the server had answered when a run stopped; default none. One pipeline at a
-     * time may hold a journal (an OS lock on {@code <journal>.lock}).
-     *
-     * @param journal the file, created when missing
-     * @return this builder
-     */
-    public Builder journal(Path journal) {
-      return set(PipelineSettings.JOURNAL, Objects.requireNonNull(journal, "journal"));
-    }
-
-    /**
-     * How a rerun checks that a recorded image is still there before skipping its job; default
-     * {@link OutputCheck#SIZE}.
-     *
-     * @param check the check
-     * @return this builder
-     */
-    public Builder outputCheck(OutputCheck check) {
-      return set(PipelineSettings.OUTPUT_CHECK, Objects.requireNonNull(check, "check"));
-    }
-
-    /**
-     * The most the pipeline may spend over its life, in credits or dollars; default {@link
-     * Budget#unlimited()}.
-     *
-     * @param budget the limit
-     * @return this builder
-     */
-    public Builder budget(Budget budget) {
-      return set(PipelineSettings.BUDGET, Objects.requireNonNull(budget, "budget"));
-    }
-
-    /**
-     * Prices for dollar budgets and estimates; default {@link PriceTable#defaults()} (published).
-     *
-     * @param prices the price table
-     * @return this builder
-     */
-    public Builder prices(PriceTable prices) {
-      return set(PipelineSettings.PRICES, Objects.requireNonNull(prices, "prices"));
-    }
-
-    /**
-     * The model for jobs and templates that name none; default {@code nano-banana-2}.
-     *
-     * @param model a model id
-     * @return this builder
-     */
-    public Builder defaultModel(String model) {
-      return set(PipelineSettings.DEFAULT_MODEL, Objects.requireNonNull(model, "model"));
-    }
-
-    /**
-     * The model for jobs and templates that name none; default {@link Model#NANO_BANANA_2}.
-     *
-     * @param model a known model
-     * @return this builder
-     */
-    public Builder defaultModel(Model model) {
-      return defaultModel(Objects.requireNonNull(model, "model").id());
-    }
-
-    /**
-     * A model parameter for every job, over template defaults and under the job's own; default
-     * none.
-     *
-     * @param name the parameter's name, such as {@code aspect_ratio}
-     * @param value its value
-     * @return this builder
-     */
-    public Builder defaultParam(String name, Object value) {
-      return update(settings.withEntry(PipelineSettings.DEFAULT_PARAMS, name, value));
-    }
-
-    /**
-     * Delivers each finished image to this sink (after the sinks added before it); default none.
-     * A chain from {@link Sinks#chain(ImageSink...)} counts as its members.
-     *
-     * @param sink the sink, named apart from the others
-     * @return this builder
-     * @throws IllegalArgumentException when two sinks have the same name
-     */
-    public Builder sink(ImageSink sink) {
-      return update(settings.withSinks(Sinks.flatten(Objects.requireNonNull(sink, "sink"))));
-    }
-
-    /**
-     * Whether the pipeline finds the server's rate limit by itself; default true. On a 429 every
-     * job's requests wait out the {@code Retry-After}, then go at a pace a little below the rate
-     * the server accepted, raised slowly while no 429 comes (see {@link RequestPace}). Off, only
-     * the job that got the 429 waits.
-     *
-     * @param adaptive true to learn the pace
-     * @return this builder
-     */
-    public Builder adaptiveRate(boolean adaptive) {
-      return set(PipelineSettings.ADAPTIVE_RATE, adaptive);
-    }
-
-    /**
-     * Sends at most this many generate requests a second, evenly spaced, for users who know their
-     * quota; adaptive control may go slower, never faster. Default: no fixed rate.
-     *
-     * @param requestsPerSecond a positive, finite rate
-     * @return this builder
-     */
-    public Builder rateLimit(double requestsPerSecond) {
-      return set(PipelineSettings.RATE_LIMIT, PipelineSettings.positiveRate(requestsPerSecond));
-    }
-
-    /**
-     * How a failed delivery is retried, per sink; default {@link Retry#defaults()} (4 attempts,
-     * 1 s doubling to 30 s, jitter 0.5). A sink's failure is retried unless the sink says it is
-     * final ({@link SinkException#retryable()} false).
-     *
-     * @param retry the retry policy for sinks
-     * @return this builder
-     */
-    public Builder sinkRetry(Retry retry) {
-      return set(PipelineSettings.SINK_RETRY, Objects.requireNonNull(retry, "retry"));
-    }
-
-    /**
-     * Adds a listener for progress, notifications or metrics (after those added before it);
-     * default none. Listeners are called on one pipeline thread, in order.
-     *
-     * @param listener the listener
-     * @return this builder
-     */
-    public Builder listener(PipelineListener listener) {
-      return update(settings.withAdded(PipelineSettings.LISTENERS, listener));
-    }
-
-    /**
-     * How long a job may go on starting requests, retries included; default 10 minutes. A request
-     * under way when it passes is not cut short (see {@link #attemptTimeout}).
-     *
-     * @param timeout a positive duration
-     * @return this builder
-     */
-    public Builder jobTimeout(Duration timeout) {
-      return set(PipelineSettings.JOB_TIMEOUT, PipelineSettings.positive(timeout, "jobTimeout"));
-    }
-
-    /**
-     * The longest one request may take, for every model; default unset: each generate gets its
-     * model's timeout from the client ({@code AnyCapClient.Builder.generateTimeout}, minutes for
-     * slow models), each download the client's download timeout. Set it below a model's time to
-     * answer and attempts are cut, resubmitted and possibly paid twice.
-     *
-     * @param timeout a positive duration
-     * @return this builder
-     */
-    public Builder attemptTimeout(Duration timeout) {
-      return set(PipelineSettings.ATTEMPT_TIMEOUT, PipelineSettings.positive(timeout, "attemptTimeout"));
-    }
-
-    /**
-     * The executor that waits out retry delays; by default the pipeline makes its own (one daemon
-     * thread, shut down by {@link ImagePipeline#close()}). One given here is not shut down.
-     *
-     * @param scheduler the executor
-     * @return this builder
-     */
-    public Builder scheduler(ScheduledExecutorService scheduler) {
-      return set(PipelineSettings.SCHEDULER, Objects.requireNonNull(scheduler, "scheduler"));
-    }
-
-    /**
-     * The clock for journal timestamps; default the system UTC clock.
-     *
-     * @param clock the clock
-     * @return this builder
-     */
-    public Builder clock(Clock clock) {
-      return set(PipelineSettings.CLOCK, Objects.requireNonNull(clock, "clock"));
-    }
-
-    /**
-     * Skip malformed entries (reported as skipped, with the reason) instead of refusing the
-     * batch; by default a malformed entry refuses the whole batch before anything is spent.
-     *
-     * @return this builder
-     */
-    public Builder skipInvalidRows() {
-      return set(PipelineSettings.SKIP_INVALID_ROWS, true);
-    }
-
-    /**
-     * Whether identical requests in a batch are generated once (the others copy the image);
-     * default true.
-     *
-     * @param deduplicate false to generate every entry
-     * @return this builder
-     */
-    public Builder deduplicate(boolean deduplicate) {
-      return set(PipelineSettings.DEDUPLICATE, deduplicate);
-    }
-
-    /**
-     * Builds the pipeline, opening its journal and starting its threads.
-     *
-     * @return the pipeline; close it when done
-     * @throws IllegalStateException when no client is set
-     * @throws JournalException when the journal cannot be read
-     */
-    public ImagePipeline build() {
-      if (!settings.has(PipelineSettings.CLIENT)) {
-        throw new IllegalStateException("ImagePipeline needs a client: call client(AnyCapClient.fromEnv())");
-      }
-      return new ImagePipeline(settings);
-    }
   }
 }

@@ -54,7 +54,7 @@ class AdmissionTest {
   enum EntryPoint {
     BATCH {
       @Override
-      Map<String, JobResult> admit(ImagePipeline.Builder pipeline, List<ImageJob> jobs) {
+      Map<String, JobResult> admit(ImagePipelineBuilder pipeline, List<ImageJob> jobs) {
         PipelineFixtures.RecordingListener listener = new PipelineFixtures.RecordingListener();
         try (ImagePipeline p = pipeline.listener(listener).build()) {
           BatchReport report = p.run(JobSource.of(jobs));
@@ -65,7 +65,7 @@ class AdmissionTest {
     },
     QUEUE_WORKER {
       @Override
-      Map<String, JobResult> admit(ImagePipeline.Builder pipeline, List<ImageJob> jobs) throws Exception {
+      Map<String, JobResult> admit(ImagePipelineBuilder pipeline, List<ImageJob> jobs) throws Exception {
         InMemoryQueue queue = new InMemoryQueue(jobs);
         BatchReport report;
         try (ImagePipeline p = pipeline.build()) {
@@ -80,7 +80,7 @@ class AdmissionTest {
     },
     SUBMIT {
       @Override
-      Map<String, JobResult> admit(ImagePipeline.Builder pipeline, List<ImageJob> jobs) throws Exception {
+      Map<String, JobResult> admit(ImagePipelineBuilder pipeline, List<ImageJob> jobs) throws Exception {
         List<JobResult> results = new ArrayList<>();
         try (ImagePipeline p = pipeline.build()) {
           for (ImageJob job : jobs) {
@@ -91,7 +91,7 @@ class AdmissionTest {
       }
     };
 
-    abstract Map<String, JobResult> admit(ImagePipeline.Builder pipeline, List<ImageJob> jobs) throws Exception;
+    abstract Map<String, JobResult> admit(ImagePipelineBuilder pipeline, List<ImageJob> jobs) throws Exception;
   }
 
   @ParameterizedTest
@@ -169,7 +169,7 @@ class AdmissionTest {
     assertThat(dir.resolve("out/kept.png")).isRegularFile();
   }
 
-  private ImagePipeline.Builder pipeline(ImageSink sink) {
+  private ImagePipelineBuilder pipeline(ImageSink sink) {
     return ImagePipeline.builder()
         .client(sim.client())
         .outputRoot(dir.resolve("out"))

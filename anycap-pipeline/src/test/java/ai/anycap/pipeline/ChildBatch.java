@@ -35,7 +35,7 @@ public final class ChildBatch {
     orphanGuard.start();
 
     Path out = Path.of(args[1]);
-    ImagePipeline.Builder builder = ImagePipeline.builder()
+    ImagePipelineBuilder builder = ImagePipeline.builder()
         .client(AnyCapClient.fromEnv())
         .templates(PipelineFixtures.TEMPLATES)
         .outputRoot(out)

@@ -28,7 +28,7 @@ class EstimateTest {
     return jobs;
   }
 
-  private ImagePipeline.Builder pipeline() {
+  private ImagePipelineBuilder pipeline() {
     return ImagePipeline.builder().client(anycap.simulator().client()).outputRoot(dir.resolve("out"));
   }
 

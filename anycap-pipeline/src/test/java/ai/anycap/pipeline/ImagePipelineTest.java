@@ -40,7 +40,7 @@ class ImagePipelineTest {
     }
   }
 
-  private ImagePipeline.Builder pipeline() {
+  private ImagePipelineBuilder pipeline() {
     return ImagePipeline.builder()
         .client(sim.client())
         .templates(TEMPLATES)
@@ -234,7 +234,7 @@ class ImagePipelineTest {
   @Test
   void unauthorized_stopsTheBatchAtOnce_andReportsTheRestAsNotStarted() {
     start(AnyCapSimulator.builder().apiKey("ak_test_right"));
-    ImagePipeline.Builder b = pipeline().client(sim.clientBuilder().apiKey("ak_test_wrong").build()).concurrency(1);
+    ImagePipelineBuilder b = pipeline().client(sim.clientBuilder().apiKey("ak_test_wrong").build()).concurrency(1);
     try (ImagePipeline p = b.build()) {
       BatchReport report = p.run(JobSource.of(jobs(25)));
       assertThat(report.failed()).isEqualTo(1);

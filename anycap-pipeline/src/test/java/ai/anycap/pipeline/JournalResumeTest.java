@@ -43,7 +43,7 @@ class JournalResumeTest {
     sim.close();
   }
 
-  private ImagePipeline.Builder pipeline() {
+  private ImagePipelineBuilder pipeline() {
     return ImagePipeline.builder()
         .client(sim.client())
         .templates(TEMPLATES)

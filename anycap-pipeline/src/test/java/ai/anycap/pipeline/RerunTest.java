@@ -49,7 +49,7 @@ class RerunTest {
     sim.close();
   }
 
-  private ImagePipeline.Builder pipeline(PromptTemplates templates) {
+  private ImagePipelineBuilder pipeline(PromptTemplates templates) {
     return ImagePipeline.builder().client(sim.client()).templates(templates).outputRoot(out).journal(journal).concurrency(4);
   }
 

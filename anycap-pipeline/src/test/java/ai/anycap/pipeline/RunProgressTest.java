@@ -29,7 +29,7 @@ class RunProgressTest {
     }
   }
 
-  private ImagePipeline.Builder pipeline(AnyCapSimulator.Builder simulator) {
+  private ImagePipelineBuilder pipeline(AnyCapSimulator.Builder simulator) {
     sim = simulator.seed(5).start();
     return ImagePipeline.builder().client(sim.client()).templates(TEMPLATES).outputRoot(dir.resolve("out"));
   }
@@ -75,7 +75,7 @@ class RunProgressTest {
 
   @Test
   void aHaltedBatch_countsEveryEntry_asHaltedOnceTheKeyIsRefused() {
-    ImagePipeline.Builder b = pipeline(AnyCapSimulator.builder().apiKey("ak_test_right")).concurrency(3);
+    ImagePipelineBuilder b = pipeline(AnyCapSimulator.builder().apiKey("ak_test_right")).concurrency(3);
     BatchReport report;
     try (ImagePipeline p = b.client(sim.clientBuilder().apiKey("ak_test_wrong").build()).build()) {
       report = p.run(JobSource.of(jobs(40)));

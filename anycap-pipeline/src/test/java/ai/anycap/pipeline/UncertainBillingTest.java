@@ -54,7 +54,7 @@ class UncertainBillingTest {
     sim.close();
   }
 
-  private ImagePipeline.Builder pipeline() {
+  private ImagePipelineBuilder pipeline() {
     return ImagePipeline.builder()
         .client(sim.client())
         .templates(TEMPLATES)

@@ -8,6 +8,7 @@ import ai.anycap.client.PromptTemplates;
 import ai.anycap.pipeline.BatchReport;
 import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.ImagePipeline;
+import ai.anycap.pipeline.ImagePipelineBuilder;
 import ai.anycap.pipeline.ImageSink;
 import ai.anycap.pipeline.QueueConsumer;
 import ai.anycap.pipeline.QueuedJob;
@@ -86,9 +87,9 @@ final class QueueFixtures {
 
     /** With {@code configure} applied to the pipeline's builder last (a budget, a journal). */
     Worker(RedisJobQueue queue, String name, AnyCapClient client, Path outputRoot, int concurrency,
-        Consumer<ImagePipeline.Builder> configure, ImageSink... sinks) {
+        Consumer<ImagePipelineBuilder> configure, ImageSink... sinks) {
       this.name = name;
-      ImagePipeline.Builder b = ImagePipeline.builder()
+      ImagePipelineBuilder b = ImagePipeline.builder()
           .client(client)
           .templates(TEMPLATES)
           .concurrency(concurrency)

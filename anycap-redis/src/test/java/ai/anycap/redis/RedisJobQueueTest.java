@@ -13,6 +13,7 @@ import ai.anycap.pipeline.Budget;
 import ai.anycap.pipeline.DeliveredImage;
 import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.ImagePipeline;
+import ai.anycap.pipeline.ImagePipelineBuilder;
 import ai.anycap.pipeline.ImageSink;
 import ai.anycap.pipeline.JobPosition;
 import ai.anycap.pipeline.JobResult;
@@ -129,7 +130,7 @@ class RedisJobQueueTest {
     return workerWith(q, name, concurrency, b -> {}, sinks);
   }
 
-  private Worker workerWith(RedisJobQueue q, String name, int concurrency, Consumer<ImagePipeline.Builder> configure,
+  private Worker workerWith(RedisJobQueue q, String name, int concurrency, Consumer<ImagePipelineBuilder> configure,
       ImageSink... sinks) {
     Worker w = new Worker(q, name, sim.client(), out, concurrency, configure, sinks);
     closeAfter.add(w);

@@ -1,0 +1,301 @@
+package ai.anycap.pipeline;
+
+import ai.anycap.client.AnyCapClient;
+import ai.anycap.client.Model;
+import ai.anycap.client.PriceTable;
+import ai.anycap.client.PromptTemplates;
+import ai.anycap.pipeline.internal.PipelineSettings;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Configures an {@link ImagePipeline}. Each setter replaces an immutable settings value, so
+ * {@link #build()} hands the pipeline settings no later call can change. Not thread-safe.
+ */
+public final class ImagePipelineBuilder {
+  private PipelineSettings settings = PipelineSettings.DEFAULTS;
+
+  ImagePipelineBuilder() {}
+
+  private <T> ImagePipelineBuilder set(PipelineSettings.Key<T> key, T value) {
+    return update(settings.with(key, value));
+  }
+
+  private ImagePipelineBuilder update(PipelineSettings next) {
+    settings = next;
+    return this;
+  }
+
+  /**
+   * The AnyCap client to send requests with. Required; no default.
+   *
+   * @param client the client, such as {@code AnyCapClient.fromEnv()}
+   * @return this builder
+   */
+  public ImagePipelineBuilder client(AnyCapClient client) {
+    return set(PipelineSettings.CLIENT, Objects.requireNonNull(client, "client"));
+  }
+
+  /**
+   * The prompt templates jobs name; default none, so every job needs a literal prompt.
+   *
+   * @param templates the templates
+   * @return this builder
+   */
+  public ImagePipelineBuilder templates(PromptTemplates templates) {
+    return set(PipelineSettings.TEMPLATES, Objects.requireNonNull(templates, "templates"));
+  }
+
+  /**
+   * At most this many jobs in flight at once; default 4.
+   *
+   * @param concurrency at least 1
+   * @return this builder
+   */
+  public ImagePipelineBuilder concurrency(int concurrency) {
+    return set(PipelineSettings.CONCURRENCY, PipelineSettings.atLeastOne(concurrency, "concurrency"));
+  }
+
+  /**
+   * How a job's failed requests are retried; default {@link Retry#defaults()}: 4 attempts in
+   * all, backoff from 1 s doubling to at most 30 s, each delay spread by up to half (jitter
+   * 0.5), a server's {@code Retry-After} honoured up to 60 s, and a generate attempt that may
+   * have been billed without an answer resubmitted (counted as possibly billed; see {@link
+   * Retry#uncertain()}).
+   *
+   * @param retry the retry policy
+   * @return this builder
+   */
+  public ImagePipelineBuilder retry(Retry retry) {
+    return set(PipelineSettings.RETRY, Objects.requireNonNull(retry, "retry"));
+  }
+
+  /**
+   * The directory output keys are relative to; default {@code output} (in the working directory).
+   *
+   * @param outputRoot the directory, created as needed
+   * @return this builder
+   */
+  public ImagePipelineBuilder outputRoot(Path outputRoot) {
+    return set(PipelineSettings.OUTPUT_ROOT, Objects.requireNonNull(outputRoot, "outputRoot"));
+  }
+
+  /**
+   * The JSON Lines journal, so that a rerun skips what succeeded for the same request (its image
+   * still there, see {@link #outputCheck}), delivers what was kept but not delivered, and
+   * downloads what the server had answered when a run stopped; default none. One pipeline at a
+   * time may hold a journal (an OS lock on {@code <journal>.lock}).
+   *
+   * @param journal the file, created when missing
+   * @return this builder
+   */
+  public ImagePipelineBuilder journal(Path journal) {
+    return set(PipelineSettings.JOURNAL, Objects.requireNonNull(journal, "journal"));
+  }
+
+  /**
+   * How a rerun checks that a recorded image is still there before skipping its job; default
+   * {@link OutputCheck#SIZE}.
+   *
+   * @param check the check
+   * @return this builder
+   */
+  public ImagePipelineBuilder outputCheck(OutputCheck check) {
+    return set(PipelineSettings.OUTPUT_CHECK, Objects.requireNonNull(check, "check"));
+  }
+
+  /**
+   * The most the pipeline may spend over its life, in credits or dollars; default {@link
+   * Budget#unlimited()}.
+   *
+   * @param budget the limit
+   * @return this builder
+   */
+  public ImagePipelineBuilder budget(Budget budget) {
+    return set(PipelineSettings.BUDGET, Objects.requireNonNull(budget, "budget"));
+  }
+
+  /**
+   * Prices for dollar budgets and estimates; default {@link PriceTable#defaults()} (published).
+   *
+   * @param prices the price table
+   * @return this builder
+   */
+  public ImagePipelineBuilder prices(PriceTable prices) {
+    return set(PipelineSettings.PRICES, Objects.requireNonNull(prices, "prices"));
+  }
+
+  /**
+   * The model for jobs and templates that name none; default {@code nano-banana-2}.
+   *
+   * @param model a model id
+   * @return this builder
+   */
+  public ImagePipelineBuilder defaultModel(String model) {
+    return set(PipelineSettings.DEFAULT_MODEL, Objects.requireNonNull(model, "model"));
+  }
+
+  /**
+   * The model for jobs and templates that name none; default {@link Model#NANO_BANANA_2}.
+   *
+   * @param model a known model
+   * @return this builder
+   */
+  public ImagePipelineBuilder defaultModel(Model model) {
+    return defaultModel(Objects.requireNonNull(model, "model").id());
+  }
+
+  /**
+   * A model parameter for every job, over template defaults and under the job's own; default
+   * none.
+   *
+   * @param name the parameter's name, such as {@code aspect_ratio}
+   * @param value its value
+   * @return this builder
+   */
+  public ImagePipelineBuilder defaultParam(String name, Object value) {
+    return update(settings.withEntry(PipelineSettings.DEFAULT_PARAMS, name, value));
+  }
+
+  /**
+   * Delivers each finished image to this sink (after the sinks added before it); default none.
+   * A chain from {@link Sinks#chain(ImageSink...)} counts as its members.
+   *
+   * @param sink the sink, named apart from the others
+   * @return this builder
+   * @throws IllegalArgumentException when two sinks have the same name
+   */
+  public ImagePipelineBuilder sink(ImageSink sink) {
+    return update(settings.withSinks(Sinks.flatten(Objects.requireNonNull(sink, "sink"))));
+  }
+
+  /**
+   * Whether the pipeline finds the server's rate limit by itself; default true. On a 429 every
+   * job's requests wait out the {@code Retry-After}, then go at a pace a little below the rate
+   * the server accepted, raised slowly while no 429 comes (see {@link RequestPace}). Off, only
+   * the job that got the 429 waits.
+   *
+   * @param adaptive true to learn the pace
+   * @return this builder
+   */
+  public ImagePipelineBuilder adaptiveRate(boolean adaptive) {
+    return set(PipelineSettings.ADAPTIVE_RATE, adaptive);
+  }
+
+  /**
+   * Sends at most this many generate requests a second, evenly spaced, for users who know their
+   * quota; adaptive control may go slower, never faster. Default: no fixed rate.
+   *
+   * @param requestsPerSecond a positive, finite rate
+   * @return this builder
+   */
+  public ImagePipelineBuilder rateLimit(double requestsPerSecond) {
+    return set(PipelineSettings.RATE_LIMIT, PipelineSettings.positiveRate(requestsPerSecond));
+  }
+
+  /**
+   * How a failed delivery is retried, per sink; default {@link Retry#defaults()} (4 attempts,
+   * 1 s doubling to 30 s, jitter 0.5). A sink's failure is retried unless the sink says it is
+   * final ({@link SinkException#retryable()} false).
+   *
+   * @param retry the retry policy for sinks
+   * @return this builder
+   */
+  public ImagePipelineBuilder sinkRetry(Retry retry) {
+    return set(PipelineSettings.SINK_RETRY, Objects.requireNonNull(retry, "retry"));
+  }
+
+  /**
+   * Adds a listener for progress, notifications or metrics (after those added before it);
+   * default none. Listeners are called on one pipeline thread, in order.
+   *
+   * @param listener the listener
+   * @return this builder
+   */
+  public ImagePipelineBuilder listener(PipelineListener listener) {
+    return update(settings.withAdded(PipelineSettings.LISTENERS, listener));
+  }
+
+  /**
+   * How long a job may go on starting requests, retries included; default 10 minutes. A request
+   * under way when it passes is not cut short (see {@link #attemptTimeout}).
+   *
+   * @param timeout a positive duration
+   * @return this builder
+   */
+  public ImagePipelineBuilder jobTimeout(Duration timeout) {
+    return set(PipelineSettings.JOB_TIMEOUT, PipelineSettings.positive(timeout, "jobTimeout"));
+  }
+
+  /**
+   * The longest one request may take, for every model; default unset: each generate gets its
+   * model's timeout from the client ({@code AnyCapClient.Builder.generateTimeout}, minutes for
+   * slow models), each download the client's download timeout. Set it below a model's time to
+   * answer and attempts are cut, resubmitted and possibly paid twice.
+   *
+   * @param timeout a positive duration
+   * @return this builder
+   */
+  public ImagePipelineBuilder attemptTimeout(Duration timeout) {
+    return set(PipelineSettings.ATTEMPT_TIMEOUT, PipelineSettings.positive(timeout, "attemptTimeout"));
+  }
+
+  /**
+   * The executor that waits out retry delays; by default the pipeline makes its own (one daemon
+   * thread, shut down by {@link ImagePipeline#close()}). One given here is not shut down.
+   *
+   * @param scheduler the executor
+   * @return this builder
+   */
+  public ImagePipelineBuilder scheduler(ScheduledExecutorService scheduler) {
+    return set(PipelineSettings.SCHEDULER, Objects.requireNonNull(scheduler, "scheduler"));
+  }
+
+  /**
+   * The clock for journal timestamps; default the system UTC clock.
+   *
+   * @param clock the clock
+   * @return this builder
+   */
+  public ImagePipelineBuilder clock(Clock clock) {
+    return set(PipelineSettings.CLOCK, Objects.requireNonNull(clock, "clock"));
+  }
+
+  /**
+   * Skip malformed entries (reported as skipped, with the reason) instead of refusing the
+   * batch; by default a malformed entry refuses the whole batch before anything is spent.
+   *
+   * @return this builder
+   */
+  public ImagePipelineBuilder skipInvalidRows() {
+    return set(PipelineSettings.SKIP_INVALID_ROWS, true);
+  }
+
+  /**
+   * Whether identical requests in a batch are generated once (the others copy the image);
+   * default true.
+   *
+   * @param deduplicate false to generate every entry
+   * @return this builder
+   */
+  public ImagePipelineBuilder deduplicate(boolean deduplicate) {
+    return set(PipelineSettings.DEDUPLICATE, deduplicate);
+  }
+
+  /**
+   * Builds the pipeline, opening its journal and starting its threads.
+   *
+   * @return the pipeline; close it when done
+   * @throws IllegalStateException when no client is set
+   * @throws JournalException when the journal cannot be read
+   */
+  public ImagePipeline build() {
+    if (!settings.has(PipelineSettings.CLIENT)) {
+      throw new IllegalStateException("ImagePipeline needs a client: call client(AnyCapClient.fromEnv())");
+    }
+    return ImagePipeline.of(settings);
+  }
+}
