@@ -78,10 +78,9 @@ class KilledRunTest {
     Thread reaper = new Thread(child::destroyForcibly, "kill-child-batch");
     Runtime.getRuntime().addShutdownHook(reaper);
     try {
-      // With every permit held by a job whose generate was answered, the requests in flight are
-      // those jobs' downloads; each job wrote its answer's journal line before its download began.
-      sim.awaitCounters(c -> c.requests(SimulatorCounters.GENERATE, 200) >= concurrency
-          && c.inFlight() >= concurrency, WAIT);
+      // The simulator counts a download as it starts to answer it; each job wrote its answer's
+      // journal line before it asked for its download.
+      sim.awaitCounters(c -> c.requests(SimulatorCounters.DOWNLOAD, 200) >= concurrency, WAIT);
       awaitPartFile();
       child.destroyForcibly();
       assertThat(child.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
