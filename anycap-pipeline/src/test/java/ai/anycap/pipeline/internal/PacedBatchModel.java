@@ -86,6 +86,7 @@ final class PacedBatchModel {
   private double fixedRate = Double.POSITIVE_INFINITY;
   private double noise;
   private Duration jitter = Duration.ZERO;
+  private Duration connecting = Duration.ZERO;
   private Duration noiseRetryAfter = Duration.ofSeconds(1);
   private final List<Stalls> stalls = new ArrayList<>();
 
@@ -105,6 +106,7 @@ final class PacedBatchModel {
     fixedRate = o.fixedRate;
     noise = o.noise;
     jitter = o.jitter;
+    connecting = o.connecting;
     noiseRetryAfter = o.noiseRetryAfter;
     stalls.addAll(o.stalls);
   }
@@ -149,6 +151,17 @@ final class PacedBatchModel {
   PacedBatchModel jitter(Duration j) {
     PacedBatchModel m = new PacedBatchModel(this);
     m.jitter = j;
+    return m;
+  }
+
+  /**
+   * The first {@code concurrency} requests open their connections, and reach the server spread
+   * over up to this long (uniformly at random), as on a loaded machine: the server's bucket
+   * refills while the opening burst comes in, and lets more of it through than its burst.
+   */
+  PacedBatchModel connecting(Duration spread) {
+    PacedBatchModel m = new PacedBatchModel(this);
+    m.connecting = spread;
     return m;
   }
 
@@ -225,6 +238,9 @@ final class PacedBatchModel {
           counts[3]++;
           sentAt.add(time.nanoTime());
           long way = jitter.isZero() ? 0 : (long) (late.nextDouble() * jitter.toNanos());
+          if (counts[3] <= concurrency && !connecting.isZero()) {
+            way += (long) (late.nextDouble() * connecting.toNanos());
+          }
           time.schedule(Lane.SERVER, () -> arrive(ticket), way);
         }, 0));
       }
