@@ -329,7 +329,7 @@ final class PaceLearner {
       // The burst counted at the start is at most right, so the fitted rate is at least right;
       // a burst of one gives the most the round allows. Verification climbs fast enough to get
       // there in a few seconds: slowly when the two are close (a quiet start), fast when not.
-      double most = p.log().fittedRate(1);
+      double most = p.log().mostRate();
       if (most > estimate) {
         verify = Math.max(verify, Math.min(1 + MOST_VERIFY_PER_SECOND, Math.pow(most / estimate, 1 / VERIFY_SECONDS)));
       }

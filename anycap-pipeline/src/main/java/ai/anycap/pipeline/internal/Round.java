@@ -66,6 +66,21 @@ record Round(long start, long[] sentAt, long refusedAt) {
     return high;
   }
 
+  /**
+   * The most the server's rate can be, as this round shows it: the fit for the smallest burst
+   * that has one (requests that went at the same instant need that many tokens at once); NaN when
+   * none does.
+   */
+  double mostRate() {
+    for (int b = 1; b <= sent() + 1; b++) {
+      double rate = fittedRate(b);
+      if (!Double.isNaN(rate)) {
+        return rate;
+      }
+    }
+    return Double.NaN;
+  }
+
   /** Replays the round through a bucket of {@code burst} tokens refilled at {@code rate} a second. */
   Fit replay(double burst, double rate) {
     double tokens = burst;
