@@ -88,8 +88,8 @@ import java.util.function.LongSupplier;
  *       after (every bunch still costs its pause).
  *   <li>Client stalls delay releases; without catching up, the pace the client kept was below
  *       the one it set, and fits of such rounds pulled the pace down round after round. Stalls of
- *       150 ms a second on every lane: 0.663 R, pace down to 31.5/s, before; 0.709 R, at least
- *       37.7/s, after. Stalls of 50 ms every 0.5 s on each lane: 0.952 R before, 0.948 R after.
+ *       150 ms a second on every lane: 0.663 R, pace down to 31.5/s, before; 0.711 R, at least
+ *       37.8/s, after. Stalls of 50 ms every 0.5 s on each lane: 0.952 R before, 0.948 R after.
  *   <li>Quiet, with jitter, and log-normal latency (median 100 ms, p99 1 s): 0.957, 0.935 and
  *       0.955 R before; 0.961, 0.962 and 0.960 R after, 4 pauses each (the opening burst, the
  *       search, verification, one probe), 429s under 1% of requests.
