@@ -12,6 +12,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -111,36 +112,35 @@ final class PacedBatchModel {
     stalls.addAll(o.stalls);
   }
 
-  PacedBatchModel concurrency(int c) {
+  /** A copy with {@code change} made to it: scenarios share a base and vary one thing each. */
+  private PacedBatchModel with(Consumer<PacedBatchModel> change) {
     PacedBatchModel m = new PacedBatchModel(this);
-    m.concurrency = c;
+    change.accept(m);
     return m;
+  }
+
+  PacedBatchModel concurrency(int c) {
+    return with(m -> m.concurrency = c);
   }
 
   PacedBatchModel jobs(int n) {
-    PacedBatchModel m = new PacedBatchModel(this);
-    m.jobs = n;
-    return m;
+    return with(m -> m.jobs = n);
   }
 
   PacedBatchModel retry(Retry r) {
-    PacedBatchModel m = new PacedBatchModel(this);
-    m.retry = r;
-    return m;
+    return with(m -> m.retry = r);
   }
 
   PacedBatchModel adaptive(boolean a) {
-    PacedBatchModel m = new PacedBatchModel(this);
-    m.adaptive = a;
-    return m;
+    return with(m -> m.adaptive = a);
   }
 
   /** Answers this share of requests 429 (with this Retry-After) whatever the bucket holds. */
   PacedBatchModel noise(double share, Duration retryAfter) {
-    PacedBatchModel m = new PacedBatchModel(this);
-    m.noise = share;
-    m.noiseRetryAfter = retryAfter;
-    return m;
+    return with(m -> {
+      m.noise = share;
+      m.noiseRetryAfter = retryAfter;
+    });
   }
 
   /**
@@ -149,9 +149,7 @@ final class PacedBatchModel {
    * of sending, and the answers come back out of order too.
    */
   PacedBatchModel jitter(Duration j) {
-    PacedBatchModel m = new PacedBatchModel(this);
-    m.jitter = j;
-    return m;
+    return with(m -> m.jitter = j);
   }
 
   /**
@@ -160,9 +158,7 @@ final class PacedBatchModel {
    * refills while the opening burst comes in, and lets more of it through than its burst.
    */
   PacedBatchModel connecting(Duration spread) {
-    PacedBatchModel m = new PacedBatchModel(this);
-    m.connecting = spread;
-    return m;
+    return with(m -> m.connecting = spread);
   }
 
   /**
@@ -170,10 +166,10 @@ final class PacedBatchModel {
    * p99}), as the simulator's {@code Latency.logNormal}: answers come back late and out of order.
    */
   PacedBatchModel logNormalLatency(Duration median, Duration p99) {
-    PacedBatchModel m = new PacedBatchModel(this);
-    m.latency = median;
-    m.latencyP99 = p99;
-    return m;
+    return with(m -> {
+      m.latency = median;
+      m.latencyP99 = p99;
+    });
   }
 
   /**
@@ -181,15 +177,11 @@ final class PacedBatchModel {
    * half and one and a half times {@code length}. Called again, it adds stalls of their own.
    */
   PacedBatchModel stalls(Duration every, Duration length, Lane... lanes) {
-    PacedBatchModel m = new PacedBatchModel(this);
-    m.stalls.add(new Stalls(EnumSet.copyOf(List.of(lanes)), every, length, 100 + stalls.size()));
-    return m;
+    return with(m -> m.stalls.add(new Stalls(EnumSet.copyOf(List.of(lanes)), every, length, 100 + stalls.size())));
   }
 
   PacedBatchModel fixedRate(double r) {
-    PacedBatchModel m = new PacedBatchModel(this);
-    m.fixedRate = r;
-    return m;
+    return with(m -> m.fixedRate = r);
   }
 
   Outcome run() {
