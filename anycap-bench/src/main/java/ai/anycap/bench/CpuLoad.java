@@ -49,6 +49,12 @@ public final class CpuLoad {
     }
   }
 
+  /**
+   * Spins the threads until standard input closes.
+   *
+   * @param args the number of threads to spin
+   * @throws IOException if standard input cannot be read
+   */
   public static void main(String[] args) throws IOException {
     int threads = Integer.parseInt(args[0]);
     for (int i = 0; i < threads; i++) {
