@@ -7,6 +7,7 @@ import ai.anycap.client.AnyCapClient;
 import ai.anycap.client.ImageOperation;
 import ai.anycap.client.PriceTable;
 import ai.anycap.testkit.AnyCapSimulator;
+import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.SimulatorCounters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -348,6 +349,38 @@ class ReferenceJobsTest {
         return JobSource.of(jobs).open();
       }
     };
+  }
+
+  @Test
+  void failedUploads_areRetriedAsUploads_neverCountedAsPossiblyBilled_andARefusedOneFailsItsJob() throws Exception {
+    sim.addFault(Fault.uploadStatus(503).onRequests(1, 2, 3)); // the client's own three PUT attempts
+    List<ImageJob> one = restyles("ink").subList(0, 1);
+
+    BatchReport retried = run(sim.client(), "out", one);
+
+    assertThat(retried.succeeded()).isEqualTo(1);
+    assertThat(retried.retries()).as("the upload, tried again by the pipeline").isEqualTo(1);
+    assertThat(retried.possiblyBilled().attempts()).isZero();
+    SimulatorCounters c = sim.counters();
+    assertThat(c.requests(SimulatorCounters.UPLOAD, 503)).isEqualTo(3);
+    assertThat(c.presigns()).isEqualTo(2);
+    assertThat(c.uploads()).isEqualTo(1);
+    assertThat(c.edits()).isEqualTo(1);
+
+    sim.clearFaults();
+    sim.addFault(Fault.presignStatus(413));
+    sim.resetCounters();
+    PipelineFixtures.RecordingListener listener = new PipelineFixtures.RecordingListener();
+    BatchReport refused;
+    try (ImagePipeline p = pipeline(sim.clientBuilder().build(), "refused", b -> b.listener(listener)).build()) {
+      refused = p.run(JobSource.of(restyles("oil").subList(1, 2)));
+    }
+    assertThat(refused.failed()).isEqualTo(1);
+    assertThat(refused.possiblyBilled().attempts()).isZero();
+    assertThat(((JobResult.Failed) listener.results.get(0)).errorCode()).isEqualTo("FILE_TOO_LARGE");
+    assertThat(sim.counters().presigns()).isZero();
+    assertThat(sim.counters().requests(SimulatorCounters.PRESIGN)).as("a 413 is not tried again").isEqualTo(1);
+    assertThat(sim.counters().edits()).isZero();
   }
 
   private long sizeOfPhotos() throws IOException {

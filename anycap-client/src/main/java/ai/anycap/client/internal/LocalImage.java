@@ -81,16 +81,20 @@ public record LocalImage(Path file, String contentType, byte[] bytes, String sha
     byte[] head;
     try (java.io.InputStream in = Files.newInputStream(file)) {
       head = in.readNBytes(ImageFormat.MAGIC_LENGTH);
-    } catch (NoSuchFileException e) {
-      throw new UploadException(Reason.FILE_MISSING, file, null, 0,
-          "reference image " + file + " does not exist", e);
     } catch (IOException e) {
-      throw new UploadException(Reason.FILE_UNREADABLE, file, null, 0,
-          "reference image " + file + " cannot be read: " + e, e);
+      throw readFailure(file, e);
     }
     if (ImageFormat.detect(head, head.length).isEmpty()) {
       throw notAnImage(file, head.length);
     }
+  }
+
+  private static UploadException readFailure(Path file, IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return new UploadException(Reason.FILE_MISSING, file, null, 0, "reference image " + file + " does not exist", e);
+    }
+    return new UploadException(Reason.FILE_UNREADABLE, file, null, 0,
+        "reference image " + file + " cannot be read: " + e, e);
   }
 
   private static UploadException notAnImage(Path file, int length) {
@@ -121,12 +125,8 @@ public record LocalImage(Path file, String contentType, byte[] bytes, String sha
         }
         sha.update(buffer, 0, n);
       }
-    } catch (NoSuchFileException e) {
-      throw new UploadException(Reason.FILE_MISSING, file, null, 0,
-          "reference image " + file + " does not exist", e);
     } catch (IOException e) {
-      throw new UploadException(Reason.FILE_UNREADABLE, file, null, 0,
-          "reference image " + file + " cannot be read: " + e, e);
+      throw readFailure(file, e);
     }
     if (total == 0) {
       throw notAnImage(file, 0);
