@@ -1,6 +1,7 @@
 package ai.anycap.batch;
 
 import ai.anycap.testkit.AnyCapSimulator;
+import ai.anycap.testkit.AnyCapSimulatorBuilder;
 import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.Latency;
 import java.time.Duration;
@@ -40,8 +41,8 @@ final class SimulationOptions {
    *
    * @throws BadInputException when a knob is set without {@code --simulate}, or does not parse
    */
-  AnyCapSimulator.Builder builder() {
-    AnyCapSimulator.Builder b = AnyCapSimulator.builder();
+  AnyCapSimulatorBuilder builder() {
+    AnyCapSimulatorBuilder b = AnyCapSimulator.builder();
     b.latency(parseLatency(latency == null ? DEFAULT_LATENCY : latency));
     for (String spec : faults) {
       try {

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.anycap.client.ImageRequest;
 import ai.anycap.testkit.AnyCapSimulator;
+import ai.anycap.testkit.AnyCapSimulatorBuilder;
 import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.SimulatorCounters;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,7 +52,7 @@ class FaultStormTest {
             Fault.artifactStatus(403),
             Fault.artifactStatus(404),
             Fault.slowDownload(Duration.ofMillis(50)));
-    AnyCapSimulator.Builder sb = AnyCapSimulator.builder().seed(20261125);
+    AnyCapSimulatorBuilder sb = AnyCapSimulator.builder().seed(20261125);
     // One request in five fails: generate faults share 20% of generates, download faults 20% of downloads.
     long generateKinds = faults.stream().filter(f -> !f.kind().onDownload()).count();
     long downloadKinds = faults.size() - generateKinds;

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.anycap.client.ImageRequest;
 import ai.anycap.testkit.AnyCapSimulator;
+import ai.anycap.testkit.AnyCapSimulatorBuilder;
 import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.SimulatorCounters;
 import java.math.BigDecimal;
@@ -28,7 +29,7 @@ class ImagePipelineTest {
 
   private AnyCapSimulator sim;
 
-  private AnyCapSimulator start(AnyCapSimulator.Builder builder) {
+  private AnyCapSimulator start(AnyCapSimulatorBuilder builder) {
     sim = builder.seed(42).start();
     return sim;
   }

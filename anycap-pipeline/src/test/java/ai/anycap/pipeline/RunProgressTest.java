@@ -5,6 +5,7 @@ import static ai.anycap.pipeline.PipelineFixtures.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.anycap.testkit.AnyCapSimulator;
+import ai.anycap.testkit.AnyCapSimulatorBuilder;
 import ai.anycap.testkit.SimulatorCounters;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +30,7 @@ class RunProgressTest {
     }
   }
 
-  private ImagePipelineBuilder pipeline(AnyCapSimulator.Builder simulator) {
+  private ImagePipelineBuilder pipeline(AnyCapSimulatorBuilder simulator) {
     sim = simulator.seed(5).start();
     return ImagePipeline.builder().client(sim.client()).templates(TEMPLATES).outputRoot(dir.resolve("out"));
   }

@@ -39,7 +39,7 @@ public final class AnyCapSimulatorExtension
 
   private static final String KEY = "simulator";
 
-  private final Consumer<AnyCapSimulator.Builder> configuration;
+  private final Consumer<AnyCapSimulatorBuilder> configuration;
   // Per instance, so that two of these extensions on one test keep their simulators apart.
   private final ExtensionContext.Namespace namespace =
       ExtensionContext.Namespace.create(AnyCapSimulatorExtension.class, this);
@@ -50,7 +50,7 @@ public final class AnyCapSimulatorExtension
     this(b -> {});
   }
 
-  private AnyCapSimulatorExtension(Consumer<AnyCapSimulator.Builder> configuration) {
+  private AnyCapSimulatorExtension(Consumer<AnyCapSimulatorBuilder> configuration) {
     this.configuration = configuration;
   }
 
@@ -70,7 +70,7 @@ public final class AnyCapSimulatorExtension
    *     latency or a rate limit
    * @return a new extension, for {@code @RegisterExtension}
    */
-  public static AnyCapSimulatorExtension configure(Consumer<AnyCapSimulator.Builder> configuration) {
+  public static AnyCapSimulatorExtension configure(Consumer<AnyCapSimulatorBuilder> configuration) {
     return new AnyCapSimulatorExtension(Objects.requireNonNull(configuration, "configuration"));
   }
 
@@ -100,7 +100,7 @@ public final class AnyCapSimulatorExtension
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    AnyCapSimulator.Builder builder = AnyCapSimulator.builder();
+    AnyCapSimulatorBuilder builder = AnyCapSimulator.builder();
     configuration.accept(builder);
     AnyCapSimulator sim = builder.start();
     context.getStore(namespace).put(KEY, sim);

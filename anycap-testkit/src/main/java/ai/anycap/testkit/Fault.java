@@ -1,5 +1,6 @@
 package ai.anycap.testkit;
 
+import ai.anycap.testkit.internal.FaultShape;
 import ai.anycap.testkit.internal.FaultSpec;
 import java.time.Duration;
 import java.util.Collections;
@@ -19,7 +20,7 @@ import java.util.TreeSet;
  *     .start();
  * }</pre>
  *
- * <p>The kind decides the endpoints it hits, its {@link Target}: {@link #truncatedDownload()},
+ * <p>The kind decides the endpoints it hits, its {@link FaultKind.Target}: {@link #truncatedDownload()},
  * {@link #artifactStatus(int)} and {@link #slowDownload(long)} hit artifact downloads; {@link
  * #presignStatus(int)} hits {@code POST /v1/capabilities/presign}; {@link #uploadStatus(int)} and
  * {@link #slowUpload(Duration)} hit the {@code PUT} of an upload's bytes; every other kind hits the
@@ -43,116 +44,16 @@ import java.util.TreeSet;
  */
 public final class Fault {
 
-  /** The endpoints a fault hits. */
-  public enum Target {
-    /** Generate, edit, upscale and read. */
-    IMAGE_OPERATION,
-    /** Artifact downloads. */
-    DOWNLOAD,
-    /** {@code POST /v1/capabilities/presign}. */
-    PRESIGN,
-    /** The {@code PUT} of an upload's bytes. */
-    UPLOAD
+  private final FaultShape shape;
+
+  private Fault(FaultShape shape) {
+    this.shape = shape;
   }
 
-  /** What goes wrong. */
-  public enum Kind {
-    /** A 5xx answer with an error envelope. */
-    SERVER_ERROR("server-error", Target.IMAGE_OPERATION),
-    /** A 429 answer with {@code Retry-After}. */
-    RATE_LIMITED("rate-limited", Target.IMAGE_OPERATION),
-    /** A 500 answer whose envelope says {@code retry_same_request: false}. */
-    DO_NOT_RETRY("do-not-retry", Target.IMAGE_OPERATION),
-    /** The connection is closed without an answer. */
-    RESET_CONNECTION("reset-connection", Target.IMAGE_OPERATION),
-    /** No answer for a while, then the normal one. */
-    HANG("hang", Target.IMAGE_OPERATION),
-    /** A 200 answer whose JSON body is cut short. */
-    MALFORMED_JSON("malformed-json", Target.IMAGE_OPERATION),
-    /** An artifact body shorter than its {@code Content-Length}. */
-    TRUNCATED_DOWNLOAD("truncated-download", Target.DOWNLOAD),
-    /** A 403 or 404 on the artifact URL. */
-    ARTIFACT_STATUS("artifact-status", Target.DOWNLOAD),
-    /** An artifact body sent at a throttled rate. */
-    SLOW_DOWNLOAD("slow-download", Target.DOWNLOAD),
-    /** An error status on the presign call, such as 413 {@code FILE_TOO_LARGE}. */
-    PRESIGN_STATUS("presign-status", Target.PRESIGN),
-    /** An error status on the {@code PUT} of an upload's bytes; nothing is stored. */
-    UPLOAD_STATUS("upload-status", Target.UPLOAD),
-    /** The {@code PUT} of an upload's bytes is answered late (stored as usual). */
-    SLOW_UPLOAD("slow-upload", Target.UPLOAD);
-
-    private final String spec;
-    private final Target target;
-
-    Kind(String spec, Target target) {
-      this.spec = spec;
-      this.target = target;
-    }
-
-    /**
-     * The endpoints this kind hits.
-     *
-     * @return the target
-     */
-    public Target target() {
-      return target;
-    }
-
-    /**
-     * Whether this kind hits artifact downloads.
-     *
-     * @return true for download faults
-     */
-    public boolean onDownload() {
-      return target == Target.DOWNLOAD;
-    }
-
-    /**
-     * The name used in specs, such as {@code server-error}.
-     *
-     * @return the kind's name in {@link Fault#parse(String)} specs
-     */
-    public String specName() {
-      return spec;
-    }
-  }
-
-  private final Kind kind;
-  private final int status;
-  private final Duration duration;
-  private final long bytesPerSecond;
-  private final double probability;
-  private final SortedSet<Integer> requests;
-  private final boolean afterGeneration;
-  private final boolean flatEnvelope;
-  private final boolean httpDate;
-
-  private Fault(
-      Kind kind,
-      int status,
-      Duration duration,
-      long bytesPerSecond,
-      double probability,
-      SortedSet<Integer> requests,
-      boolean afterGeneration,
-      boolean flatEnvelope,
-      boolean httpDate) {
-    this.kind = kind;
-    this.status = status;
-    this.duration = duration;
-    this.bytesPerSecond = bytesPerSecond;
-    this.probability = probability;
-    this.requests = requests;
-    this.afterGeneration = afterGeneration;
-    this.flatEnvelope = flatEnvelope;
-    this.httpDate = httpDate;
-  }
-
-  private static Fault of(Kind kind, int status, Duration duration, long bytesPerSecond) {
-    return new Fault(
+  private static Fault of(FaultKind kind, int status, Duration duration, long bytesPerSecond) {
+    return new Fault(new FaultShape(
         kind, status, duration, bytesPerSecond, 1.0, Collections.emptySortedSet(),
-        kind == Kind.MALFORMED_JSON, false, false);
+        kind == FaultKind.MALFORMED_JSON, false, false));
   }
 
   // ---- generate faults ----
@@ -168,7 +69,7 @@ public final class Fault {
     if (status < 500 || status > 599) {
       throw new IllegalArgumentException("serverError needs a 5xx status, got " + status);
     }
-    return of(Kind.SERVER_ERROR, status, Duration.ZERO, 0);
+    return of(FaultKind.SERVER_ERROR, status, Duration.ZERO, 0);
   }
 
   /**
@@ -179,7 +80,7 @@ public final class Fault {
    * @return a fault firing on every generate request
    */
   public static Fault rateLimited(Duration retryAfter) {
-    return of(Kind.RATE_LIMITED, 429, nonNegative(retryAfter, "retryAfter"), 0);
+    return of(FaultKind.RATE_LIMITED, 429, nonNegative(retryAfter, "retryAfter"), 0);
   }
 
   /**
@@ -189,7 +90,7 @@ public final class Fault {
    * @return a fault firing on every generate request
    */
   public static Fault doNotRetry() {
-    return of(Kind.DO_NOT_RETRY, 500, Duration.ZERO, 0);
+    return of(FaultKind.DO_NOT_RETRY, 500, Duration.ZERO, 0);
   }
 
   /**
@@ -199,7 +100,7 @@ public final class Fault {
    * @return a fault firing on every generate request
    */
   public static Fault resetConnection() {
-    return of(Kind.RESET_CONNECTION, 0, Duration.ZERO, 0);
+    return of(FaultKind.RESET_CONNECTION, 0, Duration.ZERO, 0);
   }
 
   /**
@@ -210,7 +111,7 @@ public final class Fault {
    * @return a fault firing on every generate request
    */
   public static Fault hang(Duration duration) {
-    return of(Kind.HANG, 0, positive(duration, "duration"), 0);
+    return of(FaultKind.HANG, 0, positive(duration, "duration"), 0);
   }
 
   /**
@@ -220,7 +121,7 @@ public final class Fault {
    * @return a fault firing on every generate request, always after the generation
    */
   public static Fault malformedJson() {
-    return of(Kind.MALFORMED_JSON, 200, Duration.ZERO, 0);
+    return of(FaultKind.MALFORMED_JSON, 200, Duration.ZERO, 0);
   }
 
   // ---- download faults ----
@@ -231,7 +132,7 @@ public final class Fault {
    * @return a fault firing on every artifact download
    */
   public static Fault truncatedDownload() {
-    return of(Kind.TRUNCATED_DOWNLOAD, 200, Duration.ZERO, 0);
+    return of(FaultKind.TRUNCATED_DOWNLOAD, 200, Duration.ZERO, 0);
   }
 
   /**
@@ -244,7 +145,7 @@ public final class Fault {
     if (status != 403 && status != 404) {
       throw new IllegalArgumentException("artifactStatus takes 403 or 404, got " + status);
     }
-    return of(Kind.ARTIFACT_STATUS, status, Duration.ZERO, 0);
+    return of(FaultKind.ARTIFACT_STATUS, status, Duration.ZERO, 0);
   }
 
   /**
@@ -257,7 +158,7 @@ public final class Fault {
     if (bytesPerSecond <= 0) {
       throw new IllegalArgumentException("bytesPerSecond must be positive, got " + bytesPerSecond);
     }
-    return of(Kind.SLOW_DOWNLOAD, 200, Duration.ZERO, bytesPerSecond);
+    return of(FaultKind.SLOW_DOWNLOAD, 200, Duration.ZERO, bytesPerSecond);
   }
 
   /**
@@ -267,7 +168,7 @@ public final class Fault {
    * @return a fault firing on every artifact download
    */
   public static Fault slowDownload(Duration total) {
-    return of(Kind.SLOW_DOWNLOAD, 200, positive(total, "total"), 0);
+    return of(FaultKind.SLOW_DOWNLOAD, 200, positive(total, "total"), 0);
   }
 
   // ---- upload faults ----
@@ -281,7 +182,7 @@ public final class Fault {
    * @return the fault
    */
   public static Fault presignStatus(int status) {
-    return of(Kind.PRESIGN_STATUS, errorStatus(status, "presignStatus"), Duration.ZERO, 0);
+    return of(FaultKind.PRESIGN_STATUS, errorStatus(status, "presignStatus"), Duration.ZERO, 0);
   }
 
   /**
@@ -292,7 +193,7 @@ public final class Fault {
    * @return the fault
    */
   public static Fault uploadStatus(int status) {
-    return of(Kind.UPLOAD_STATUS, errorStatus(status, "uploadStatus"), Duration.ZERO, 0);
+    return of(FaultKind.UPLOAD_STATUS, errorStatus(status, "uploadStatus"), Duration.ZERO, 0);
   }
 
   /**
@@ -303,7 +204,7 @@ public final class Fault {
    * @return the fault
    */
   public static Fault slowUpload(Duration delay) {
-    return of(Kind.SLOW_UPLOAD, 200, positive(delay, "delay"), 0);
+    return of(FaultKind.SLOW_UPLOAD, 200, positive(delay, "delay"), 0);
   }
 
   private static int errorStatus(int status, String what) {
@@ -326,8 +227,7 @@ public final class Fault {
     if (!(probability >= 0.0 && probability <= 1.0)) {
       throw new IllegalArgumentException("probability must be within [0, 1], got " + probability);
     }
-    return new Fault(kind, status, duration, bytesPerSecond, probability,
-        Collections.emptySortedSet(), afterGeneration, flatEnvelope, httpDate);
+    return new Fault(shape.firing(probability, Collections.emptySortedSet()));
   }
 
   /**
@@ -358,8 +258,7 @@ public final class Fault {
       }
       set.add(n);
     }
-    return new Fault(kind, status, duration, bytesPerSecond, 0.0,
-        Collections.unmodifiableSortedSet(set), afterGeneration, flatEnvelope, httpDate);
+    return new Fault(shape.firing(0.0, Collections.unmodifiableSortedSet(set)));
   }
 
   /**
@@ -370,11 +269,11 @@ public final class Fault {
    * @throws IllegalStateException for download faults and rate limits
    */
   public Fault afterGeneration() {
-    if (kind.target() != Target.IMAGE_OPERATION || kind == Kind.RATE_LIMITED) {
+    FaultKind kind = shape.kind();
+    if (kind.target() != FaultKind.Target.IMAGE_OPERATION || kind == FaultKind.RATE_LIMITED) {
       throw new IllegalStateException(kind.specName() + " cannot fire after a generation");
     }
-    return new Fault(kind, status, duration, bytesPerSecond, probability, requests,
-        true, flatEnvelope, httpDate);
+    return new Fault(shape.withAfterGeneration());
   }
 
   /**
@@ -385,12 +284,12 @@ public final class Fault {
    * @throws IllegalStateException for kinds that send no envelope
    */
   public Fault flatEnvelope() {
-    if (kind != Kind.SERVER_ERROR && kind != Kind.RATE_LIMITED && kind != Kind.DO_NOT_RETRY
-        && kind != Kind.PRESIGN_STATUS) {
+    FaultKind kind = shape.kind();
+    if (kind != FaultKind.SERVER_ERROR && kind != FaultKind.RATE_LIMITED && kind != FaultKind.DO_NOT_RETRY
+        && kind != FaultKind.PRESIGN_STATUS) {
       throw new IllegalStateException(kind.specName() + " sends no error envelope");
     }
-    return new Fault(kind, status, duration, bytesPerSecond, probability, requests,
-        afterGeneration, true, httpDate);
+    return new Fault(shape.withFlatEnvelope());
   }
 
   /**
@@ -401,11 +300,10 @@ public final class Fault {
    * @throws IllegalStateException for kinds other than {@link #rateLimited(Duration)}
    */
   public Fault httpDate() {
-    if (kind != Kind.RATE_LIMITED) {
+    if (shape.kind() != FaultKind.RATE_LIMITED) {
       throw new IllegalStateException("httpDate() applies to rateLimited faults only");
     }
-    return new Fault(kind, status, duration, bytesPerSecond, probability, requests,
-        afterGeneration, flatEnvelope, true);
+    return new Fault(shape.withHttpDate());
   }
 
   // ---- accessors ----
@@ -415,8 +313,8 @@ public final class Fault {
    *
    * @return the kind, which also decides the endpoint
    */
-  public Kind kind() {
-    return kind;
+  public FaultKind kind() {
+    return shape.kind();
   }
 
   /**
@@ -425,7 +323,7 @@ public final class Fault {
    * @return the status, or 0 when it sends none (reset, hang)
    */
   public int status() {
-    return status;
+    return shape.status();
   }
 
   /**
@@ -435,7 +333,7 @@ public final class Fault {
    * @return the duration; zero for other kinds
    */
   public Duration duration() {
-    return duration;
+    return shape.duration();
   }
 
   /**
@@ -444,7 +342,7 @@ public final class Fault {
    * @return bytes a second, or 0 for other kinds
    */
   public long bytesPerSecond() {
-    return bytesPerSecond;
+    return shape.bytesPerSecond();
   }
 
   /**
@@ -453,7 +351,7 @@ public final class Fault {
    * @return 0 to 1; 0 when it fires on numbered requests only
    */
   public double probability() {
-    return probability;
+    return shape.probability();
   }
 
   /**
@@ -462,7 +360,7 @@ public final class Fault {
    * @return an unmodifiable set; empty when it fires by probability
    */
   public SortedSet<Integer> requests() {
-    return requests;
+    return shape.requests();
   }
 
   /**
@@ -471,7 +369,7 @@ public final class Fault {
    * @return true after {@link #afterGeneration()}, and for {@link #malformedJson()}
    */
   public boolean firesAfterGeneration() {
-    return afterGeneration;
+    return shape.afterGeneration();
   }
 
   /**
@@ -480,7 +378,7 @@ public final class Fault {
    * @return true after {@link #flatEnvelope()}
    */
   public boolean usesFlatEnvelope() {
-    return flatEnvelope;
+    return shape.flatEnvelope();
   }
 
   /**
@@ -489,7 +387,7 @@ public final class Fault {
    * @return true after {@link #httpDate()}
    */
   public boolean usesHttpDate() {
-    return httpDate;
+    return shape.httpDate();
   }
 
   // ---- specs ----
@@ -529,60 +427,16 @@ public final class Fault {
 
   @Override
   public String toString() {
-    StringBuilder s = new StringBuilder(kind.specName());
-    switch (kind) {
-      case SERVER_ERROR:
-      case ARTIFACT_STATUS:
-      case PRESIGN_STATUS:
-      case UPLOAD_STATUS:
-        s.append(':').append(status);
-        break;
-      case RATE_LIMITED:
-      case HANG:
-      case SLOW_UPLOAD:
-        s.append(':').append(duration.toMillis()).append("ms");
-        break;
-      case SLOW_DOWNLOAD:
-        s.append(':').append(bytesPerSecond > 0 ? bytesPerSecond + "" : duration.toMillis() + "ms");
-        break;
-      default:
-        break;
-    }
-    if (!requests.isEmpty()) {
-      s.append(":on=");
-      s.append(String.join(",", requests.stream().map(String::valueOf).toList()));
-    } else if (probability < 1.0) {
-      s.append(":p=").append(probability);
-    }
-    if (afterGeneration && kind != Kind.MALFORMED_JSON) {
-      s.append(":after");
-    }
-    if (flatEnvelope) {
-      s.append(":flat");
-    }
-    if (httpDate) {
-      s.append(":http-date");
-    }
-    return s.toString();
+    return FaultSpec.format(this);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Fault f
-        && kind == f.kind
-        && status == f.status
-        && duration.equals(f.duration)
-        && bytesPerSecond == f.bytesPerSecond
-        && Double.compare(probability, f.probability) == 0
-        && requests.equals(f.requests)
-        && afterGeneration == f.afterGeneration
-        && flatEnvelope == f.flatEnvelope
-        && httpDate == f.httpDate;
+    return o instanceof Fault f && shape.equals(f.shape);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(kind, status, duration, bytesPerSecond, probability, requests,
-        afterGeneration, flatEnvelope, httpDate);
+    return shape.hashCode();
   }
 }

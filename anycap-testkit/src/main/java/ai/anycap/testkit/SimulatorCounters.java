@@ -36,7 +36,7 @@ import java.util.Set;
  * @param protocolViolations distinct ways clients broke the protocol: an API call without a
  *     Bearer key or {@code X-Trace-Id}, a JSON body sent without {@code Content-Type:
  *     application/json}, an {@code Authorization} header sent to an artifact URL
- * @param rateLimitUnusedPermits with a {@link AnyCapSimulator.Builder#rateLimit rate limit}: the
+ * @param rateLimitUnusedPermits with a {@link AnyCapSimulatorBuilder#rateLimit rate limit}: the
  *     permits it refilled while its bucket was full, up to the last generate request, that is the
  *     capacity no client used. A client that keeps the limit busy leaves few; one that waits
  *     too long (after 429s) leaves many. See {@link #rateLimitUse()}.

@@ -21,9 +21,9 @@ import java.util.concurrent.CountDownLatch;
  * </pre>
  *
  * <p>Options: {@code --host ADDRESS} (default {@code 127.0.0.1}; {@code 0.0.0.0} for every
- * interface, see {@link AnyCapSimulator.Builder#bindAddress(InetAddress)}), {@code --public-url
+ * interface, see {@link AnyCapSimulatorBuilder#bindAddress(InetAddress)}), {@code --public-url
  * URL} (the base of the URLs it hands out, see {@link
- * AnyCapSimulator.Builder#publicBaseUri(java.net.URI)}), {@code --port N}
+ * AnyCapSimulatorBuilder#publicBaseUri(java.net.URI)}), {@code --port N}
  * (default 0, any free port), {@code --api-key KEY} (require this
  * key), {@code --latency-ms N}, {@code --latency-ms MIN-MAX} (uniform) or {@code --latency-ms
  * log-normal:MEDIAN:P99} (see {@link Latency#logNormal}), {@code --rate-limit
@@ -46,7 +46,7 @@ public final class SimulatorMain {
    * @throws InterruptedException when the main thread is interrupted while serving
    */
   public static void main(String[] args) throws InterruptedException {
-    AnyCapSimulator.Builder builder;
+    AnyCapSimulatorBuilder builder;
     try {
       builder = parse(args);
     } catch (IllegalArgumentException e) {
@@ -90,8 +90,8 @@ public final class SimulatorMain {
    *
    * @throws IllegalArgumentException naming the bad flag or value
    */
-  static AnyCapSimulator.Builder parse(String[] args) {
-    AnyCapSimulator.Builder b = AnyCapSimulator.builder();
+  static AnyCapSimulatorBuilder parse(String[] args) {
+    AnyCapSimulatorBuilder b = AnyCapSimulator.builder();
     List<String> rest = new ArrayList<>(List.of(args));
     while (!rest.isEmpty()) {
       String flag = rest.remove(0);

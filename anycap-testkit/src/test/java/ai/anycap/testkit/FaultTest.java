@@ -1,5 +1,6 @@
 package ai.anycap.testkit;
 
+import ai.anycap.testkit.FaultKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -64,10 +65,10 @@ class FaultTest {
     assertThat(Fault.truncatedDownload().kind().onDownload()).isTrue();
     assertThat(Fault.artifactStatus(403).kind().onDownload()).isTrue();
     assertThat(Fault.slowDownload(10).kind().onDownload()).isTrue();
-    assertThat(Fault.serverError(500).kind().target()).isEqualTo(Fault.Target.IMAGE_OPERATION);
-    assertThat(Fault.presignStatus(413).kind().target()).isEqualTo(Fault.Target.PRESIGN);
-    assertThat(Fault.uploadStatus(503).kind().target()).isEqualTo(Fault.Target.UPLOAD);
-    assertThat(Fault.slowUpload(Duration.ofSeconds(1)).kind().target()).isEqualTo(Fault.Target.UPLOAD);
+    assertThat(Fault.serverError(500).kind().target()).isEqualTo(FaultKind.Target.IMAGE_OPERATION);
+    assertThat(Fault.presignStatus(413).kind().target()).isEqualTo(FaultKind.Target.PRESIGN);
+    assertThat(Fault.uploadStatus(503).kind().target()).isEqualTo(FaultKind.Target.UPLOAD);
+    assertThat(Fault.slowUpload(Duration.ofSeconds(1)).kind().target()).isEqualTo(FaultKind.Target.UPLOAD);
     assertThat(Fault.parse("slow-upload:2s")).isEqualTo(Fault.slowUpload(Duration.ofSeconds(2)));
   }
 

@@ -27,7 +27,7 @@ class SimulatorMainTest {
 
   @Test
   void parsesEveryOption() {
-    AnyCapSimulator.Builder b = SimulatorMain.parse(new String[] {
+    AnyCapSimulatorBuilder b = SimulatorMain.parse(new String[] {
       "--port", "0", "--api-key=ak_test_cli", "--latency-ms", "5-10", "--rate-limit", "50:10",
       "--credits", "7", "--fault", "server-error:503:on=1", "--fault=truncated-download:p=0",
       "--seed", "99", "--artifact-ttl-s", "60"
@@ -46,7 +46,7 @@ class SimulatorMainTest {
 
   @Test
   void parsesTheUploadAndOperationOptions() {
-    AnyCapSimulator.Builder b = SimulatorMain.parse(new String[] {
+    AnyCapSimulatorBuilder b = SimulatorMain.parse(new String[] {
       "--schema-form", "flat", "--upscale-credits", "5", "--read-credits=0", "--max-upload-mb", "1",
       "--credits", "10", "--fault", "upload-status:503:on=1"
     });

@@ -1,5 +1,6 @@
 package ai.anycap.testkit.internal;
 
+import ai.anycap.testkit.FaultKind;
 import ai.anycap.testkit.Fault;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class FaultPlan {
    * Counts this request against every fault of its target and returns the first that fires, or
    * null.
    */
-  public Fault pick(Fault.Target target) {
+  public Fault pick(FaultKind.Target target) {
     List<Installed> current = installed;
     if (current.isEmpty()) {
       return null;

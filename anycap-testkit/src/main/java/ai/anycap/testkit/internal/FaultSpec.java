@@ -1,12 +1,16 @@
 package ai.anycap.testkit.internal;
 
+import ai.anycap.testkit.FaultKind;
 import ai.anycap.testkit.Fault;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 
-/** Reads the fault specs of {@link Fault#parse(String)} and {@code SimulatorMain --fault}. */
+/**
+ * The fault specs of {@link Fault#parse(String)} and {@code SimulatorMain --fault}: read, and
+ * written back by {@link Fault#toString()}, so that a spec round-trips.
+ */
 public final class FaultSpec {
 
   private FaultSpec() {}
@@ -66,7 +70,7 @@ public final class FaultSpec {
         default:
           throw new IllegalArgumentException(
               "unknown fault '" + parts[0] + "' in '" + spec + "'; known: "
-                  + Arrays.stream(Fault.Kind.values()).map(Fault.Kind::specName).toList());
+                  + Arrays.stream(FaultKind.values()).map(FaultKind::specName).toList());
       }
       for (int i = next; i < parts.length; i++) {
         f = modifier(f, parts[i], spec);
@@ -121,5 +125,44 @@ public final class FaultSpec {
       return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
     }
     throw new IllegalArgumentException("duration '" + s + "' needs a unit: ms or s");
+  }
+
+  /** The spec of {@code f}, as {@link #parse} reads it. */
+  public static String format(Fault f) {
+    StringBuilder s = new StringBuilder(f.kind().specName());
+    switch (f.kind()) {
+      case SERVER_ERROR:
+      case ARTIFACT_STATUS:
+      case PRESIGN_STATUS:
+      case UPLOAD_STATUS:
+        s.append(':').append(f.status());
+        break;
+      case RATE_LIMITED:
+      case HANG:
+      case SLOW_UPLOAD:
+        s.append(':').append(f.duration().toMillis()).append("ms");
+        break;
+      case SLOW_DOWNLOAD:
+        s.append(':').append(f.bytesPerSecond() > 0 ? f.bytesPerSecond() + "" : f.duration().toMillis() + "ms");
+        break;
+      default:
+        break;
+    }
+    if (!f.requests().isEmpty()) {
+      s.append(":on=");
+      s.append(String.join(",", f.requests().stream().map(String::valueOf).toList()));
+    } else if (f.probability() < 1.0) {
+      s.append(":p=").append(f.probability());
+    }
+    if (f.firesAfterGeneration() && f.kind() != FaultKind.MALFORMED_JSON) {
+      s.append(":after");
+    }
+    if (f.usesFlatEnvelope()) {
+      s.append(":flat");
+    }
+    if (f.usesHttpDate()) {
+      s.append(":http-date");
+    }
+    return s.toString();
   }
 }

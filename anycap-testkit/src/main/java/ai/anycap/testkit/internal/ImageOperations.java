@@ -1,5 +1,6 @@
 package ai.anycap.testkit.internal;
 
+import ai.anycap.testkit.FaultKind;
 import ai.anycap.client.ImageFormat;
 import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.Latency;
@@ -92,7 +93,7 @@ final class ImageOperations {
       call.reset();
       return;
     }
-    Fault fault = server.faults.pick(Fault.Target.IMAGE_OPERATION);
+    Fault fault = server.faults.pick(FaultKind.Target.IMAGE_OPERATION);
     String fingerprint = fingerprint(op, body);
     call.body(fingerprint);
     if (fault != null) {
@@ -100,7 +101,7 @@ final class ImageOperations {
     }
     Request r = new Request(op, call, call.header("X-Trace-Id"), server.nextRequestId(), fault, body, fingerprint);
     if (fault != null && !fault.firesAfterGeneration()) {
-      if (fault.kind() == Fault.Kind.HANG) {
+      if (fault.kind() == FaultKind.HANG) {
         server.later(fault.duration(), call, () -> admit(r));
         return;
       }

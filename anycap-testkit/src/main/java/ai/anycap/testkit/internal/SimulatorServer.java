@@ -1,5 +1,6 @@
 package ai.anycap.testkit.internal;
 
+import ai.anycap.testkit.FaultKind;
 import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.SimulatorCounters;
 import ai.anycap.testkit.TokenBucket;
@@ -313,8 +314,8 @@ public final class SimulatorServer implements AutoCloseable {
       call.send(405, "text/plain", bytes("method not allowed"), null);
       return;
     }
-    Fault fault = faults.pick(Fault.Target.DOWNLOAD);
-    if (fault != null && fault.kind() == Fault.Kind.ARTIFACT_STATUS) {
+    Fault fault = faults.pick(FaultKind.Target.DOWNLOAD);
+    if (fault != null && fault.kind() == FaultKind.ARTIFACT_STATUS) {
       call.send(fault.status(), "text/plain",
           bytes(fault.status() == 403 ? "access denied (simulated)" : "no such artifact (simulated)"), null);
       return;
@@ -331,7 +332,7 @@ public final class SimulatorServer implements AutoCloseable {
     byte[] png = renderer.png(found.key());
     if (fault == null) {
       call.send(200, "image/png", png, null);
-    } else if (fault.kind() == Fault.Kind.TRUNCATED_DOWNLOAD) {
+    } else if (fault.kind() == FaultKind.TRUNCATED_DOWNLOAD) {
       call.truncated("image/png", png, png.length / 2);
     } else {
       long interval = TimeUnit.MILLISECONDS.toNanos(50);

@@ -1,5 +1,6 @@
 package ai.anycap.testkit.internal;
 
+import ai.anycap.testkit.FaultKind;
 import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.internal.Envelopes.ApiError;
 import ai.anycap.testkit.internal.UploadStore.Presigned;
@@ -32,7 +33,7 @@ final class UploadEndpoints {
 
   void presign(Call call) {
     byte[] raw = SimulatorServer.body(call, SimulatorServer.MAX_BODY);
-    Fault fault = server.faults.pick(Fault.Target.PRESIGN);
+    Fault fault = server.faults.pick(FaultKind.Target.PRESIGN);
     if (fault != null) {
       call.fault(fault.kind().specName());
       ApiError e = presignFault(fault.status());
@@ -131,8 +132,8 @@ final class UploadEndpoints {
     if (call.header("Authorization") != null) {
       server.counters.violation("Authorization header sent to an upload URL");
     }
-    Fault fault = server.faults.pick(Fault.Target.UPLOAD);
-    if (fault != null && fault.kind() == Fault.Kind.UPLOAD_STATUS) {
+    Fault fault = server.faults.pick(FaultKind.Target.UPLOAD);
+    if (fault != null && fault.kind() == FaultKind.UPLOAD_STATUS) {
       call.fault(fault.kind().specName());
       call.send(fault.status(), "text/plain", SimulatorServer.bytes(fault.status() == 403
           ? "access denied: the upload URL expired (simulated)"
@@ -147,7 +148,7 @@ final class UploadEndpoints {
     }
     server.uploads.store(s, bytes);
     server.counters.uploaded();
-    if (fault != null && fault.kind() == Fault.Kind.SLOW_UPLOAD) {
+    if (fault != null && fault.kind() == FaultKind.SLOW_UPLOAD) {
       call.fault(fault.kind().specName());
       server.later(fault.duration(), call, () -> call.send(200, "text/plain", new byte[0], null));
       return;
