@@ -6,6 +6,7 @@ import ai.anycap.pipeline.internal.CsvJobReader;
 import ai.anycap.pipeline.internal.CsvJobSpec;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -38,8 +39,25 @@ import java.util.Objects;
  */
 public final class CsvJobSource extends FileJobSource {
 
+  private final CsvJobSpec spec;
+
   private CsvJobSource(CsvJobSpec spec) {
     super(spec.file(), () -> new CsvJobReader(spec));
+    this.spec = spec;
+  }
+
+  /**
+   * The names in the file's header, stripped, in file order: what a template may use. Reads the
+   * header only.
+   *
+   * @return the column names
+   * @throws InvalidJobException as {@link #open()} does: a missing or empty file, a malformed
+   *     header (bytes that are not UTF-8 included), a column the builder names that it lacks
+   */
+  public List<String> columns() {
+    try (CsvJobReader reader = new CsvJobReader(spec)) {
+      return reader.header();
+    }
   }
 
   /**

@@ -330,6 +330,18 @@ class CsvJobSourceTest {
         Arguments.of("bad-utf8.csv", 3, null, "not valid UTF-8: byte 0xE9", List.of("MUG-1.png")));
   }
 
+  @Test
+  void columns_areTheHeadersNames_andAHeaderThatIsNotUtf8FailsAsOpenDoes() throws IOException {
+    Path good = write("p.csv", "\uFEFF name , color,sku\nMug,red,M1\n");
+    assertThat(products(good).build().columns()).containsExactly("name", "color", "sku");
+
+    Path latin1 = Files.write(dir.resolve("l.csv"), "d\u00e9signation,sku\nMug,M1\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> products(latin1).build().columns())
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageStartingWith("l.csv:1: not valid UTF-8: byte 0xE9 at byte column 2 ")
+        .hasMessageContaining("iconv -f latin1 -t utf-8 l.csv > l-utf8.csv");
+  }
+
   /**
    * A byte that is not UTF-8 in the header, early in the file (inside the first 8 KB the reader
    * decodes at once), and far in, on a line that straddles two of its buffers.

@@ -63,6 +63,11 @@ public final class CsvJobReader extends FileJobReader {
     }
   }
 
+  /** The header's column names, stripped, in file order. */
+  public List<String> header() {
+    return header;
+  }
+
   @Override
   Optional<ImageJob> read() {
     List<String> row;
