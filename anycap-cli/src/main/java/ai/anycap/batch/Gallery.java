@@ -58,8 +58,10 @@ final class Gallery {
   static List<Entry> entries(BatchInput input, Map<String, JobResult> results) {
     List<Entry> entries = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
-    for (ImageJob job : input.jobs.values()) {
-      seen.add(job.id());
+    for (ImageJob job : input.jobs()) {
+      if (!seen.add(job.id())) {
+        continue; // a duplicate id, skipped as invalid: its result is the first row's
+      }
       entries.add(new Entry(job.id(), job, results.get(job.id()), input.prompt(job), input.model(job)));
     }
     for (JobResult r : results.values()) {
