@@ -16,6 +16,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import ai.anycap.client.AnyCapClient;
 import ai.anycap.testkit.AnyCapSimulator;
+import ai.anycap.testkit.AnyCapSimulatorExtension;
 import ai.anycap.testkit.SchemaForm;
 import ai.anycap.testkit.SimulatorCounters;
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
@@ -33,7 +34,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,23 +49,14 @@ class PreflightTest {
   static WireMockExtension wm =
       WireMockExtension.newInstance().options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")).build();
 
+  @RegisterExtension final AnyCapSimulatorExtension anycap = AnyCapSimulatorExtension.configure(b -> b.seed(11));
+  /** An account with 5 credits left, which reports its balance. */
+  @RegisterExtension final AnyCapSimulatorExtension poor = AnyCapSimulatorExtension.configure(b -> b.seed(12).credits(5));
+
   @TempDir Path dir;
 
-  private AnyCapSimulator sim;
-
-  @AfterEach
-  void stop() {
-    if (sim != null) {
-      sim.close();
-    }
-  }
-
-  private void start(AnyCapSimulator.Builder builder) {
-    sim = builder.seed(11).start();
-  }
-
   private ImagePipelineBuilder pipeline() {
-    return pipeline(sim.client());
+    return pipeline(anycap.client());
   }
 
   private ImagePipelineBuilder pipeline(AnyCapClient client) {
@@ -77,7 +68,7 @@ class PreflightTest {
   }
 
   private long requests(String endpoint) {
-    return sim.counters().requests(endpoint);
+    return anycap.simulator().counters().requests(endpoint);
   }
 
   private static BatchValidationException refusal(ImagePipeline p, List<ImageJob> jobs) {
@@ -88,7 +79,6 @@ class PreflightTest {
 
   @Test
   void aValueTheSchemaDoesNotAllow_andAnUnknownParameter_refuseTheBatch_fetchingTheSchemaOnce() {
-    start(AnyCapSimulator.builder());
     List<ImageJob> batch = new ArrayList<>(jobs(10));
     batch.add(ImageJob.builder().id("odd").prompt("a mug").param("colour_scheme", "warm").outputKey("odd.png").build());
     try (ImagePipeline p = pipeline().defaultParam("aspect_ratio", "bad").build()) {
@@ -109,21 +99,20 @@ class PreflightTest {
 
   @Test
   void theJsonSchemaForm_isCheckedAlike_andAGoodBatchRuns() {
-    start(AnyCapSimulator.builder().schemaForm(SchemaForm.JSON_SCHEMA));
-    try (ImagePipeline p = pipeline().build()) {
+    try (AnyCapSimulator jsonSchema = AnyCapSimulator.builder().schemaForm(SchemaForm.JSON_SCHEMA).start();
+        ImagePipeline p = pipeline(jsonSchema.client()).build()) {
       BatchValidationException e = refusal(p,
           List.of(ImageJob.builder().prompt("a mug").param("aspect_ratio", "2:1").outputKey("a.png").build()));
       assertThat(e.problems()).singleElement().satisfies(i -> assertThat(i.field()).hasValue("aspect_ratio"));
 
       BatchReport report = p.run(JobSource.of(jobs(3)));
       assertThat(report.succeeded()).isEqualTo(3);
+      assertThat(jsonSchema.counters().requests(SimulatorCounters.GENERATE)).isEqualTo(3);
     }
-    assertThat(requests(SimulatorCounters.GENERATE)).isEqualTo(3);
   }
 
   @Test
   void aModelTheApiDoesNotList_isRefusedByName() {
-    start(AnyCapSimulator.builder());
     try (ImagePipeline p = pipeline().build()) {
       BatchValidationException e = refusal(p,
           List.of(ImageJob.builder().prompt("a mug").model("nano-banana-3").outputKey("a.png").build()));
@@ -138,7 +127,8 @@ class PreflightTest {
 
   @Test
   void whenTheSchemaOrStatusCannotBeFetched_theBatchGoesOn_andSaysWhatWentUnchecked() {
-    start(AnyCapSimulator.builder().credits(1)); // the balance check would refuse 2 jobs, could it see the balance
+    // 5 credits: the balance check would refuse 6 jobs, could it see the balance.
+    AnyCapSimulator sim = poor.simulator();
     wm.stubFor(any(anyUrl()).atPriority(10).willReturn(aResponse().proxiedFrom(sim.baseUri().toString())));
     wm.stubFor(get(urlPathMatching("/v1/image/models/[^/]+/schema")).atPriority(1).willReturn(aResponse()
         .withStatus(503).withHeader("Content-Type", "application/json")
@@ -153,22 +143,21 @@ class PreflightTest {
       }
     };
     try (ImagePipeline p = pipeline(proxied).listener(listener).build()) {
-      BatchCheck check = p.check(JobSource.of(jobs(2)));
-      assertThat(check.entries()).isEqualTo(2);
+      BatchCheck check = p.check(JobSource.of(jobs(6)));
+      assertThat(check.entries()).isEqualTo(6);
       assertThat(check.warnings()).singleElement().asString()
           .contains("could not fetch the schema of nano-banana-2 (generate)").contains("go unchecked");
 
-      BatchReport report = p.run(JobSource.of(jobs(2)));
-      assertThat(report.succeeded()).isEqualTo(1);
+      BatchReport report = p.run(JobSource.of(jobs(6)));
+      assertThat(report.succeeded()).isEqualTo(5);
       assertThat(report.haltReason()).hasValueSatisfying(h -> assertThat(h).contains("402"));
     }
     assertThat(warnings).singleElement().asString().contains("schema of nano-banana-2");
-    assertThat(requests(SimulatorCounters.GENERATE)).isEqualTo(2);
+    assertThat(sim.counters().requests(SimulatorCounters.GENERATE)).isEqualTo(6);
   }
 
   @Test
   void withTheSchemaCheckOff_noSchemaIsFetched_andTheServerJudges() {
-    start(AnyCapSimulator.builder());
     try (ImagePipeline p = pipeline().schemaCheck(false).defaultParam("aspect_ratio", "bad").build()) {
       BatchReport report = p.run(JobSource.of(jobs(2)));
       assertThat(report.failed()).isEqualTo(2);
@@ -180,7 +169,6 @@ class PreflightTest {
 
   @Test
   void aPromptOverTheLimit_isRefusedAtItsEntry_inABatch_inSubmit_andTheLimitCanBeRaised() {
-    start(AnyCapSimulator.builder());
     ImageJob longOne = ImageJob.builder().id("long").prompt("a mug, ".repeat(1_200)).outputKey("long.png").build();
     try (ImagePipeline p = pipeline().build()) {
       BatchValidationException e = refusal(p, List.of(jobs(1).get(0), longOne));
@@ -201,7 +189,6 @@ class PreflightTest {
 
   @Test
   void outputPathsThroughLinksThatLeaveTheRoot_areRefusedBeforeTheFirstRequest() throws Exception {
-    start(AnyCapSimulator.builder());
     Path out = Files.createDirectories(dir.resolve("out"));
     Path outside = Files.createDirectories(dir.resolve("elsewhere"));
     Path victim = Files.writeString(outside.resolve("victim.png"), "not to be overwritten");
@@ -227,7 +214,6 @@ class PreflightTest {
 
   @Test
   void anOutputRootThatCannotBeWritten_isRefused_withEveryOtherProblem_evenWhenSkippingBadRows() throws Exception {
-    start(AnyCapSimulator.builder());
     Path file = Files.writeString(dir.resolve("out"), "a file where the output root should be");
     List<ImageJob> batch = new ArrayList<>(jobs(2));
     batch.add(ImageJob.builder().id("long").prompt("x".repeat(8_001)).outputKey("long.png").build());
@@ -250,7 +236,6 @@ class PreflightTest {
 
   @Test
   void budgets_zeroAndNegativeFailAtOnce_andOneNoJobFitsInRefusesTheBatch() {
-    start(AnyCapSimulator.builder());
     assertThatThrownBy(() -> pipeline().budget(Budget.credits(0)))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("budget(Budget): no job fits in a budget of 0 credits");
@@ -268,17 +253,16 @@ class PreflightTest {
 
   @Test
   void aBatchOverTheCreditBalance_isRefused_unlessACreditBudgetWithinItCapsIt() {
-    start(AnyCapSimulator.builder().credits(5));
-    try (ImagePipeline p = pipeline().build()) {
+    try (ImagePipeline p = pipeline(poor.client()).build()) {
       BatchValidationException e = refusal(p, jobs(20));
       assertThat(e.problems()).singleElement().satisfies(i -> {
         assertThat(i.position()).isEqualTo(new JobPosition("balanceCheck", 0));
         assertThat(i.problem()).startsWith("the batch needs about 20 credits, and the account holds 5");
       });
     }
-    assertThat(requests(SimulatorCounters.GENERATE)).isZero();
+    assertThat(poor.simulator().counters().requests(SimulatorCounters.GENERATE)).isZero();
 
-    try (ImagePipeline p = pipeline().budget(Budget.credits(5)).concurrency(1).build()) {
+    try (ImagePipeline p = pipeline(poor.client()).budget(Budget.credits(5)).concurrency(1).build()) {
       BatchReport report = p.run(JobSource.of(jobs(20)));
       assertThat(report.succeeded()).isEqualTo(5);
       assertThat(report.skipped(SkipReason.BUDGET)).isEqualTo(15);
@@ -287,26 +271,24 @@ class PreflightTest {
 
   @Test
   void theBalanceIsHeldAgainstWhatARerunStillNeeds() {
-    start(AnyCapSimulator.builder().credits(10));
     Path journal = dir.resolve("out/manifest.jsonl");
-    try (ImagePipeline p = pipeline().journal(journal).build()) {
-      assertThat(p.run(JobSource.of(jobs(8))).succeeded()).isEqualTo(8);
+    try (ImagePipeline p = pipeline(poor.client()).journal(journal).build()) {
+      assertThat(p.run(JobSource.of(jobs(3))).succeeded()).isEqualTo(3);
     }
-    // 20 entries, 8 done: 12 to pay for, 2 credits left.
-    try (ImagePipeline p = pipeline().journal(journal).build()) {
-      assertThat(refusal(p, jobs(20)).getMessage()).contains("needs about 12 credits, and the account holds 2");
+    // 20 entries, 3 done: 17 to pay for, 2 credits left.
+    try (ImagePipeline p = pipeline(poor.client()).journal(journal).build()) {
+      assertThat(refusal(p, jobs(20)).getMessage()).contains("needs about 17 credits, and the account holds 2");
     }
-    try (ImagePipeline p = pipeline().journal(journal).build()) {
-      BatchReport report = p.run(JobSource.of(jobs(10)));
+    try (ImagePipeline p = pipeline(poor.client()).journal(journal).build()) {
+      BatchReport report = p.run(JobSource.of(jobs(5)));
       assertThat(report.succeeded()).isEqualTo(2);
-      assertThat(report.skipped(SkipReason.ALREADY_DONE)).isEqualTo(8);
+      assertThat(report.skipped(SkipReason.ALREADY_DONE)).isEqualTo(3);
     }
-    assertThat(requests(SimulatorCounters.GENERATE)).isEqualTo(10);
+    assertThat(poor.simulator().counters().requests(SimulatorCounters.GENERATE)).isEqualTo(5);
   }
 
   @Test
   void check_sendsNothingPaid_writesNothing_andCountsWhatWouldBeSkipped() {
-    start(AnyCapSimulator.builder());
     List<ImageJob> batch = new ArrayList<>(jobs(4));
     batch.add(ImageJob.builder().id("bad").prompt("x").param("aspect_ratio", "2:1").outputKey("bad.png").build());
     try (ImagePipeline p = pipeline().skipInvalidRows().build()) {
@@ -324,7 +306,6 @@ class PreflightTest {
   /** 100,000 CSV rows are checked, schema and all, in a JVM with a 64 MiB heap. */
   @Test
   void aHundredThousandRows_areCheckedInA64MiBHeap() throws Exception {
-    start(AnyCapSimulator.builder());
     Path csv = dir.resolve("big.csv");
     try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
       w.write("name,color,sku\n");
@@ -336,7 +317,7 @@ class PreflightTest {
         "-cp", System.getProperty("java.class.path"), "-Xmx64m",
         ChildBatch.class.getName(), "check", dir.resolve("out").toString(), csv.toString()).toArray(String[]::new);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-    pb.environment().put(AnyCapClient.ENDPOINT_ENV, sim.baseUri().toString());
+    pb.environment().put(AnyCapClient.ENDPOINT_ENV, anycap.simulator().baseUri().toString());
     pb.environment().put(AnyCapClient.API_KEY_ENV, "ak_test_preflight");
     Process child = pb.start();
     List<String> output = new ArrayList<>();
