@@ -5,6 +5,7 @@ import ai.anycap.client.AnyCapException;
 import ai.anycap.client.AuthenticationException;
 import ai.anycap.client.ModelInfo;
 import ai.anycap.client.PermissionDeniedException;
+import ai.anycap.pipeline.Budget;
 import ai.anycap.testkit.AnyCapSimulator;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -64,7 +65,7 @@ final class Connection implements AutoCloseable {
    * @throws BadInputException when the batch would be refused
    */
   static List<String> checkIfPossible(
-      SimulationOptions sim, CliEnvironment env, BatchInput input, ai.anycap.pipeline.Budget limit) {
+      SimulationOptions sim, CliEnvironment env, BatchInput input, Budget limit) {
     if (!sim.simulate && env.variable(API_KEY_ENV) == null) {
       return List.of("the parameters were not checked against the models' schemas, nor the estimate against"
           + " the credit balance: that needs " + API_KEY_ENV + " (or --simulate)");

@@ -27,8 +27,7 @@ import java.util.stream.Collectors;
  */
 final class SchemaChecks {
 
-  /** The operation every job sends today. */
-  static final String GENERATE = "generate";
+  private static final String GENERATE = "generate";
 
   private final AnyCapClient client;
   private final Consumer<String> warnings;
@@ -54,8 +53,9 @@ final class SchemaChecks {
     ImageRequest request = plan.request();
     String model = request.model();
     Mode mode = request.mode().orElse(null);
+    String operation = operation(plan);
     Optional<ModelSchema> schema =
-        schemas.computeIfAbsent(model + '\0' + GENERATE + '\0' + mode, k -> fetch(model, mode));
+        schemas.computeIfAbsent(model + '\0' + operation + '\0' + mode, k -> fetch(model, operation, mode));
     String offered = unknownModels.get(model);
     if (offered != null) {
       throw new InvalidJobException(plan.position(), "model", "unknown model '" + model + "'; " + offered);
@@ -71,10 +71,15 @@ final class SchemaChecks {
     }
   }
 
-  private Optional<ModelSchema> fetch(String model, Mode mode) {
-    String what = model + " (" + GENERATE + (mode == null ? "" : ", " + mode) + ")";
+  /** The operation whose schema the job's request must fit: the one it is sent to. */
+  private static String operation(JobPlan plan) {
+    return GENERATE; // every job generates today; an edit would be checked against "edit"
+  }
+
+  private Optional<ModelSchema> fetch(String model, String operation, Mode mode) {
+    String what = model + " (" + operation + (mode == null ? "" : ", " + mode) + ")";
     try {
-      return Optional.of(client.images().schema(model, GENERATE, mode));
+      return Optional.of(client.images().schema(model, operation, mode));
     } catch (NotFoundException e) {
       Optional<List<String>> ids = listedModels();
       if (ids.isPresent() && !ids.get().contains(model)) {
