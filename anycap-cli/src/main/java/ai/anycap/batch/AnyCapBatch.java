@@ -6,6 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -65,8 +66,16 @@ public final class AnyCapBatch implements Runnable {
     cl.setParameterExceptionHandler((e, args) -> {
       CommandLine c = e.getCommandLine();
       PrintWriter err = c.getErr();
+      boolean suggested = false;
+      if (!(e instanceof UnmatchedArgumentException) && !c.getUnmatchedArguments().isEmpty()) {
+        // A misspelt flag leaves a required one missing, and picocli reports only that: name the
+        // misspelling first, as it is what the user must fix.
+        UnmatchedArgumentException unknown = new UnmatchedArgumentException(c, c.getUnmatchedArguments());
+        err.println("anycap-batch: " + unknown.getMessage());
+        suggested = UnmatchedArgumentException.printSuggestions(unknown, err);
+      }
       err.println("anycap-batch: " + e.getMessage());
-      if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+      if (!suggested && !UnmatchedArgumentException.printSuggestions(e, err)) {
         err.println("See '" + c.getCommandSpec().qualifiedName() + " --help'.");
       }
       err.flush();

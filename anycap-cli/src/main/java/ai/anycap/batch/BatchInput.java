@@ -8,44 +8,48 @@ import ai.anycap.pipeline.CsvJobSource;
 import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.InvalidJobException;
 import ai.anycap.pipeline.JobReader;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvParser;
-import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The checked input of a batch: the templates, the CSV source, and its jobs in file order (for the
- * gallery). {@link #read(JobOptions)} checks what one message can explain (a missing file, an
- * unknown template, a column the template needs and the file lacks) before anything is sent; row
- * by row problems are left to the pipeline, which refuses the whole batch before spending.
+ * The checked input of a batch: the templates, the CSV source, and what one pass over its rows
+ * found (how many read, the models they use, the first few). {@link #read(JobOptions)} checks what
+ * one message can explain (a missing file, an unknown template, a column the template needs and
+ * the file lacks) before anything is sent; row by row problems are left to the pipeline's check,
+ * which refuses the whole batch before spending. No row is kept beyond the first few, so 100,000
+ * rows take no more memory than 10; {@link #jobs()} reads them again when they are needed.
  */
 final class BatchInput {
+
+  /** How many rows a dry run shows. */
+  static final int FIRST = 3;
 
   final JobOptions options;
   final PromptTemplates templates;
   final CsvJobSource source;
-  /** Jobs by id, in file order; malformed rows are absent. */
-  final Map<String, ImageJob> jobs;
+  /** The rows that read as jobs (malformed ones are not counted). */
+  final long rows;
+  /** The first {@value #FIRST} jobs, in file order. */
+  final List<ImageJob> first;
+  private final Set<String> models;
 
-  private BatchInput(
-      JobOptions options, PromptTemplates templates, CsvJobSource source, Map<String, ImageJob> jobs) {
+  private BatchInput(JobOptions options, PromptTemplates templates, CsvJobSource source, long rows,
+      List<ImageJob> first, Set<String> models) {
     this.options = options;
     this.templates = templates;
     this.source = source;
-    this.jobs = Collections.unmodifiableMap(jobs);
+    this.rows = rows;
+    this.first = List.copyOf(first);
+    this.models = Collections.unmodifiableSet(models);
   }
 
   /**
@@ -70,6 +74,9 @@ final class BatchInput {
     if (o.template != null && o.promptColumn != null) {
       throw new BadInputException("use --template or --prompt-column, not both");
     }
+    if (o.maxPromptLength < 1) {
+      throw new BadInputException("--max-prompt-length must be at least 1, got " + o.maxPromptLength);
+    }
     PromptTemplates templates = o.templates != null ? templates(o.templates) : PromptTemplates.of();
     PromptTemplate template = null;
     if (o.template != null) {
@@ -82,7 +89,7 @@ final class BatchInput {
     CsvJobSource source = source(o);
     List<String> header;
     try {
-      header = header(source);
+      header = source.columns();
     } catch (InvalidJobException e) {
       throw new BadInputException(e.getMessage(), e);
     }
@@ -107,29 +114,82 @@ final class BatchInput {
           csv.getFileName() + " has no column '" + o.promptColumn + "' for --prompt-column (its columns: "
               + String.join(", ", header) + ")");
     }
-    Map<String, ImageJob> jobs = new LinkedHashMap<>();
+    return scan(o, templates, source);
+  }
+
+  /** Counts the rows and notes their models and the first few; bad rows are the pipeline's to report. */
+  private static BatchInput scan(JobOptions o, PromptTemplates templates, CsvJobSource source) {
+    long rows = 0;
+    boolean anyEntry = false;
+    List<ImageJob> first = new ArrayList<>();
+    Set<String> models = new LinkedHashSet<>();
     try (JobReader reader = source.open()) {
       while (true) {
         Optional<ImageJob> next;
         try {
           next = reader.next();
         } catch (InvalidJobException e) {
+          anyEntry = true;
           continue; // reported, with all the others, by the pipeline's own check
         }
         if (next.isEmpty()) {
           break;
         }
-        jobs.putIfAbsent(next.get().id(), next.get());
+        anyEntry = true;
+        rows++;
+        if (first.size() < FIRST) {
+          first.add(next.get());
+        }
+        if (next.get().operation() != ImageOperation.UPSCALE) {
+          models.add(model(next.get(), templates));
+        }
       }
     } catch (InvalidJobException e) {
       throw new BadInputException(e.getMessage(), e);
     } catch (UncheckedIOException e) {
-      throw new BadInputException(csv + ": cannot read it: " + e.getMessage(), e);
+      throw new BadInputException(o.csv + ": cannot read it: " + e.getMessage(), e);
     }
-    if (jobs.isEmpty() && header.size() > 0 && !hasRows(csv)) {
-      throw new BadInputException(csv + " has a header but no rows: there is nothing to generate");
+    if (!anyEntry) {
+      throw new BadInputException(o.csv + " has a header but no rows: there is nothing to generate");
     }
-    return new BatchInput(o, templates, source, jobs);
+    return new BatchInput(o, templates, source, rows, first, models);
+  }
+
+  /** Every job the file holds, read again from it, in file order; malformed rows are left out. */
+  Iterable<ImageJob> jobs() {
+    return () -> new Iterator<>() {
+      private final JobReader reader = source.open();
+      private ImageJob next = advance();
+
+      private ImageJob advance() {
+        while (true) {
+          try {
+            Optional<ImageJob> job = reader.next();
+            if (job.isEmpty()) {
+              reader.close();
+            }
+            return job.orElse(null);
+          } catch (InvalidJobException e) {
+            // left out, as the pipeline left it out
+          }
+        }
+      }
+
+      @Override
+      public boolean hasNext() {
+        return next != null;
+      }
+
+      @Override
+      public ImageJob next() {
+        if (next == null) {
+          throw new NoSuchElementException();
+        }
+        ImageJob job = next;
+        next = advance();
+        return job;
+      }
+    };
   }
 
   /** The prompt a job will be sent with, for people (the gallery, a dry run); null if it cannot be made. */
@@ -149,6 +209,10 @@ final class BatchInput {
 
   /** The model a job will use, as the pipeline resolves it; an upscale uses none. */
   String model(ImageJob job) {
+    return model(job, templates);
+  }
+
+  private static String model(ImageJob job, PromptTemplates templates) {
     if (job.operation() == ImageOperation.UPSCALE) {
       return "upscale";
     }
@@ -166,8 +230,6 @@ final class BatchInput {
 
   /** The models the batch's jobs will use (an upscale names none). */
   Set<String> models() {
-    Set<String> models = new LinkedHashSet<>();
-    jobs.values().stream().filter(j -> j.operation() != ImageOperation.UPSCALE).forEach(j -> models.add(model(j)));
     return models;
   }
 
@@ -221,36 +283,6 @@ final class BatchInput {
       return Double.valueOf(v);
     }
     return v;
-  }
-
-  /**
-   * The header names. The source checks the columns it names itself (output key, id column) when
-   * it is opened; this is for the template's, which it checks row by row.
-   */
-  private static List<String> header(CsvJobSource source) {
-    source.open().close(); // a missing output-key or id column, an empty file: one clear message
-    CsvMapper mapper = new CsvMapper();
-    mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
-    try (Reader in = Files.newBufferedReader(source.file(), StandardCharsets.UTF_8);
-        MappingIterator<String[]> rows = mapper.readerFor(String[].class).readValues(in)) {
-      List<String> names = new ArrayList<>();
-      if (rows.hasNext()) {
-        for (String n : rows.next()) {
-          names.add(n.replace("\uFEFF", "").strip());
-        }
-      }
-      return names;
-    } catch (IOException | RuntimeException e) {
-      throw new BadInputException(source.file() + ": cannot read its header: " + e.getMessage(), e);
-    }
-  }
-
-  private static boolean hasRows(Path csv) {
-    try (var lines = Files.lines(csv)) {
-      return lines.filter(l -> !l.isBlank()).count() > 1;
-    } catch (IOException | UncheckedIOException e) {
-      return true;
-    }
   }
 
   private static String where(Path p) {

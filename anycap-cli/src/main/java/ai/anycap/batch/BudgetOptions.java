@@ -21,14 +21,26 @@ final class BudgetOptions {
     BigDecimal usd;
   }
 
+  /**
+   * The budget the flags give.
+   *
+   * @throws BadInputException naming the flag, for a negative budget or one of 0, in which no job
+   *     fits
+   */
   Budget budget() {
     if (limit == null) {
       return Budget.unlimited();
     }
-    try {
-      return limit.credits != null ? Budget.credits(limit.credits) : Budget.dollars(limit.usd);
-    } catch (IllegalArgumentException e) {
-      throw new BadInputException(e.getMessage(), e);
+    boolean credits = limit.credits != null;
+    String flag = credits ? "--budget-credits" : "--budget-usd";
+    BigDecimal amount = credits ? BigDecimal.valueOf(limit.credits) : limit.usd;
+    if (amount.signum() < 0) {
+      throw new BadInputException(flag + " must not be negative, got " + amount.toPlainString());
     }
+    if (amount.signum() == 0) {
+      throw new BadInputException(flag + " " + amount.toPlainString() + ": no job fits in a budget of 0; give a"
+          + " positive " + (credits ? "number of credits" : "amount") + ", or leave " + flag + " out for no limit");
+    }
+    return credits ? Budget.credits(limit.credits) : Budget.dollars(limit.usd);
   }
 }

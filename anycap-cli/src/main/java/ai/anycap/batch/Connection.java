@@ -1,11 +1,12 @@
 package ai.anycap.batch;
 
 import ai.anycap.client.AnyCapClient;
+import ai.anycap.client.AnyCapException;
 import ai.anycap.client.AuthenticationException;
 import ai.anycap.client.ModelInfo;
 import ai.anycap.client.PermissionDeniedException;
+import ai.anycap.pipeline.Budget;
 import ai.anycap.testkit.AnyCapSimulator;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -37,24 +38,46 @@ final class Connection implements AutoCloseable {
     if (sim.simulate) {
       AnyCapSimulator simulator = sim.builder().start();
       env.simulatorStarted().accept(simulator);
-      console.err(sim.describe(simulator));
+      if (console != null) {
+        console.err(sim.describe(simulator));
+      }
       return new Connection(simulator.client(), simulator);
     }
-    String key = env.variable(API_KEY_ENV);
-    if (key == null) {
+    if (env.variable(API_KEY_ENV) == null) {
       throw new BadInputException(missingKeyMessage());
     }
-    AnyCapClient.Builder b = AnyCapClient.builder();
     try {
-      b.apiKey(key);
-      String endpoint = env.variable(ENDPOINT_ENV);
-      if (endpoint != null) {
-        b.endpoint(URI.create(endpoint.strip()));
-      }
-      return new Connection(b.build(), null);
+      return new Connection(AnyCapClient.builder().fromEnv(env::variable).build(), null);
     } catch (IllegalArgumentException | IllegalStateException e) {
-      // The client's messages name the variable, never the key's value.
+      // The client's messages name the variable (ANYCAP_API_ENDPOINT) and the form it expects,
+      // never the key's value.
       throw new BadInputException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * For {@code estimate} and {@code run --dry-run}: checks the batch against the API when there is
+   * one to ask (a key, or {@code --simulate}), as {@code run} would before its first request: the
+   * models, each row's parameters against its model's schema, the estimate against the credit
+   * balance. Free calls only; no simulator line is printed.
+   *
+   * @return notes for the user: what could not be checked, and why
+   * @throws BadInputException when the batch would be refused
+   */
+  static List<String> checkIfPossible(
+      SimulationOptions sim, CliEnvironment env, BatchInput input, Budget limit) {
+    if (!sim.simulate && env.variable(API_KEY_ENV) == null) {
+      return List.of("the parameters were not checked against the models' schemas, nor the estimate against"
+          + " the credit balance: that needs " + API_KEY_ENV + " (or --simulate)");
+    }
+    try (Connection connection = open(sim, env, null)) {
+      try {
+        connection.checkModels(input.models());
+      } catch (AnyCapException e) {
+        return List.of("cannot reach AnyCap at " + connection.client.endpoint() + " (" + e.getMessage()
+            + "), so the models, their schemas and the credit balance were not checked");
+      }
+      return OfflineCheck.online(input, limit, connection.client);
     }
   }
 

@@ -1,5 +1,6 @@
 package ai.anycap.batch;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,10 +18,12 @@ import picocli.CommandLine.Model.CommandSpec;
     sortOptions = false,
     abbreviateSynopsis = true,
     mixinStandardHelpOptions = true,
-    header = "What a run would cost; sends nothing.",
+    header = "What a run would cost; generates nothing.",
     description = {
-        "Checks every row and prints what a run would cost: jobs per model, credits,",
-        "dollars. Takes run's arguments; sends nothing, writes nothing, needs no key."},
+        "Checks every row as run would and prints what it would cost: jobs per model,",
+        "credits, dollars. Takes run's arguments; writes nothing, needs no key. With",
+        "ANYCAP_API_KEY (or --simulate) it also asks the API, free of charge, for the",
+        "models, their schemas and the credit balance; it never generates."},
     footer = {"", "Exit codes: 0 the batch is valid; 2 bad input."})
 final class EstimateCommand implements Callable<Integer> {
 
@@ -47,9 +50,11 @@ final class EstimateCommand implements Callable<Integer> {
       simulation.checkConsistent();
       delivery.check(parent.environment);
       BatchInput input = BatchInput.read(job);
-      OfflineCheck.Result check = OfflineCheck.check(input);
+      OfflineCheck.Result check = OfflineCheck.check(input, budget.budget());
+      List<String> notes = Connection.checkIfPossible(simulation, parent.environment, input, budget.budget());
       console.out(SummaryTable.ofEstimate(
           job.csv.getFileName().toString(), check.estimate(), check.invalidRows(), budget.budget(), simulate));
+      notes.forEach(n -> console.err("note: " + n));
       return ExitCodes.ALL_SUCCEEDED;
     } catch (BadInputException e) {
       console.error(e.getMessage());

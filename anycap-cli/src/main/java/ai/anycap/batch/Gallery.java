@@ -64,8 +64,10 @@ final class Gallery {
     List<Entry> entries = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
     ReferenceThumbnails thumbnails = new ReferenceThumbnails(input.options.out, input.options.referenceDirectory());
-    for (ImageJob job : input.jobs.values()) {
-      seen.add(job.id());
+    for (ImageJob job : input.jobs()) {
+      if (!seen.add(job.id())) {
+        continue; // a duplicate id, skipped as invalid: its result is the first row's
+      }
       List<Path> references = new ArrayList<>();
       for (String reference : job.references()) {
         Path thumb = thumbnails.of(reference);

@@ -73,6 +73,21 @@ final class JobOptions {
       description = "The manifest: one JSON line per finished job; a rerun skips what succeeded. Default: <out>/manifest.jsonl.")
   Path journal;
 
+  @Option(names = "--max-prompt-length", paramLabel = "N", defaultValue = "8000",
+      description = "Refuse a row whose prompt is longer than N characters: most likely a cell that swallowed the"
+          + " rows after it. Default: ${DEFAULT-VALUE}.")
+  int maxPromptLength;
+
+  @Option(names = "--skip-schema-check",
+      description = "Send parameters without checking them against the model's schema first (when the API's"
+          + " schema is known to be wrong).")
+  boolean skipSchemaCheck;
+
+  @Option(names = "--skip-balance-check",
+      description = "Start even when the estimate is over the account's credit balance (a --budget-credits within"
+          + " the balance is the way to run what it covers).")
+  boolean skipBalanceCheck;
+
   @Option(names = "--skip-invalid-rows",
       description = "Run the good rows when some are malformed, reporting the others as skipped (default: refuse the batch).")
   boolean skipInvalidRows;

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -113,13 +114,17 @@ final class RunCommand implements Callable<Integer> {
     simulation.checkConsistent();
     Duration timeout = generateTimeout();
     Budget limit = budget.budget();
+    CliEnvironment env = parent.environment;
+    // Everything that can be known locally first, then what the API says for free (models,
+    // schemas, balance); only then is anything written under --out or paid for.
     BatchInput input = BatchInput.read(job);
-    OfflineCheck.Result check = OfflineCheck.check(input);
+    OfflineCheck.Result check = OfflineCheck.check(input, limit);
     if (dryRun) {
+      List<String> notes = Connection.checkIfPossible(simulation, env, input, limit);
       console.out(dryRunText(input, check, limit, console.simulated()));
+      notes.forEach(n -> console.err("note: " + n));
       return ExitCodes.ALL_SUCCEEDED;
     }
-    CliEnvironment env = parent.environment;
     try (Deliveries deliveries = Deliveries.create(delivery, env, check.estimate())) {
       checkOutputDirectory(console.simulated());
       try (Connection connection = Connection.open(simulation, env, console)) {
@@ -130,6 +135,7 @@ final class RunCommand implements Callable<Integer> {
               + connection.client.endpoint()) + ": " + e.getMessage() + ". Nothing was generated.");
           return ExitCodes.SOME_FAILED;
         }
+        OfflineCheck.online(input, limit, connection.client).forEach(w -> console.err("warning: " + w));
         AnyCapClient client = timeout == null ? connection.client
             : connection.client.toBuilder().generateTimeout(timeout).build();
         return generate(console, input, check, limit, connection, client, deliveries);
@@ -170,6 +176,10 @@ final class RunCommand implements Callable<Integer> {
         .referenceDirectory(job.referenceDirectory())
         .journal(journal)
         .budget(limit)
+        .maxPromptLength(job.maxPromptLength)
+        // Checked a moment ago by OfflineCheck.online, which fetched each schema and the balance once.
+        .schemaCheck(false)
+        .balanceCheck(false)
         .listener(results);
     if (job.skipInvalidRows) {
       b.skipInvalidRows();
@@ -330,17 +340,15 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private String dryRunText(BatchInput input, OfflineCheck.Result check, Budget limit, boolean simulated) {
-    StringBuilder s = new StringBuilder("Dry run: every row checked; nothing was sent and nothing was written.\n");
+    StringBuilder s = new StringBuilder("Dry run: every row checked; nothing was generated and nothing was written.\n");
     s.append(SummaryTable.ofEstimate(job.csv.getFileName().toString(), check.estimate(), check.invalidRows(), limit, simulated));
     s.append("\nFirst prompts:");
-    int shown = 0;
-    for (ImageJob j : input.jobs.values()) {
-      if (shown++ == 3) {
-        s.append(String.format(Locale.ROOT, "%n  ... and %d more", input.jobs.size() - 3));
-        break;
-      }
+    for (ImageJob j : input.first) {
       s.append(String.format(Locale.ROOT, "%n  %s -> %s [%s]%n    %s", j.id(), job.out.resolve(j.outputKey()),
           input.model(j), input.prompt(j)));
+    }
+    if (input.rows > input.first.size()) {
+      s.append(String.format(Locale.ROOT, "%n  ... and %d more", input.rows - input.first.size()));
     }
     s.append("\nDrop --dry-run to generate.");
     return s.toString();

@@ -307,7 +307,7 @@ class RunCommandTest {
     CliRun run = CliRun.of(liveEnv, CliRun.sampleRun(out, "--dry-run"));
 
     assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
-    assertThat(run.out()).contains("nothing was sent").containsPattern("jobs to run +20")
+    assertThat(run.out()).contains("nothing was generated").containsPattern("jobs to run +20")
         .contains("E-commerce photo: Ceramic coffee mug, matte black");
     assertThat(api.counters().requests(SimulatorCounters.GENERATE)).isZero();
     assertThat(out).doesNotExist();

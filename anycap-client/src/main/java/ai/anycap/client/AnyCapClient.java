@@ -3,6 +3,7 @@ package ai.anycap.client;
 import ai.anycap.client.internal.ApiKey;
 import ai.anycap.client.internal.ApiTransport;
 import ai.anycap.client.internal.ArtifactDownloader;
+import ai.anycap.client.internal.EndpointCheck;
 import ai.anycap.client.internal.Futures;
 import ai.anycap.client.internal.Pause;
 import ai.anycap.client.internal.ReferenceUploader;
@@ -15,7 +16,6 @@ import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -91,7 +91,8 @@ public final class AnyCapClient {
    *
    * @return a new client
    * @throws IllegalStateException when {@code ANYCAP_API_KEY} is not set
-   * @throws IllegalArgumentException when {@code ANYCAP_API_ENDPOINT} is not a valid URL
+   * @throws IllegalArgumentException when {@code ANYCAP_API_ENDPOINT} is not an http(s) URL with
+   *     a host, naming the variable and the expected form
    */
   public static AnyCapClient fromEnv() {
     return builder().fromEnv().build();
@@ -225,24 +226,31 @@ public final class AnyCapClient {
      * settings as they are where they are not.
      *
      * @return this builder
-     * @throws IllegalArgumentException when {@code ANYCAP_API_ENDPOINT} is not a valid URL
+     * @throws IllegalArgumentException when {@code ANYCAP_API_ENDPOINT} is not an http(s) URL with
+     *     a host, naming the variable and the expected form
      */
     public Builder fromEnv() {
       return fromEnv(System::getenv);
     }
 
-    Builder fromEnv(Function<String, String> env) {
+    /**
+     * Reads {@code ANYCAP_API_KEY} and {@code ANYCAP_API_ENDPOINT} from {@code env} where it has
+     * them, as {@link #fromEnv()} reads the process environment: for a command line tool or a
+     * test that keeps its own variables.
+     *
+     * @param env the variables: a name to its value, or null when unset
+     * @return this builder
+     * @throws IllegalArgumentException when {@code ANYCAP_API_ENDPOINT} is not an http(s) URL
+     *     with a host, naming the variable, its value and the expected form
+     */
+    public Builder fromEnv(Function<String, String> env) {
       String key = env.apply(API_KEY_ENV);
       if (key != null && !key.isBlank()) {
         apiKey = key;
       }
       String ep = env.apply(ENDPOINT_ENV);
       if (ep != null && !ep.isBlank()) {
-        try {
-          endpoint(URI.create(ep.strip()));
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(ENDPOINT_ENV + " is not a valid URL: " + e.getMessage(), e);
-        }
+        this.endpoint = EndpointCheck.parse(ep, ENDPOINT_ENV);
       }
       return this;
     }
@@ -268,14 +276,7 @@ public final class AnyCapClient {
      * @throws IllegalArgumentException when it is not such a URL
      */
     public Builder endpoint(URI endpoint) {
-      Objects.requireNonNull(endpoint, "endpoint");
-      String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
-      if (!scheme.equals("https") && !scheme.equals("http") || endpoint.getHost() == null) {
-        throw new IllegalArgumentException("endpoint must be an http(s) URL with a host, got " + endpoint);
-      }
-      if (endpoint.getRawQuery() != null || endpoint.getRawFragment() != null) {
-        throw new IllegalArgumentException("endpoint must not have a query or fragment: " + endpoint);
-      }
+      EndpointCheck.check(Objects.requireNonNull(endpoint, "endpoint"), "endpoint(URI)");
       this.endpoint = endpoint;
       return this;
     }

@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class AnyCapClientTest {
 
@@ -40,13 +42,47 @@ class AnyCapClientTest {
     assertThat(client.endpoint()).isEqualTo(URI.create("https://api.anycap.ai"));
   }
 
-  @Test
-  void fromEnv_withBadEndpoint_namesTheVariable() {
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "ftp://files.example.test | its scheme is ftp:",
+        "api.anycap.ai | it has no scheme",
+        "https://api anycap.ai | it is not a URL",
+        "https:// | it is not a URL",
+        "https://api.anycap.ai/?region=eu | query or fragment"
+      })
+  void fromEnv_withBadEndpoint_namesTheVariable_theValue_andTheExpectedForm(String value, String reason) {
     assertThatThrownBy(
             () ->
                 AnyCapClient.builder()
-                    .fromEnv(Map.of("ANYCAP_API_KEY", KEY, "ANYCAP_API_ENDPOINT", "ftp://x")::get))
-        .hasMessageContaining("endpoint must be an http(s) URL");
+                    .fromEnv(Map.of("ANYCAP_API_KEY", KEY, "ANYCAP_API_ENDPOINT", value)::get))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ANYCAP_API_ENDPOINT is '" + value + "'")
+        .hasMessageContaining(reason)
+        .hasMessageContaining("Expected the form https://api.anycap.ai")
+        .hasMessageNotContaining(KEY);
+  }
+
+  @Test
+  void endpoint_withBadUri_namesTheBuilderMethod_andTheExpectedForm() {
+    assertThatThrownBy(() -> AnyCapClient.builder().endpoint(URI.create("ftp://x")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("endpoint(URI) is 'ftp://x'")
+        .hasMessageContaining("Expected the form https://api.anycap.ai");
+    assertThatThrownBy(() -> AnyCapClient.builder().endpoint(URI.create("api.anycap.ai")))
+        .hasMessageContaining("endpoint(URI) is 'api.anycap.ai'")
+        .hasMessageContaining("no scheme");
+  }
+
+  @Test
+  void endpointMessages_neverRepeatAPasswordInTheUrl() {
+    assertThatThrownBy(
+            () ->
+                AnyCapClient.builder()
+                    .fromEnv(Map.of("ANYCAP_API_ENDPOINT", "ftp://me:hunter2@files.example.test")::get))
+        .hasMessageContaining("ftp://***@files.example.test")
+        .hasMessageNotContaining("hunter2");
   }
 
   @Test

@@ -4,10 +4,12 @@ import ai.anycap.client.AnyCapException;
 import java.util.List;
 
 /**
- * A batch was refused before anything was spent, because entries of its source are malformed.
- * {@link #problems()} lists them (the first {@value #MAX_PROBLEMS}); the message shows the first
- * few, each naming the file, line and field. Use {@code skipInvalidRows()} to run the good
- * entries anyway.
+ * A batch was refused before anything was spent, because entries of its source are malformed
+ * (or break their model's schema), or because no entry could run as the pipeline is set up (an
+ * output root that cannot be written, a budget no job fits in, a balance short of the estimate).
+ * {@link #problems()} lists them all together (the first {@value #MAX_PROBLEMS}); the message shows
+ * the first few, each naming the file, line and field, or the setting. Use {@code
+ * skipInvalidRows()} to run the good entries anyway (problems of the whole batch still refuse it).
  */
 public final class BatchValidationException extends AnyCapException {
 
@@ -44,8 +46,8 @@ public final class BatchValidationException extends AnyCapException {
 
   private static String message(String source, List<InvalidJobException> problems, long count) {
     StringBuilder s = new StringBuilder();
-    s.append(source).append(" has ").append(count).append(count == 1 ? " invalid entry" : " invalid entries")
-        .append("; nothing was sent:");
+    s.append(source).append(": ").append(count).append(count == 1 ? " problem" : " problems")
+        .append(" found before the first request; nothing was sent:");
     int shown = 0;
     for (InvalidJobException p : problems) {
       if (shown++ == 10) {

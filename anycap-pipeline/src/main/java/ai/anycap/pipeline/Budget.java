@@ -34,6 +34,7 @@ public final class Budget {
    *
    * @param credits the limit, not negative
    * @return the budget
+   * @throws IllegalArgumentException when it is negative, naming the parameter
    */
   public static Budget credits(long credits) {
     return credits(BigDecimal.valueOf(credits));
@@ -44,9 +45,10 @@ public final class Budget {
    *
    * @param credits the limit, not negative
    * @return the budget
+   * @throws IllegalArgumentException when it is negative, naming the parameter
    */
   public static Budget credits(BigDecimal credits) {
-    return new Budget(Unit.CREDITS, nonNegative(credits));
+    return new Budget(Unit.CREDITS, nonNegative(credits, "Budget.credits(credits)"));
   }
 
   /**
@@ -54,9 +56,10 @@ public final class Budget {
    *
    * @param usd the limit, not negative
    * @return the budget
+   * @throws IllegalArgumentException when it is negative, naming the parameter
    */
   public static Budget dollars(BigDecimal usd) {
-    return new Budget(Unit.USD, nonNegative(usd));
+    return new Budget(Unit.USD, nonNegative(usd, "Budget.dollars(usd)"));
   }
 
   /**
@@ -64,6 +67,7 @@ public final class Budget {
    *
    * @param usd the limit as a decimal number, not negative
    * @return the budget
+   * @throws IllegalArgumentException when it is negative, naming the parameter
    */
   public static Budget dollars(String usd) {
     return dollars(new BigDecimal(Objects.requireNonNull(usd, "usd")));
@@ -89,10 +93,11 @@ public final class Budget {
     return limit;
   }
 
-  private static BigDecimal nonNegative(BigDecimal v) {
-    Objects.requireNonNull(v, "limit");
+  private static BigDecimal nonNegative(BigDecimal v, String parameter) {
+    Objects.requireNonNull(v, parameter);
     if (v.signum() < 0) {
-      throw new IllegalArgumentException("budget must not be negative, got " + v);
+      throw new IllegalArgumentException(
+          parameter + " must not be negative, got " + v.toPlainString() + " (the limit for ImagePipelineBuilder.budget)");
     }
     return v;
   }

@@ -48,8 +48,25 @@ import java.util.Objects;
  */
 public final class CsvJobSource extends FileJobSource {
 
+  private final CsvJobSpec spec;
+
   private CsvJobSource(CsvJobSpec spec) {
     super(spec.file(), () -> new CsvJobReader(spec));
+    this.spec = spec;
+  }
+
+  /**
+   * The names in the file's header, stripped, in file order: what a template may use. Reads the
+   * header only.
+   *
+   * @return the column names
+   * @throws InvalidJobException as {@link #open()} does: a missing or empty file, a malformed
+   *     header (bytes that are not UTF-8 included), a column the builder names that it lacks
+   */
+  public List<String> columns() {
+    try (CsvJobReader reader = new CsvJobReader(spec)) {
+      return reader.header();
+    }
   }
 
   /**

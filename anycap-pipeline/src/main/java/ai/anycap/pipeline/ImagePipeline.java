@@ -37,7 +37,11 @@ import java.util.concurrent.ScheduledExecutorService;
  * <ul>
  *   <li>The whole source is checked before the first paid request; a malformed entry fails the
  *       batch naming its file, line and field, and nothing is spent ({@link
- *       ImagePipelineBuilder#skipInvalidRows()} skips such entries instead).
+ *       ImagePipelineBuilder#skipInvalidRows()} skips such entries instead). So do a parameter
+ *       its model's schema refuses, an unknown model, a prompt over the length limit, an output
+ *       path through a link that leaves the output root; and, for the batch as a whole, an
+ *       output root that cannot be written, a budget no job fits in, an estimate over the
+ *       account's credit balance. Every problem is reported at once ({@link #check}).
  *   <li>Never more than {@link ImagePipelineBuilder#concurrency(int)} jobs in flight, with non-blocking I/O.
  *   <li>On a 429, every job waits out the {@code Retry-After}, and generate requests then go at a
  *       pace just under the rate the server accepted, learned as the batch runs ({@link
@@ -138,6 +142,25 @@ public final class ImagePipeline implements AutoCloseable {
   public CompletableFuture<JobResult> submit(ImageJob job) {
     Objects.requireNonNull(job, "job");
     return dispatcher.submit(job);
+  }
+
+  /**
+   * Checks a batch as {@link #run} would before its first request, and runs nothing: every entry
+   * (see {@link ImagePipelineBuilder#skipInvalidRows()}), each job's parameters against its
+   * model's schema ({@link ImagePipelineBuilder#schemaCheck}), prompt lengths ({@link
+   * ImagePipelineBuilder#maxPromptLength}), output paths on disk, the output root, the budget,
+   * and the credit balance ({@link ImagePipelineBuilder#balanceCheck}). The schema and status
+   * calls it may make are free; nothing paid for is sent, and nothing is written. Runs on the
+   * calling thread.
+   *
+   * @param source the jobs
+   * @return what was found: the entries, those that would be skipped, what could not be checked
+   * @throws BatchValidationException when the batch would be refused, listing every problem
+   * @throws IllegalStateException when the pipeline is closed
+   */
+  public BatchCheck check(JobSource source) {
+    Objects.requireNonNull(source, "source");
+    return dispatcher.check(source);
   }
 
   /**

@@ -122,13 +122,21 @@ public final class ImagePipelineBuilder {
 
   /**
    * The most the pipeline may spend over its life, in credits or dollars; default {@link
-   * Budget#unlimited()}.
+   * Budget#unlimited()}. A batch in which no job fits the limit (the cheapest costs more) is
+   * refused before it starts.
    *
-   * @param budget the limit
+   * @param budget the limit, above zero
    * @return this builder
+   * @throws IllegalArgumentException when the limit is zero: no job fits in it
    */
   public ImagePipelineBuilder budget(Budget budget) {
-    return set(PipelineSettings.BUDGET, Objects.requireNonNull(budget, "budget"));
+    Objects.requireNonNull(budget, "budget");
+    if (budget.isLimited() && budget.limit().signum() == 0) {
+      throw new IllegalArgumentException("budget(Budget): no job fits in a budget of 0 "
+          + (budget.unit() == Budget.Unit.USD ? "dollars" : "credits")
+          + "; give a positive limit, or leave the budget unset (Budget.unlimited()) for none");
+    }
+    return set(PipelineSettings.BUDGET, budget);
   }
 
   /**
@@ -296,6 +304,51 @@ public final class ImagePipelineBuilder {
    */
   public ImagePipelineBuilder deduplicate(boolean deduplicate) {
     return set(PipelineSettings.DEDUPLICATE, deduplicate);
+  }
+
+  /**
+   * Whether, before a batch runs, each job's parameters are checked against its model's schema
+   * ({@code GET /v1/image/models/{model}/schema}, fetched once per model, operation and mode for
+   * the batch, free of charge); default true. A job that breaks the schema (an unknown parameter,
+   * a value outside its allowed values, a required one missing) refuses the batch like any
+   * malformed entry, and a model the API does not list is refused by name. When a schema cannot
+   * be fetched (network, 5xx, or a 404 for a listed model), the batch goes on without it, and
+   * {@link PipelineListener#onWarning} says so. Turn it off when the server's schema is known to
+   * be wrong, or to save the calls.
+   *
+   * @param check false to send parameters unchecked
+   * @return this builder
+   */
+  public ImagePipelineBuilder schemaCheck(boolean check) {
+    return set(PipelineSettings.SCHEMA_CHECK, check);
+  }
+
+  /**
+   * Whether, before a batch runs, its estimate is held against the account's credit balance
+   * ({@link AnyCapClient#status()}, free of charge); default true. A batch that needs more credits
+   * than the account holds is refused before anything is sent, unless a credit {@link #budget}
+   * within the balance caps it: that budget is the way to spend what the balance covers. When the
+   * status call fails, or reports no balance, the batch goes on.
+   *
+   * @param check false to start batches whatever the balance
+   * @return this builder
+   */
+  public ImagePipelineBuilder balanceCheck(boolean check) {
+    return set(PipelineSettings.BALANCE_CHECK, check);
+  }
+
+  /**
+   * The longest prompt a job may send, in characters; default 8,000. The API documents no limit,
+   * but a prompt that long is almost always a mistake in the input (a cell that swallowed the rows
+   * after an unclosed quote, a pasted document), and the request would be paid for; such a job is
+   * refused, naming its position and the {@code prompt} field. Raise it if your prompts are
+   * really that long.
+   *
+   * @param characters at least 1
+   * @return this builder
+   */
+  public ImagePipelineBuilder maxPromptLength(int characters) {
+    return set(PipelineSettings.MAX_PROMPT_LENGTH, PipelineSettings.atLeastOne(characters, "maxPromptLength"));
   }
 
   /**

@@ -6,8 +6,11 @@ import java.util.Optional;
 
 /**
  * A job entry is malformed: a CSV row missing a column, a JSON line that does not parse, a
- * template that cannot be filled, an output key that leaves the output root. The message names
- * the file, the line and the field.
+ * template that cannot be filled, an output key that leaves the output root, a parameter its
+ * model's schema refuses. The message names the file, the line and the field. A problem of the
+ * batch as a whole (an output root that is a file, a budget no job fits in, a balance short of
+ * the estimate) is reported the same way, at the setting concerned: its position is the
+ * builder setting's name, such as {@code outputRoot}, with line 0.
  */
 public final class InvalidJobException extends AnyCapException {
 

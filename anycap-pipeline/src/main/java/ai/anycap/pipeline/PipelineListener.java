@@ -22,6 +22,15 @@ public interface PipelineListener {
   default void onBatchStarted(OptionalLong totalJobs) {}
 
   /**
+   * Something the pipeline could not check before a batch, which does not stop it: a model's
+   * schema it could not fetch (those jobs' parameters go unchecked until the server sees them).
+   * Also logged. Comes before {@link #onBatchStarted}.
+   *
+   * @param message what could not be checked, and why
+   */
+  default void onWarning(String message) {}
+
+  /**
    * A job is about to send its first request.
    *
    * @param job the job

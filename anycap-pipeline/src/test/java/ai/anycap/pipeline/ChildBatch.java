@@ -12,11 +12,13 @@ import java.nio.file.Path;
  *
  * <p>Arguments: {@code run <out> <jobs> <concurrency>} runs {@link PipelineFixtures#jobs} jobs with
  * the journal {@code <out>/manifest.jsonl}; {@code hold <out>} opens that journal, prints {@value
- * #HOLDING}, and waits.
+ * #HOLDING}, and waits; {@code check <out> <csv>} checks the CSV ({@code name,color,sku}) as a
+ * batch would before running, and prints {@value #CHECKED} and the entries' count.
  */
 public final class ChildBatch {
 
   static final String HOLDING = "child holds the journal";
+  static final String CHECKED = "child checked entries: ";
 
   private ChildBatch() {}
 
@@ -35,6 +37,15 @@ public final class ChildBatch {
     orphanGuard.start();
 
     Path out = Path.of(args[1]);
+    if (args[0].equals("check")) {
+      try (ImagePipeline pipeline = ImagePipeline.builder().client(AnyCapClient.fromEnv())
+          .templates(PipelineFixtures.TEMPLATES).outputRoot(out).build()) {
+        BatchCheck check = pipeline.check(CsvJobSource.builder().file(Path.of(args[2])).template("product_hero")
+            .value("product_name", "{name}").outputKey("{sku}.png").build());
+        System.out.println(CHECKED + check.entries());
+      }
+      return;
+    }
     ImagePipelineBuilder builder = ImagePipeline.builder()
         .client(AnyCapClient.fromEnv())
         .templates(PipelineFixtures.TEMPLATES)

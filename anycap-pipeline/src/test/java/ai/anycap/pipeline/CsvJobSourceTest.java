@@ -330,6 +330,54 @@ class CsvJobSourceTest {
         Arguments.of("bad-utf8.csv", 3, null, "not valid UTF-8: byte 0xE9", List.of("MUG-1.png")));
   }
 
+  @Test
+  void columns_areTheHeadersNames_andAHeaderThatIsNotUtf8FailsAsOpenDoes() throws IOException {
+    Path good = write("p.csv", "\uFEFF name , color,sku\nMug,red,M1\n");
+    assertThat(products(good).build().columns()).containsExactly("name", "color", "sku");
+
+    Path latin1 = Files.write(dir.resolve("l.csv"), "d\u00e9signation,sku\nMug,M1\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertThatThrownBy(() -> products(latin1).build().columns())
+        .isInstanceOf(InvalidJobException.class)
+        .hasMessageStartingWith("l.csv:1: not valid UTF-8: byte 0xE9 at byte column 2 ")
+        .hasMessageContaining("iconv -f latin1 -t utf-8 l.csv > l-utf8.csv");
+  }
+
+  /**
+   * A byte that is not UTF-8 in the header, early in the file (inside the first 8 KB the reader
+   * decodes at once), and far in, on a line that straddles two of its buffers.
+   */
+  @ParameterizedTest(name = "{0} good rows, then {1} bytes before the bad one")
+  @org.junit.jupiter.params.provider.CsvSource({"-1, 3", "0, 9", "3, 4", "30, 2", "600, 7000", "900, 20"})
+  void notUtf8_namesTheLineAndByteColumn_andSaysHowToConvert(int goodRows, int prefix) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    long line = 1;
+    if (goodRows < 0) {
+      bytes.write("nam".getBytes(StandardCharsets.UTF_8)); // the header itself: "namé,color,sku"
+    } else {
+      bytes.write("name,color,sku\n".getBytes(StandardCharsets.UTF_8));
+      for (int i = 0; i < goodRows; i++) {
+        bytes.write(("Mug,red,MUG-" + i + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      line = goodRows + 2;
+      bytes.write("x".repeat(prefix).getBytes(StandardCharsets.UTF_8));
+    }
+    bytes.write(0xE9); // é in Latin-1
+    bytes.write(",color,sku\nMug,blue,LAST\n".getBytes(StandardCharsets.UTF_8));
+    Path file = Files.write(dir.resolve("latin1.csv"), bytes.toByteArray());
+
+    Pass pass = JobPasses.readAll(
+        CsvJobSource.builder().file(file).template("t").outputKey("{sku}.png").build());
+
+    InvalidJobException e = pass.onlyError();
+    assertThat(e.position()).isEqualTo(new JobPosition("latin1.csv", line));
+    assertThat(e.problem())
+        .contains("not valid UTF-8: byte 0xE9 at byte column " + (prefix + 1) + " ")
+        .contains("the file is not UTF-8")
+        .contains("iconv -f latin1 -t utf-8 latin1.csv > latin1-utf8.csv")
+        .doesNotContain("Input length");
+    assertThat(pass.ids()).hasSize(Math.max(goodRows, 0));
+  }
+
   @ParameterizedTest(name = "{0} -> line {1}, field {2}")
   @MethodSource("badFiles")
   void badFile_namesExactLineAndField(

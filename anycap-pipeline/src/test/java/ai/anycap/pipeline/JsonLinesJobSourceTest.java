@@ -245,7 +245,8 @@ class JsonLinesJobSourceTest {
     InvalidJobException e = pass.onlyError();
     assertThat(e.position()).isEqualTo(new JobPosition("latin1.jsonl", 2));
     assertThat(e.problem())
-        .isEqualTo("line is not valid UTF-8: byte 0xE9 at byte 16 of the line cannot be decoded");
+        .startsWith("line is not valid UTF-8: byte 0xE9 at byte 16 of the line cannot be decoded; ")
+        .contains("iconv -f latin1 -t utf-8 latin1.jsonl > latin1-utf8.jsonl");
     assertThat(pass.ids()).containsExactly("a.png", "b.png");
   }
 

@@ -63,6 +63,11 @@ public final class CsvJobReader extends FileJobReader {
     }
   }
 
+  /** The header's column names, stripped, in file order. */
+  public List<String> header() {
+    return header;
+  }
+
   @Override
   Optional<ImageJob> read() {
     List<String> row;
@@ -179,10 +184,12 @@ public final class CsvJobReader extends FileJobReader {
           position(),
           null,
           String.format(
-              "the file is not valid UTF-8: byte 0x%02X (at byte offset %d) cannot be decoded;"
-                  + " save the file as UTF-8; reading stops here",
+              "not valid UTF-8: byte 0x%02X at byte column %d (byte %d of the file) cannot be decoded; %s;"
+                  + " reading stops here",
               e.badByte(),
-              e.byteOffset()),
+              e.column(),
+              e.byteOffset() + 1,
+              StrictUtf8Reader.conversionHint(source)),
           e);
     } catch (JsonProcessingException e) {
       done = true;

@@ -1,7 +1,9 @@
 package ai.anycap.pipeline.internal;
 
 import static ai.anycap.pipeline.internal.PipelineSettings.DEDUPLICATE;
+import static ai.anycap.pipeline.internal.PipelineSettings.MAX_PROMPT_LENGTH;
 
+import ai.anycap.pipeline.BatchCheck;
 import ai.anycap.pipeline.BatchEstimate;
 import ai.anycap.pipeline.BatchReport;
 import ai.anycap.pipeline.ImageJob;
@@ -32,6 +34,7 @@ import java.util.function.BiConsumer;
  */
 public final class Dispatcher {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("ai.anycap.pipeline");
   private static final AtomicInteger RUNS = new AtomicInteger();
 
   private final PipelineCore core;
@@ -58,6 +61,7 @@ public final class Dispatcher {
 
   private void batch(JobSource source, Run run, CompletableFuture<BatchReport> result) {
     Validation validation = Validation.of(source, core);
+    warn(validation.warnings(), true);
     if (validation.refuses()) {
       fail(run, result, validation.refusal(source.description()));
       return;
@@ -117,8 +121,9 @@ public final class Dispatcher {
     JobPosition position = new JobPosition("queue " + queued.messageId(), 0);
     CompletableFuture<JobResult> admitted;
     try {
-      admitted = run.admit(core.resolver().resolve(job, position), true, queued.generated(),
-          images -> consumer.generated(queued, images));
+      JobPlan plan = core.resolver().resolve(job, position);
+      Validation.checkPrompt(plan, core.settings().get(MAX_PROMPT_LENGTH));
+      admitted = run.admit(plan, true, queued.generated(), images -> consumer.generated(queued, images));
     } catch (InvalidJobException e) {
       admitted = run.recorded(new JobResult.Skipped(job.id(), position, SkipReason.INVALID, e.getMessage()));
     }
@@ -147,6 +152,7 @@ public final class Dispatcher {
     JobPlan plan;
     try {
       plan = core.resolver().resolve(job, new JobPosition("submit", 0));
+      Validation.checkPrompt(plan, core.settings().get(MAX_PROMPT_LENGTH));
     } catch (InvalidJobException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -172,6 +178,34 @@ public final class Dispatcher {
         throw r;
       }
       throw new IllegalStateException(cause);
+    }
+  }
+
+  /**
+   * Checks {@code source} as a batch would before its first request, on the calling thread;
+   * sends nothing that is paid for.
+   *
+   * @throws ai.anycap.pipeline.BatchValidationException when the batch would be refused
+   */
+  public BatchCheck check(JobSource source) {
+    if (core.closed()) {
+      throw new IllegalStateException("pipeline is closed");
+    }
+    Validation validation = Validation.of(source, core);
+    warn(validation.warnings(), false);
+    if (validation.refuses()) {
+      throw validation.refusal(source.description());
+    }
+    return validation.result();
+  }
+
+  /** Logs what the checking pass could not check, and tells the listeners when a batch runs. */
+  private void warn(List<String> warnings, boolean toListeners) {
+    for (String w : warnings) {
+      log.warn(w);
+      if (toListeners) {
+        core.emit(null, l -> l.onWarning(w));
+      }
     }
   }
 

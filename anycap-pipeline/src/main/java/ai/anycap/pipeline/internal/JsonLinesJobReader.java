@@ -184,9 +184,10 @@ public final class JsonLinesJobReader extends FileJobReader {
           position(),
           null,
           String.format(
-              "line is not valid UTF-8: byte 0x%02X at byte %d of the line cannot be decoded",
+              "line is not valid UTF-8: byte 0x%02X at byte %d of the line cannot be decoded; %s",
               lineBytes[bytes.position()] & 0xff,
-              bytes.position() - from + 1));
+              bytes.position() - from + 1,
+              StrictUtf8Reader.conversionHint(source)));
     }
     return chars.flip().toString();
   }

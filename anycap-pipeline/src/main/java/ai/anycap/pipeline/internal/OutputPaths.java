@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.regex.Pattern;
 
 /**
  * Turns output keys into paths under the output root, refusing every way out of it: absolute
@@ -12,6 +13,10 @@ import java.nio.file.Path;
  * elsewhere.
  */
 public final class OutputPaths {
+
+  // Compiled once: every entry of a batch is resolved at least twice.
+  private static final Pattern DRIVE = Pattern.compile("^[A-Za-z]:.*");
+  private static final Pattern SEPARATOR = Pattern.compile("[/\\\\]");
 
   private final Path root;
 
@@ -32,10 +37,10 @@ public final class OutputPaths {
     if (key.isBlank()) {
       throw new IllegalArgumentException("output key is blank");
     }
-    if (key.startsWith("/") || key.startsWith("\\") || key.matches("^[A-Za-z]:.*")) {
+    if (key.startsWith("/") || key.startsWith("\\") || DRIVE.matcher(key).matches()) {
       throw new IllegalArgumentException("output key '" + key + "' is absolute; it must be relative to the output root");
     }
-    for (String segment : key.split("[/\\\\]")) {
+    for (String segment : SEPARATOR.split(key)) {
       if (segment.equals("..")) {
         throw new IllegalArgumentException("output key '" + key + "' contains '..'");
       }
@@ -65,6 +70,18 @@ public final class OutputPaths {
    * @throws IllegalArgumentException when it is
    */
   public void checkOnDisk(Path path) throws IOException {
+    checkDirectories(path);
+    checkFile(path);
+  }
+
+  /**
+   * Checks that no existing directory between the root and {@code path} is a link leading out of
+   * the root. Every file of one directory gets the same answer, so a caller may ask once per
+   * directory.
+   *
+   * @throws IllegalArgumentException when one is
+   */
+  public void checkDirectories(Path path) throws IOException {
     Path realRoot = Files.exists(root) ? root.toRealPath() : root;
     Path dir = path.getParent();
     while (dir != null && dir.startsWith(root) && !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -74,6 +91,14 @@ public final class OutputPaths {
       throw new IllegalArgumentException(
           "output path " + root.relativize(path) + " goes through a link that leaves the output root");
     }
+  }
+
+  /**
+   * Checks that {@code path} itself is not a link (which could lead anywhere) or a directory.
+   *
+   * @throws IllegalArgumentException when it is
+   */
+  public void checkFile(Path path) {
     if (Files.isSymbolicLink(path)) {
       throw new IllegalArgumentException("output path " + root.relativize(path) + " is a symbolic link");
     }

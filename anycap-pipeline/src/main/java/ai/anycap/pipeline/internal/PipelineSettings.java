@@ -63,6 +63,13 @@ public final class PipelineSettings {
   /** Generate requests a second at most; infinite (no fixed rate) by default. */
   public static final Key<Double> RATE_LIMIT = new Key<>("rateLimit", Double.POSITIVE_INFINITY);
 
+  /** Whether each job's parameters are checked against its model's schema before a batch runs. */
+  public static final Key<Boolean> SCHEMA_CHECK = new Key<>("schemaCheck", true);
+  /** Whether a batch's estimate is held against the account's credit balance before it runs. */
+  public static final Key<Boolean> BALANCE_CHECK = new Key<>("balanceCheck", true);
+  /** The longest prompt a job may send, in characters. */
+  public static final Key<Integer> MAX_PROMPT_LENGTH = new Key<>("maxPromptLength", 8_000);
+
   /** Every setting at its default. */
   public static final PipelineSettings DEFAULTS = new PipelineSettings(Map.of());
 
@@ -172,6 +179,11 @@ public final class PipelineSettings {
     private Key(String name, T defaultValue) {
       this.name = name;
       this.defaultValue = defaultValue;
+    }
+
+    /** The setting's name, as the builder's setter is named. */
+    public String name() {
+      return name;
     }
 
     @Override

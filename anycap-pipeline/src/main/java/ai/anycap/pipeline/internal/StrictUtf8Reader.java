@@ -31,6 +31,8 @@ public final class StrictUtf8Reader extends Reader {
   private final ByteBuffer bytes = ByteBuffer.allocate(BUFFER_SIZE).flip();
   private final CharBuffer chars = CharBuffer.allocate(BUFFER_SIZE).flip();
   private long bytesBeforeBuffer;
+  /** Where the line being decoded starts, in bytes from the start of the input. */
+  private long lineStart;
   private long lineBreaks;
   private boolean lastWasCarriageReturn;
   private boolean startChecked;
@@ -71,7 +73,8 @@ public final class StrictUtf8Reader extends Reader {
         if (result.isError()) {
           int bad = bytes.get(bytes.position()) & 0xff;
           long offset = bytesBeforeBuffer + bytes.position();
-          failure = new MalformedUtf8Exception(lineOfNextChar(chars), offset, bad);
+          long column = offset - lineStartBefore(bytes.position()) + 1;
+          failure = new MalformedUtf8Exception(lineOfNextChar(chars), column, offset, bad);
           if (chars.position() == 0) {
             throw failure;
           }
@@ -101,6 +104,7 @@ public final class StrictUtf8Reader extends Reader {
   }
 
   private void refill() throws IOException {
+    lineStart = lineStartBefore(bytes.position());
     bytesBeforeBuffer += bytes.position();
     bytes.compact();
     int n = in.read(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
@@ -110,6 +114,20 @@ public final class StrictUtf8Reader extends Reader {
       bytes.position(bytes.position() + n);
     }
     bytes.flip();
+  }
+
+  /**
+   * Where the line holding the byte at {@code index} of the buffer starts, in bytes from the start
+   * of the input. CR and LF never occur inside a multi-byte UTF-8 sequence, so raw bytes tell.
+   */
+  private long lineStartBefore(int index) {
+    for (int i = index - 1; i >= 0; i--) {
+      byte b = bytes.get(i);
+      if (b == '\n' || b == '\r') {
+        return bytesBeforeBuffer + i + 1;
+      }
+    }
+    return lineStart;
   }
 
   /** Counts CR, LF and CRLF as one break each, across buffer boundaries. */
@@ -144,20 +162,23 @@ public final class StrictUtf8Reader extends Reader {
     in.close();
   }
 
-  /** A byte sequence that is not UTF-8, with the physical line it is on. */
+  /** A byte sequence that is not UTF-8, with the physical line and byte column it is at. */
   public static final class MalformedUtf8Exception extends CharConversionException {
 
     private static final long serialVersionUID = 1L;
 
     private final long line;
+    private final long column;
     private final long byteOffset;
     private final int badByte;
 
-    MalformedUtf8Exception(long line, long byteOffset, int badByte) {
+    MalformedUtf8Exception(long line, long column, long byteOffset, int badByte) {
       super(
           String.format(
-              "invalid UTF-8: byte 0x%02X at byte offset %d, line %d", badByte, byteOffset, line));
+              "invalid UTF-8: byte 0x%02X at line %d, byte column %d (byte offset %d)",
+              badByte, line, column, byteOffset));
       this.line = line;
+      this.column = column;
       this.byteOffset = byteOffset;
       this.badByte = badByte;
     }
@@ -165,6 +186,11 @@ public final class StrictUtf8Reader extends Reader {
     /** The physical line, counted from 1. */
     public long line() {
       return line;
+    }
+
+    /** The bad byte's place in its line, in bytes, counted from 1. */
+    public long column() {
+      return column;
     }
 
     /** Bytes before the bad one, counted from the start of the file (BOM included). */
@@ -176,5 +202,22 @@ public final class StrictUtf8Reader extends Reader {
     public int badByte() {
       return badByte;
     }
+  }
+
+  /**
+   * What to tell a user whose file {@code name} is not UTF-8: the likely encoding and how to
+   * convert it. A byte from 0x80 to 0xFF standing alone is what Latin-1 and Windows-1252 (a
+   * spreadsheet's plain "CSV" on Windows) write for accented letters.
+   *
+   * @param name the file's name, for the command to run
+   * @return a sentence ending in the command
+   */
+  public static String conversionHint(String name) {
+    String converted = name.endsWith(".csv") || name.endsWith(".jsonl")
+        ? name.substring(0, name.lastIndexOf('.')) + "-utf8" + name.substring(name.lastIndexOf('.'))
+        : name + ".utf8";
+    return "the file is not UTF-8 (Latin-1 or Windows-1252, as a spreadsheet's plain \"CSV\" export"
+        + " writes, most likely); convert it, such as with iconv -f latin1 -t utf-8 " + name + " > " + converted
+        + ", or save it as \"CSV UTF-8\"";
   }
 }
