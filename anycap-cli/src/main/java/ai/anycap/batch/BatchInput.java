@@ -18,33 +18,41 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * The checked input of a batch: the templates, the CSV source, and its jobs in file order (for the
- * gallery). {@link #read(JobOptions)} checks what one message can explain (a missing file, an
+ * The checked input of a batch: the templates, the CSV source, the models its jobs use and its
+ * first jobs (for a dry run); not the jobs themselves, which the pipeline and the gallery read from
+ * the source as they go, so that a batch of any size fits in a small heap. {@link #read(JobOptions)} checks what one message can explain (a missing file, an
  * unknown template, a column the template needs and the file lacks) before anything is sent; row
  * by row problems are left to the pipeline, which refuses the whole batch before spending.
  */
 final class BatchInput {
 
+  /** Jobs kept for a dry run to show. */
+  static final int FIRST_JOBS = 3;
+
   final JobOptions options;
   final PromptTemplates templates;
   final CsvJobSource source;
-  /** Jobs by id, in file order; malformed rows are absent. */
-  final Map<String, ImageJob> jobs;
+  /** The first jobs, in file order, for a dry run to show; malformed rows are absent. */
+  final List<ImageJob> firstJobs;
+  /** The rows that read as jobs. */
+  final long jobCount;
+  private final Set<String> models;
 
   private BatchInput(
-      JobOptions options, PromptTemplates templates, CsvJobSource source, Map<String, ImageJob> jobs) {
+      JobOptions options, PromptTemplates templates, CsvJobSource source, List<ImageJob> firstJobs, long jobCount,
+      Set<String> models) {
     this.options = options;
     this.templates = templates;
     this.source = source;
-    this.jobs = Collections.unmodifiableMap(jobs);
+    this.firstJobs = List.copyOf(firstJobs);
+    this.jobCount = jobCount;
+    this.models = Collections.unmodifiableSet(models);
   }
 
   /**
@@ -104,7 +112,9 @@ final class BatchInput {
           csv.getFileName() + " has no column '" + o.promptColumn + "' for --prompt-column (its columns: "
               + String.join(", ", header) + ")");
     }
-    Map<String, ImageJob> jobs = new LinkedHashMap<>();
+    List<ImageJob> first = new ArrayList<>();
+    long count = 0;
+    Set<String> models = new LinkedHashSet<>();
     try (JobReader reader = source.open()) {
       while (true) {
         Optional<ImageJob> next;
@@ -116,17 +126,21 @@ final class BatchInput {
         if (next.isEmpty()) {
           break;
         }
-        jobs.putIfAbsent(next.get().id(), next.get());
+        count++;
+        if (first.size() < FIRST_JOBS) {
+          first.add(next.get());
+        }
+        models.add(model(templates, next.get()));
       }
     } catch (InvalidJobException e) {
       throw new BadInputException(e.getMessage(), e);
     } catch (UncheckedIOException e) {
       throw new BadInputException(csv + ": cannot read it: " + e.getMessage(), e);
     }
-    if (jobs.isEmpty() && header.size() > 0 && !hasRows(csv)) {
+    if (count == 0 && header.size() > 0 && !hasRows(csv)) {
       throw new BadInputException(csv + " has a header but no rows: there is nothing to generate");
     }
-    return new BatchInput(o, templates, source, jobs);
+    return new BatchInput(o, templates, source, first, count, models);
   }
 
   /** The prompt a job will be sent with, for people (the gallery, a dry run); null if it cannot be made. */
@@ -143,6 +157,10 @@ final class BatchInput {
 
   /** The model a job will use, as the pipeline resolves it. */
   String model(ImageJob job) {
+    return model(templates, job);
+  }
+
+  private static String model(PromptTemplates templates, ImageJob job) {
     if (job.model() != null) {
       return job.model();
     }
@@ -157,8 +175,6 @@ final class BatchInput {
 
   /** The models the batch's jobs will use. */
   Set<String> models() {
-    Set<String> models = new LinkedHashSet<>();
-    jobs.values().forEach(j -> models.add(model(j)));
     return models;
   }
 

@@ -1,5 +1,8 @@
 package ai.anycap.batch;
 
+import ai.anycap.client.PriceTable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,14 +23,23 @@ import picocli.CommandLine.Model.CommandSpec;
     header = "What a run would cost; sends nothing.",
     description = {
         "Checks every row and prints what a run would cost: jobs per model, credits,",
-        "dollars. Takes run's arguments; sends nothing, writes nothing, needs no key."},
-    footer = {"", "Exit codes: 0 the batch is valid; 2 bad input."})
+        "dollars, and what rows sharing a request save. Takes run's arguments; sends",
+        "nothing, writes nothing, needs no key."},
+    footer = {"", "Exit codes: 0 the batch is valid and priced; 2 bad input, or a model with no known price",
+        "(give one with --price MODEL=USD)."})
 final class EstimateCommand implements Callable<Integer> {
+
+  private static String published() {
+    List<String> prices = new ArrayList<>();
+    PriceTable.defaults().prices().forEach((model, usd) -> prices.add(model + " " + Money.usd(usd)));
+    return String.join(", ", prices);
+  }
 
   @Spec CommandSpec spec;
 
   @Mixin JobOptions job;
   @Mixin BudgetOptions budget;
+  @Mixin CostOptions cost;
 
   @ParentCommand AnyCapBatch parent;
 
@@ -47,9 +59,14 @@ final class EstimateCommand implements Callable<Integer> {
       simulation.checkConsistent();
       delivery.check(parent.environment);
       BatchInput input = BatchInput.read(job);
-      OfflineCheck.Result check = OfflineCheck.check(input);
-      console.out(SummaryTable.ofEstimate(
-          job.csv.getFileName().toString(), check.estimate(), check.invalidRows(), budget.budget(), simulate));
+      OfflineCheck.Result check = OfflineCheck.check(input, cost);
+      List<String> unpriced = check.estimate().unpricedModels();
+      if (!unpriced.isEmpty()) {
+        throw new BadInputException(SummaryTable.unpriced(unpriced) + ": the dollar cost of "
+            + Money.plain(check.estimate().credits()) + " credits is unknown. Check the model id (published prices: "
+            + published() + "), or give the price of one image of each with --price MODEL=USD");
+      }
+      console.out(SummaryTable.ofEstimate(job.csv.getFileName().toString(), check, budget.budget(), simulate));
       return ExitCodes.ALL_SUCCEEDED;
     } catch (BadInputException e) {
       console.error(e.getMessage());

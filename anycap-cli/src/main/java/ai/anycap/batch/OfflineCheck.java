@@ -24,8 +24,15 @@ import java.nio.file.Path;
  */
 final class OfflineCheck {
 
-  /** What the check found. */
-  record Result(BatchEstimate estimate, long invalidRows) {}
+  /**
+   * What the check found.
+   *
+   * @param estimate what the run would do and cost
+   * @param invalidRows rows that cannot run (skipped with {@code --skip-invalid-rows})
+   * @param everyRow with de-duplication on and rows sharing a request: the estimate were every row
+   *     generated, for what de-duplication saves; else null
+   */
+  record Result(BatchEstimate estimate, long invalidRows, BatchEstimate everyRow) {}
 
   private OfflineCheck() {}
 
@@ -33,7 +40,7 @@ final class OfflineCheck {
    * @throws BadInputException with the pipeline's message when rows are malformed (unless {@code
    *     --skip-invalid-rows})
    */
-  static Result check(BatchInput input) {
+  static Result check(BatchInput input, CostOptions cost) {
     AnyCapClient offline = AnyCapClient.builder()
         .apiKey("offline-check-sends-nothing")
         .endpoint(URI.create("http://127.0.0.1:9"))
@@ -45,6 +52,7 @@ final class OfflineCheck {
         .templates(input.templates)
         .outputRoot(o.out)
         .budget(Budget.credits(0))
+        .prices(cost.priceTable())
         .deduplicate(false);
     if (o.skipInvalidRows) {
       validation.skipInvalidRows();
@@ -55,16 +63,25 @@ final class OfflineCheck {
     } catch (BatchValidationException e) {
       throw new BadInputException(e.getMessage(), e);
     }
+    BatchEstimate estimate = estimate(input, offline, cost, cost.deduplicate());
+    BatchEstimate everyRow = cost.deduplicate() && estimate.duplicates() > 0 ? estimate(input, offline, cost, false) : null;
+    return new Result(estimate, invalid, everyRow);
+  }
+
+  private static BatchEstimate estimate(BatchInput input, AnyCapClient offline, CostOptions cost, boolean deduplicate) {
+    JobOptions o = input.options;
     ImagePipelineBuilder pricing = ImagePipeline.builder()
         .client(offline)
         .templates(input.templates)
-        .outputRoot(o.out);
+        .outputRoot(o.out)
+        .prices(cost.priceTable())
+        .deduplicate(deduplicate);
     Path journal = o.journalFile();
     if (Files.isRegularFile(journal)) {
       pricing.journal(journal); // read for jobs already done; estimate() writes nothing
     }
     try (ImagePipeline pipeline = pricing.build()) {
-      return new Result(pipeline.estimate(input.source), invalid);
+      return pipeline.estimate(input.source);
     } catch (JournalException e) {
       throw new BadInputException(e.getMessage() + " (use another --journal, or move this one aside)", e);
     }
