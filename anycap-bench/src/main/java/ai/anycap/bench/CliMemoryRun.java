@@ -13,9 +13,10 @@ import java.util.regex.Pattern;
 /**
  * The child JVM of the CLI memory row: {@code anycap-batch} itself ({@link AnyCapBatch#main}, the
  * command a user types, in this JVM), watched from the side. The CLI prints a plain progress line
- * at each tenth of the batch (its output is not a terminal); at each, this prints the smallest
- * heap left after a GC since the last ({@link LiveHeap}), and on exit (after the gallery and the
- * summary) the same for the stretch after the last tenth, then its figures.
+ * when the batch starts and at each tenth of it (its output is not a terminal); at each tenth, this
+ * prints the smallest heap left after a GC since the last ({@link LiveHeap}; the first stretch
+ * starts with the batch, after the checks), and on exit (after the gallery and the summary) the
+ * same for the stretch after the last tenth, then its figures.
  *
  * <p>Arguments: the CLI's own.
  */
@@ -37,7 +38,12 @@ public final class CliMemoryRun {
       }
       long done = Long.parseLong(m.group(1));
       long total = Long.parseLong(m.group(2));
-      if (done > 0 && total > 0 && done * 10 % total == 0 && done != lastTenth[0]) {
+      if (done == 0 && lastTenth[0] < 0) {
+        // The batch starts: the first stretch is its first tenth, not the checks before it, whose
+        // heap is smaller (the run's own structures do not exist yet).
+        heap.takeKib();
+        lastTenth[0] = 0;
+      } else if (done > 0 && total > 0 && done * 10 % total == 0 && done != lastTenth[0]) {
         lastTenth[0] = done;
         out.println("PROGRESS finished=" + done + " liveHeapKib=" + heap.takeKib());
         out.flush();

@@ -151,12 +151,11 @@ final class GalleryPages {
     h.append("</nav>\n");
   }
 
-  /** Links to the previous and the next page of a series, and to the index. */
+  /** Links to the previous and the next page of a series (whose first page is the index), and to the index. */
   private static void neighbours(StringBuilder h, String series, int current, boolean more) {
     h.append("<nav class=\"pages\" aria-label=\"pages\">\n");
     GalleryHtml.pageLink(h, INDEX, "index", false);
-    GalleryHtml.pageLink(h, current == 2 && series.equals(GALLERY) ? INDEX : series + "-" + (current - 1) + ".html",
-        "previous", false);
+    GalleryHtml.pageLink(h, current == 2 ? INDEX : series + "-" + (current - 1) + ".html", "previous", false);
     GalleryHtml.pageLink(h, "", "page " + current, true);
     if (more) {
       GalleryHtml.pageLink(h, series + "-" + (current + 1) + ".html", "next", false);
@@ -269,9 +268,9 @@ final class GalleryPages {
         StringBuilder h = new StringBuilder(rows.length() + 24 * 1024);
         GalleryHtml.head(h, title + " (" + series + ", page " + pages + ")");
         pageHeader.accept(h);
-        neighboursOfTable(h, more);
+        neighbours(h, series, pages, more);
         section(h, "page " + pages + " of the " + many, rows);
-        neighboursOfTable(h, more);
+        neighbours(h, series, pages, more);
         GalleryHtml.end(h, simulated);
         write(series + "-" + pages + ".html", h);
         rows.setLength(0);
@@ -280,17 +279,6 @@ final class GalleryPages {
         pages++;
         inPage = 0;
       }
-    }
-
-    private void neighboursOfTable(StringBuilder h, boolean more) {
-      h.append("<nav class=\"pages\" aria-label=\"pages\">\n");
-      GalleryHtml.pageLink(h, INDEX, "index", false);
-      GalleryHtml.pageLink(h, pages == 2 ? INDEX : series + "-" + (pages - 1) + ".html", "previous", false);
-      GalleryHtml.pageLink(h, "", "page " + pages, true);
-      if (more) {
-        GalleryHtml.pageLink(h, series + "-" + (pages + 1) + ".html", "next", false);
-      }
-      h.append("</nav>\n");
     }
 
     /** The table's first page, on the index, with links to the others. */

@@ -57,12 +57,6 @@ record JobOutcome(
     NOT_RECORDED
   }
 
-  /** A job of the source of which this run left no record. */
-  static JobOutcome notRecorded(String jobId) {
-    return new JobOutcome(Status.NOT_RECORDED, jobId, null, null, null, List.of(), "", 0, 0, BigDecimal.ZERO, 0, null,
-        Map.of());
-  }
-
   /** What a manifest line says; null when its status is not one a job ends with. */
   static JobOutcome ofManifestLine(JsonNode line) {
     Status status = switch (line.path("status").asText()) {

@@ -155,6 +155,7 @@ final class ProgressReporter implements PipelineListener, AutoCloseable {
     if (ticker != null) {
       ticker.shutdownNow();
     }
+    inFlight = () -> 0; // lets the closed pipeline, and its journal's index, be collected before the gallery
   }
 
   @Override

@@ -34,7 +34,6 @@ final class RunLedger implements PipelineListener, AutoCloseable {
   private BatchReport report;
   private long copies;
   private BigDecimal copiesUsd = BigDecimal.ZERO;
-  private long skipsWritten;
   private IOException skipFailure;
 
   private RunLedger(PriceTable prices, Path skips, BufferedWriter skipWriter) {
@@ -84,7 +83,6 @@ final class RunLedger implements PipelineListener, AutoCloseable {
     try {
       skipWriter.write(JSON.writeValueAsString(line));
       skipWriter.write('\n');
-      skipsWritten++;
     } catch (IOException e) {
       skipFailure = e; // the gallery then shows these jobs as not recorded; the summary counts them all the same
     }
@@ -113,11 +111,6 @@ final class RunLedger implements PipelineListener, AutoCloseable {
       skipFailure = e;
     }
     return skips;
-  }
-
-  /** Skipped jobs recorded in {@link #skips()}. */
-  synchronized long skipsWritten() {
-    return skipsWritten;
   }
 
   @Override
