@@ -191,19 +191,9 @@ final class RunCommand implements Callable<Integer> {
     try (RunLedger ledger = RunLedger.create(prices);
         ProgressReporter progress = new ProgressReporter(console, env.terminal(), concurrency);
         Interrupts.Registration ctrlC = env.interrupts().onInterrupt(stop)) {
-      b.listener(ledger).listener(progress);
-      BatchReport report;
-      long manifestFrom;
-      try (ImagePipeline pipeline = b.build()) {
-        manifestFrom = size(journal); // the journal is open, its torn tail cut off: this run's lines follow
-        progress.inFlightFrom(pipeline::inFlight);
-        CompletableFuture<BatchReport> future = pipeline.runAsync(input.source);
-        stop.watch(future);
-        report = await(future);
-      } catch (JournalException e) {
-        throw new BadInputException(e.getMessage() + " (use another --journal, or move this one aside)", e);
-      }
-      progress.finish();
+      Ran ran = run(b.listener(ledger).listener(progress), input, journal, progress, stop);
+      BatchReport report = ran.report();
+      long manifestFrom = ran.manifestFrom();
       if (report == null) {
         report = ledger.report(); // stopped: closing the pipeline let the running jobs end and reported them
       }
@@ -223,6 +213,33 @@ final class RunCommand implements Callable<Integer> {
     } finally {
       stop.finished();
     }
+  }
+
+  /**
+   * What {@link #run} leaves: the report (null when the run was stopped: it then came to the
+   * listeners), and where this run's lines start in the manifest.
+   */
+  private record Ran(BatchReport report, long manifestFrom) {}
+
+  /**
+   * Builds the pipeline, runs the batch and closes the pipeline, in a method of its own so that
+   * nothing refers to the closed pipeline (and its journal's index) while the gallery is written.
+   */
+  private static Ran run(
+      ImagePipelineBuilder b, BatchInput input, Path journal, ProgressReporter progress, GracefulStop stop) {
+    BatchReport report;
+    long manifestFrom;
+    try (ImagePipeline pipeline = b.build()) {
+      manifestFrom = size(journal); // the journal is open, its torn tail cut off: this run's lines follow
+      progress.inFlightFrom(pipeline::inFlight);
+      CompletableFuture<BatchReport> future = pipeline.runAsync(input.source);
+      stop.watch(future);
+      report = await(future);
+    } catch (JournalException e) {
+      throw new BadInputException(e.getMessage() + " (use another --journal, or move this one aside)", e);
+    }
+    progress.finish();
+    return new Ran(report, manifestFrom);
   }
 
   /** The run's report, or null when it was cancelled (its report then comes to the listeners). */
