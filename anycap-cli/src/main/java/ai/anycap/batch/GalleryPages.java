@@ -4,6 +4,7 @@ import static ai.anycap.batch.GalleryHtml.esc;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
@@ -43,6 +44,7 @@ final class GalleryPages {
   private StringBuilder firstPage;
   private GalleryCard.Counts firstCounts;
   private StringBuilder page = new StringBuilder();
+  private final char[] chunk = new char[8192];
   private GalleryCard.Counts counts = new GalleryCard.Counts();
   final Table failures;
   final Table skipped;
@@ -100,7 +102,7 @@ final class GalleryPages {
     flushCards(false);
     failures.flush(false);
     skipped.flush(false);
-    StringBuilder h = new StringBuilder(64 * 1024 + firstPage.length());
+    StringBuilder h = new StringBuilder(64 * 1024);
     GalleryHtml.head(h, title);
     pageHeader.accept(h);
     top.accept(h);
@@ -108,10 +110,11 @@ final class GalleryPages {
     skipped.renderFirst(h);
     pager(h, 1);
     GalleryHtml.filters(h, firstCounts);
-    h.append("<main class=\"grid\">\n").append(firstPage).append("</main>\n");
-    pager(h, 1);
-    GalleryHtml.end(h, simulated);
-    Path index = write(INDEX, h);
+    h.append("<main class=\"grid\">\n");
+    StringBuilder end = new StringBuilder("</main>\n");
+    pager(end, 1);
+    GalleryHtml.end(end, simulated);
+    Path index = write(INDEX, h, firstPage, end);
     removeStalePages();
     return index;
   }
@@ -122,17 +125,18 @@ final class GalleryPages {
       firstPage = page;
       firstCounts = counts;
     } else {
-      StringBuilder h = new StringBuilder(page.length() + 24 * 1024);
+      StringBuilder h = new StringBuilder(24 * 1024);
       GalleryHtml.head(h, title + " (page " + cardPages + ")");
       pageHeader.accept(h);
       h.append("<p class=\"muted\">Page ").append(cardPages).append(" of the cards; the totals and every failure are on ")
           .append("<a href=\"").append(INDEX).append("\">").append(INDEX).append("</a>.</p>\n");
       neighbours(h, GALLERY, cardPages, more);
       GalleryHtml.filters(h, counts);
-      h.append("<main class=\"grid\">\n").append(page).append("</main>\n");
-      neighbours(h, GALLERY, cardPages, more);
-      GalleryHtml.end(h, simulated);
-      write(GALLERY + "-" + cardPages + ".html", h);
+      h.append("<main class=\"grid\">\n");
+      StringBuilder end = new StringBuilder("</main>\n");
+      neighbours(end, GALLERY, cardPages, more);
+      GalleryHtml.end(end, simulated);
+      write(GALLERY + "-" + cardPages + ".html", h, page, end);
     }
     page = new StringBuilder();
     counts = new GalleryCard.Counts();
@@ -163,12 +167,21 @@ final class GalleryPages {
     h.append("</nav>\n");
   }
 
-  private Path write(String name, StringBuilder content) {
+  /** Writes {@code parts} one after the other, through a small buffer: a page is never copied whole. */
+  private Path write(String name, StringBuilder... parts) {
     Path file = dir.resolve(name);
     try {
       Path tmp = Files.createTempFile(dir, "." + name + "-", ".tmp");
       try {
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+          for (StringBuilder part : parts) {
+            for (int from = 0; from < part.length(); from += chunk.length) {
+              int to = Math.min(part.length(), from + chunk.length);
+              part.getChars(from, to, chunk, 0);
+              w.write(chunk, 0, to - from);
+            }
+          }
+        }
         try {
           Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
