@@ -10,7 +10,7 @@ import java.util.Set;
 /**
  * Runs the pipeline against the simulator on loopback and prints one table: each row a ratio
  * measured in this run against its goal (Little's law, a server rate limit, memory at 100,000 jobs,
- * client CPU per image). A measuring tool, not a test: it never fails a build, and a missed goal
+ * the CLI's memory at 100,000 rows, client CPU per image). A measuring tool, not a test: it never fails a build, and a missed goal
  * is reported, not hidden.
  *
  * <pre>
@@ -76,9 +76,9 @@ public final class Benchmark {
   private static void usage(PrintStream out) {
     out.println("usage: java -jar anycap-bench.jar [--quick] [--only SCENARIO[,...]] [--variant VARIANT[,...]]");
     out.println("  --quick        shorter runs (fewer jobs, one run of each rate-limit batch); figures are");
-    out.println("                 noisier, and the memory row compares 10,000 with 1,000 jobs instead of");
+    out.println("                 noisier, and the memory rows compare 10,000 with 1,000 jobs instead of");
     out.println("                 100,000 with 10,000");
-    out.println("  --only LIST    run only these: littles-law, rate-limit, memory, overhead");
+    out.println("  --only LIST    run only these: littles-law, rate-limit, memory, cli-memory, overhead");
     out.println("  --variant LIST the rate-limit row's conditions to run: quiet, jitter, cpu-load (default all)");
     out.println("  --help");
   }

@@ -6,7 +6,6 @@ import ai.anycap.pipeline.ImagePipeline;
 import ai.anycap.pipeline.JobResult;
 import ai.anycap.pipeline.PipelineListener;
 import ai.anycap.testkit.AnyCapSimulator;
-import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -14,13 +13,8 @@ import java.lang.management.MemoryType;
 import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
 
 /**
  * The child JVM of the memory row: runs one CSV through a pipeline set up as the README shows it
@@ -62,51 +56,20 @@ public final class MemoryRun {
   }
 
   /**
-   * Prints, every 10,000 finished jobs, the smallest heap left after any garbage collection
-   * since the last report: close to the live set, it shows whether memory grows with the jobs
-   * done, and how far a run that runs out of heap got. Nothing here forces a collection.
+   * Prints, every 10,000 finished jobs, the smallest heap left after any garbage collection since
+   * the last report ({@link LiveHeap}), and so how far a run that runs out of heap got.
    */
   private static final class LiveHeapReport implements PipelineListener {
-    private final AtomicLong smallestAfterGc = new AtomicLong(Long.MAX_VALUE);
-    private final Set<String> heapPools = heapPools();
+    private final LiveHeap heap = LiveHeap.watch();
     private long finished;
-
-    LiveHeapReport() {
-      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-        if (gc instanceof NotificationEmitter emitter) {
-          emitter.addNotificationListener((n, handback) -> {
-            if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
-              GarbageCollectionNotificationInfo info =
-                  GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
-              long used = info.getGcInfo().getMemoryUsageAfterGc().entrySet().stream()
-                  .filter(e -> heapPools.contains(e.getKey()))
-                  .mapToLong(e -> e.getValue().getUsed())
-                  .sum();
-              smallestAfterGc.accumulateAndGet(used, Math::min);
-            }
-          }, null, null);
-        }
-      }
-    }
 
     @Override
     public void onJobFinished(JobResult result) {
       if (++finished % 10_000 == 0) {
-        long kib = smallestAfterGc.getAndSet(Long.MAX_VALUE);
-        System.out.println("PROGRESS finished=" + finished + " liveHeapKib=" + (kib == Long.MAX_VALUE ? -1 : kib / 1024));
+        System.out.println("PROGRESS finished=" + finished + " liveHeapKib=" + heap.takeKib());
         System.out.flush();
       }
     }
-  }
-
-  private static Set<String> heapPools() {
-    Set<String> names = new HashSet<>();
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        names.add(pool.getName());
-      }
-    }
-    return names;
   }
 
   /** Heap, GC and thread figures of this JVM so far. */

@@ -23,6 +23,12 @@ enum Scenario {
       return Memory.run(settings.quick());
     }
   },
+  CLI_MEMORY("cli-memory", "CLI memory") {
+    @Override
+    List<Row> run(Benchmark.Settings settings) throws Exception {
+      return CliMemory.run(settings.quick());
+    }
+  },
   OVERHEAD("overhead", "overhead") {
     @Override
     List<Row> run(Benchmark.Settings settings) throws Exception {
@@ -52,6 +58,6 @@ enum Scenario {
       }
     }
     throw new IllegalArgumentException(
-        "no scenario '" + name + "'; there are littles-law, rate-limit, memory, overhead");
+        "no scenario '" + name + "'; there are littles-law, rate-limit, memory, cli-memory, overhead");
   }
 }

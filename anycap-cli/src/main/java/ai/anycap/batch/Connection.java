@@ -65,7 +65,7 @@ final class Connection implements AutoCloseable {
    * @throws BadInputException when the batch would be refused
    */
   static List<String> checkIfPossible(
-      SimulationOptions sim, CliEnvironment env, BatchInput input, Budget limit) {
+      SimulationOptions sim, CliEnvironment env, BatchInput input, Budget limit, CostOptions cost) {
     if (!sim.simulate && env.variable(API_KEY_ENV) == null) {
       return List.of("the parameters were not checked against the models' schemas, nor the estimate against"
           + " the credit balance: that needs " + API_KEY_ENV + " (or --simulate)");
@@ -77,7 +77,7 @@ final class Connection implements AutoCloseable {
         return List.of("cannot reach AnyCap at " + connection.client.endpoint() + " (" + e.getMessage()
             + "), so the models, their schemas and the credit balance were not checked");
       }
-      return OfflineCheck.online(input, limit, connection.client);
+      return OfflineCheck.online(input, limit, cost, connection.client);
     }
   }
 

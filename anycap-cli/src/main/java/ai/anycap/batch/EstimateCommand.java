@@ -1,5 +1,7 @@
 package ai.anycap.batch;
 
+import ai.anycap.client.PriceTable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,16 +23,25 @@ import picocli.CommandLine.Model.CommandSpec;
     header = "What a run would cost; generates nothing.",
     description = {
         "Checks every row as run would and prints what it would cost: jobs per model,",
-        "credits, dollars. Takes run's arguments; writes nothing, needs no key. With",
-        "ANYCAP_API_KEY (or --simulate) it also asks the API, free of charge, for the",
-        "models, their schemas and the credit balance; it never generates."},
-    footer = {"", "Exit codes: 0 the batch is valid; 2 bad input."})
+        "credits, dollars, and what rows sharing a request save. Takes run's arguments;",
+        "writes nothing, needs no key. With ANYCAP_API_KEY (or --simulate) it also asks",
+        "the API, free of charge, for the models, their schemas and the credit balance;",
+        "it never generates."},
+    footer = {"", "Exit codes: 0 the batch is valid and priced; 2 bad input, or a model with no known price",
+        "(give one with --price MODEL=USD)."})
 final class EstimateCommand implements Callable<Integer> {
+
+  private static String published() {
+    List<String> prices = new ArrayList<>();
+    PriceTable.defaults().prices().forEach((model, usd) -> prices.add(model + " " + Money.usd(usd)));
+    return String.join(", ", prices);
+  }
 
   @Spec CommandSpec spec;
 
   @Mixin JobOptions job;
   @Mixin BudgetOptions budget;
+  @Mixin CostOptions cost;
 
   @ParentCommand AnyCapBatch parent;
 
@@ -50,10 +61,15 @@ final class EstimateCommand implements Callable<Integer> {
       simulation.checkConsistent();
       delivery.check(parent.environment);
       BatchInput input = BatchInput.read(job);
-      OfflineCheck.Result check = OfflineCheck.check(input, budget.budget());
-      List<String> notes = Connection.checkIfPossible(simulation, parent.environment, input, budget.budget());
-      console.out(SummaryTable.ofEstimate(
-          job.csv.getFileName().toString(), check.estimate(), check.invalidRows(), budget.budget(), simulate));
+      OfflineCheck.Result check = OfflineCheck.check(input, budget.budget(), cost);
+      List<String> unpriced = check.estimate().unpricedModels();
+      if (!unpriced.isEmpty()) {
+        throw new BadInputException(SummaryTable.unpriced(unpriced) + ": the dollar cost of "
+            + Money.plain(check.estimate().credits()) + " credits is unknown. Check the model id (published prices: "
+            + published() + "), or give the price of one image of each with --price MODEL=USD");
+      }
+      List<String> notes = Connection.checkIfPossible(simulation, parent.environment, input, budget.budget(), cost);
+      console.out(SummaryTable.ofEstimate(job.csv.getFileName().toString(), check, budget.budget(), simulate));
       notes.forEach(n -> console.err("note: " + n));
       return ExitCodes.ALL_SUCCEEDED;
     } catch (BadInputException e) {

@@ -17,5 +17,13 @@ final class ExitCodes {
    */
   static final int BAD_INPUT = 2;
 
+  /**
+   * Interrupted (Ctrl-C): the running jobs finished, the rest were not started; the summary and the
+   * gallery were written. 128 + SIGINT, as shells report a process that SIGINT ended, so that a
+   * script tells an interrupted batch from one whose jobs failed; a Java process ended by SIGINT
+   * exits with it whatever the code returns.
+   */
+  static final int INTERRUPTED = 130;
+
   private ExitCodes() {}
 }

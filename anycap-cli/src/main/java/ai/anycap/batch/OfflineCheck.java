@@ -29,8 +29,15 @@ import java.util.regex.Pattern;
  */
 final class OfflineCheck {
 
-  /** What the check found. */
-  record Result(BatchEstimate estimate, long invalidRows) {}
+  /**
+   * What the check found.
+   *
+   * @param estimate what the run would do and cost
+   * @param invalidRows rows that cannot run (skipped with {@code --skip-invalid-rows})
+   * @param everyRow with de-duplication on and rows sharing a request: the estimate were every row
+   *     generated, for what de-duplication saves; else null
+   */
+  record Result(BatchEstimate estimate, long invalidRows, BatchEstimate everyRow) {}
 
   /** A problem of the whole batch, at the pipeline setting it concerns: {@code outputRoot: ...}. */
   private static final Pattern SETTING = Pattern.compile("(?m)^  (outputRoot|budget|balanceCheck): ");
@@ -42,14 +49,30 @@ final class OfflineCheck {
    *
    * @throws BadInputException with every problem found, when the batch would be refused
    */
-  static Result check(BatchInput input, Budget limit) {
+  static Result check(BatchInput input, Budget limit, CostOptions cost) {
     AnyCapClient offline = AnyCapClient.builder()
         .apiKey("offline-check-sends-nothing")
         .endpoint(URI.create("http://127.0.0.1:9"))
         .build();
-    try (ImagePipeline pipeline = pipeline(input, offline, limit).schemaCheck(false).balanceCheck(false).build()) {
+    try (ImagePipeline pipeline = pipeline(input, offline, limit, cost, cost.deduplicate())
+        .schemaCheck(false).balanceCheck(false).build()) {
       BatchCheck check = check(pipeline, input, limit, journalProblem(input.options));
-      return new Result(pipeline.estimate(input.source), check.invalidEntries());
+      BatchEstimate estimate = pipeline.estimate(input.source);
+      return new Result(estimate, check.invalidEntries(), everyRow(input, offline, limit, cost, estimate));
+    } catch (JournalException e) {
+      throw manifest(e);
+    }
+  }
+
+  /** With de-duplication on and rows sharing a request: the estimate were every row generated; else null. */
+  private static BatchEstimate everyRow(
+      BatchInput input, AnyCapClient offline, Budget limit, CostOptions cost, BatchEstimate estimate) {
+    if (!cost.deduplicate() || estimate.duplicates() == 0) {
+      return null;
+    }
+    try (ImagePipeline pipeline = pipeline(input, offline, limit, cost, false)
+        .schemaCheck(false).balanceCheck(false).build()) {
+      return pipeline.estimate(input.source);
     } catch (JournalException e) {
       throw manifest(e);
     }
@@ -63,9 +86,9 @@ final class OfflineCheck {
    * @return what could not be checked, such as a schema the API did not answer for
    * @throws BadInputException with every problem found, when the batch would be refused
    */
-  static List<String> online(BatchInput input, Budget limit, AnyCapClient client) {
+  static List<String> online(BatchInput input, Budget limit, CostOptions cost, AnyCapClient client) {
     JobOptions o = input.options;
-    try (ImagePipeline pipeline = pipeline(input, client, limit)
+    try (ImagePipeline pipeline = pipeline(input, client, limit, cost, cost.deduplicate())
         .schemaCheck(!o.skipSchemaCheck).balanceCheck(!o.skipBalanceCheck).build()) {
       return check(pipeline, input, limit, null).warnings();
     } catch (JournalException e) {
@@ -74,11 +97,14 @@ final class OfflineCheck {
   }
 
   /** The settings the checks share with the run. */
-  private static ImagePipelineBuilder pipeline(BatchInput input, AnyCapClient client, Budget limit) {
+  private static ImagePipelineBuilder pipeline(
+      BatchInput input, AnyCapClient client, Budget limit, CostOptions cost, boolean deduplicate) {
     JobOptions o = input.options;
     ImagePipelineBuilder b = ImagePipeline.builder()
         .client(client)
         .templates(input.templates)
+        .prices(cost.priceTable())
+        .deduplicate(deduplicate)
         .outputRoot(o.out)
         .referenceDirectory(o.referenceDirectory())
         .maxPromptLength(o.maxPromptLength);

@@ -12,6 +12,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -40,7 +41,8 @@ final class ProgressReporter implements PipelineListener, AutoCloseable {
   private long failed;
   private long skipped;
   private long retries;
-  private long inFlight;
+  /** The pipeline's own count of jobs holding a permit: never more than the concurrency. */
+  private IntSupplier inFlight = () -> 0;
   private final int concurrency;
   private RequestPace pace = new RequestPace(Double.POSITIVE_INFINITY, Duration.ZERO);
   private long startNanos = System.nanoTime();
@@ -88,10 +90,9 @@ final class ProgressReporter implements PipelineListener, AutoCloseable {
     }
   }
 
-  @Override
-  public synchronized void onJobStarted(ImageJob job) {
-    inFlight++;
-    updateBar();
+  /** Where the jobs in flight are counted: {@link ai.anycap.pipeline.ImagePipeline#inFlight()}, once it is built. */
+  synchronized void inFlightFrom(IntSupplier inFlight) {
+    this.inFlight = inFlight;
   }
 
   @Override
@@ -114,17 +115,13 @@ final class ProgressReporter implements PipelineListener, AutoCloseable {
   @Override
   public synchronized void onJobFinished(JobResult result) {
     done++;
-    if (result instanceof JobResult.Succeeded s) {
+    if (result instanceof JobResult.Succeeded) {
       succeeded++;
-      if (s.duplicateOf() == null) { // a copy of an identical job's image never started
-        inFlight = Math.max(0, inFlight - 1);
-      }
     } else if (result instanceof JobResult.Failed f) {
       failed++;
-      inFlight = Math.max(0, inFlight - 1);
       if (!terminal) {
         console.err("FAILED " + f.jobId() + " [" + f.errorCode() + "] after " + f.attempts()
-            + (f.attempts() == 1 ? " attempt: " : " attempts: ") + f.message());
+            + (f.attempts() == 1 ? " attempt: " : " attempts: ") + ErrorText.withoutCode(f.errorCode(), f.message()));
       }
     } else {
       skipped++;
@@ -158,6 +155,7 @@ final class ProgressReporter implements PipelineListener, AutoCloseable {
     if (ticker != null) {
       ticker.shutdownNow();
     }
+    inFlight = () -> 0; // lets the closed pipeline, and its journal's index, be collected before the gallery
   }
 
   @Override
@@ -203,7 +201,7 @@ final class ProgressReporter implements PipelineListener, AutoCloseable {
       s.append(", ETA ").append(seconds(Duration.ofMillis((long) (eta * 1000))));
     }
     s.append("; retries ").append(retries).append("; ").append(paceText())
-        .append(" (in flight ").append(inFlight).append(')');
+        .append(" (in flight ").append(inFlight.getAsInt()).append(')');
     console.err(s.toString());
   }
 

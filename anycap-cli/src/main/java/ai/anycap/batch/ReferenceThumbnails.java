@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -32,6 +34,18 @@ final class ReferenceThumbnails {
   ReferenceThumbnails(Path outDir, Path referenceDir) {
     this.outDir = outDir.toAbsolutePath().normalize();
     this.referenceDir = referenceDir.toAbsolutePath().normalize();
+  }
+
+  /** The thumbnails of a job's references that have one, in order. */
+  List<Path> of(List<String> references) {
+    List<Path> thumbs = new ArrayList<>();
+    for (String reference : references) {
+      Path thumb = of(reference);
+      if (thumb != null) {
+        thumbs.add(thumb);
+      }
+    }
+    return thumbs;
   }
 
   /** The thumbnail of a reference as a job names it, or null when it has none. */

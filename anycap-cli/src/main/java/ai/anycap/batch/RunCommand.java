@@ -2,6 +2,7 @@ package ai.anycap.batch;
 
 import ai.anycap.client.AnyCapClient;
 import ai.anycap.client.AnyCapException;
+import ai.anycap.client.PriceTable;
 import ai.anycap.pipeline.BatchReport;
 import ai.anycap.pipeline.BatchValidationException;
 import ai.anycap.pipeline.Budget;
@@ -22,10 +23,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,7 +55,7 @@ import picocli.CommandLine.Spec;
         "      --template product --output-key \"{sku}.png\" --simulate --out output/",
         "",
         "Exit codes: 0 every job succeeded; 1 some failed or did not run;",
-        "2 bad input (nothing spent)."})
+        "2 bad input (nothing spent); 130 interrupted (Ctrl-C)."})
 final class RunCommand implements Callable<Integer> {
 
   /** Marks an output directory holding simulated images, so that a real run never mistakes them for its own. */
@@ -90,6 +89,7 @@ final class RunCommand implements Callable<Integer> {
   boolean dryRun;
 
   @Mixin BudgetOptions budget;
+  @Mixin CostOptions cost;
   @Mixin SimulationOptions simulation;
   @Mixin DeliveryOptions delivery;
 
@@ -118,9 +118,9 @@ final class RunCommand implements Callable<Integer> {
     // Everything that can be known locally first, then what the API says for free (models,
     // schemas, balance); only then is anything written under --out or paid for.
     BatchInput input = BatchInput.read(job);
-    OfflineCheck.Result check = OfflineCheck.check(input, limit);
+    OfflineCheck.Result check = OfflineCheck.check(input, limit, cost);
     if (dryRun) {
-      List<String> notes = Connection.checkIfPossible(simulation, env, input, limit);
+      List<String> notes = Connection.checkIfPossible(simulation, env, input, limit, cost);
       console.out(dryRunText(input, check, limit, console.simulated()));
       notes.forEach(n -> console.err("note: " + n));
       return ExitCodes.ALL_SUCCEEDED;
@@ -135,7 +135,7 @@ final class RunCommand implements Callable<Integer> {
               + connection.client.endpoint()) + ": " + e.getMessage() + ". Nothing was generated.");
           return ExitCodes.SOME_FAILED;
         }
-        OfflineCheck.online(input, limit, connection.client).forEach(w -> console.err("warning: " + w));
+        OfflineCheck.online(input, limit, cost, connection.client).forEach(w -> console.err("warning: " + w));
         AnyCapClient client = timeout == null ? connection.client
             : connection.client.toBuilder().generateTimeout(timeout).build();
         return generate(console, input, check, limit, connection, client, deliveries);
@@ -165,7 +165,7 @@ final class RunCommand implements Callable<Integer> {
       AnyCapClient client, Deliveries deliveries) {
     CliEnvironment env = parent.environment;
     Path journal = job.journalFile();
-    ResultCollector results = new ResultCollector();
+    PriceTable prices = cost.priceTable();
     ImagePipelineBuilder b = ImagePipeline.builder()
         .client(client)
         .templates(input.templates)
@@ -180,7 +180,8 @@ final class RunCommand implements Callable<Integer> {
         // Checked a moment ago by OfflineCheck.online, which fetched each schema and the balance once.
         .schemaCheck(false)
         .balanceCheck(false)
-        .listener(results);
+        .prices(prices)
+        .deduplicate(cost.deduplicate());
     if (job.skipInvalidRows) {
       b.skipInvalidRows();
     }
@@ -197,87 +198,94 @@ final class RunCommand implements Callable<Integer> {
     if (connection.simulated() && delivery.any()) {
       console.err("note: the images are simulated, but their delivery is real: " + delivery.describe());
     }
-    BatchReport report = null;
-    CountDownLatch finished = new CountDownLatch(1);
-    Thread hook = null;
-    try (ProgressReporter progress = new ProgressReporter(console, env.terminal(), concurrency)) {
-      b.listener(progress);
-      try (ImagePipeline pipeline = b.build()) {
-        CompletableFuture<BatchReport> future = pipeline.runAsync(input.source);
-        if (env.stopOnSignal()) {
-          hook = stopOnSignal(future, finished, console);
-        }
-        try {
-          report = future.get();
-        } catch (CancellationException e) {
-          report = null; // Ctrl-C: the pipeline finishes running jobs on close; the listener has the report
-        } catch (InterruptedException e) {
-          future.cancel(true);
-          Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof BatchValidationException v) {
-            throw new BadInputException(v.getMessage(), v);
-          }
-          if (e.getCause() instanceof RuntimeException r) {
-            throw r;
-          }
-          throw new IllegalStateException(e.getCause());
-        }
-      } catch (JournalException e) {
-        throw new BadInputException(e.getMessage() + " (use another --journal, or move this one aside)", e);
-      }
-      progress.finish();
+    GracefulStop stop = new GracefulStop(console);
+    try (RunLedger ledger = RunLedger.create(prices);
+        ProgressReporter progress = new ProgressReporter(console, env.terminal(), concurrency);
+        Interrupts.Registration ctrlC = env.interrupts().onInterrupt(stop)) {
+      Ran ran = run(b.listener(ledger).listener(progress), input, journal, progress, stop);
+      BatchReport report = ran.report();
+      long manifestFrom = ran.manifestFrom();
       if (report == null) {
-        report = results.report();
+        report = ledger.report(); // stopped: closing the pipeline let the running jobs end and reported them
       }
       if (report == null) {
         console.error("the batch was stopped before it started; nothing was generated");
-        return ExitCodes.SOME_FAILED;
+        return stop.requested() ? ExitCodes.INTERRUPTED : ExitCodes.SOME_FAILED;
       }
-      Path gallery = writeGallery(console, input, results, report, journal, connection.simulated());
-      console.out(SummaryTable.ofRun(report, results.failures(), connection.simulated(), gallery, journal));
+      Path gallery = writeGallery(console, input, ledger, report, journal, manifestFrom, connection.simulated());
+      console.out(SummaryTable.ofRun(report, ledger, connection.simulated(), gallery, journal));
       if (gallery != null) {
         console.out("Open " + gallery + " to see the results.");
       }
+      if (stop.requested()) {
+        return ExitCodes.INTERRUPTED;
+      }
       return report.allSucceeded() ? ExitCodes.ALL_SUCCEEDED : ExitCodes.SOME_FAILED;
     } finally {
-      finished.countDown();
-      if (hook != null) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException shuttingDown) {
-          // the hook is running: it waits for the latch released above
-        }
+      stop.finished();
+    }
+  }
+
+  /**
+   * What {@link #run} leaves: the report (null when the run was stopped: it then came to the
+   * listeners), and where this run's lines start in the manifest.
+   */
+  private record Ran(BatchReport report, long manifestFrom) {}
+
+  /**
+   * Builds the pipeline, runs the batch and closes the pipeline, in a method of its own so that
+   * nothing refers to the closed pipeline (and its journal's index) while the gallery is written.
+   */
+  private static Ran run(
+      ImagePipelineBuilder b, BatchInput input, Path journal, ProgressReporter progress, GracefulStop stop) {
+    BatchReport report;
+    long manifestFrom;
+    try (ImagePipeline pipeline = b.build()) {
+      manifestFrom = size(journal); // the journal is open, its torn tail cut off: this run's lines follow
+      progress.inFlightFrom(pipeline::inFlight);
+      CompletableFuture<BatchReport> future = pipeline.runAsync(input.source);
+      stop.watch(future);
+      report = await(future);
+    } catch (JournalException e) {
+      throw new BadInputException(e.getMessage() + " (use another --journal, or move this one aside)", e);
+    }
+    progress.finish();
+    return new Ran(report, manifestFrom);
+  }
+
+  /** The run's report, or null when it was cancelled (its report then comes to the listeners). */
+  private static BatchReport await(CompletableFuture<BatchReport> future) {
+    try {
+      return future.get();
+    } catch (CancellationException e) {
+      return null;
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      return null;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof BatchValidationException v) {
+        throw new BadInputException(v.getMessage(), v);
       }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
     }
   }
 
   private Path writeGallery(
-      Console console, BatchInput input, ResultCollector results, BatchReport report, Path journal, boolean simulated) {
+      Console console, BatchInput input, RunLedger ledger, BatchReport report, Path journal, long manifestFrom,
+      boolean simulated) {
     try {
-      Gallery.write(new Gallery.Page(
-          job.csv.getFileName().toString(), job.template, job.out, journal, simulated, report,
-          Gallery.entries(input, results.results()), Instant.now()));
+      Gallery.write(new Gallery.Run(
+          input, job.out, journal, manifestFrom, ledger.skips(), simulated, report, Instant.now()),
+          parent.environment.galleryPageSize());
       return job.out.resolve(Gallery.FILE_NAME); // as the user named the directory
     } catch (UncheckedIOException e) {
       console.error(e.getMessage());
       return null;
     }
-  }
-
-  /** Ctrl-C stops starting jobs, lets running ones finish, and still writes the gallery. */
-  private static Thread stopOnSignal(CompletableFuture<BatchReport> future, CountDownLatch finished, Console console) {
-    Thread hook = new Thread(() -> {
-      console.err("stopping: no new jobs start; waiting for the running ones, then writing the gallery");
-      future.cancel(true);
-      try {
-        finished.await(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "anycap-batch-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    return hook;
   }
 
   /**
@@ -328,20 +336,24 @@ final class RunCommand implements Callable<Integer> {
     if (e.alreadyDone() > 0) {
       s.append(String.format(Locale.ROOT, "%n%d already done in %s: skipping them", e.alreadyDone(), job.journalFile()));
     }
-    String cost = SummaryTable.plain(e.credits()) + " credits, ~$" + SummaryTable.usd(e.usd());
+    String price = SummaryTable.cost(e);
     s.append('\n').append(simulated
-        ? "Simulated images: no credits are spent (a real run would take about " + cost + ")"
-        : "Estimated cost: " + cost);
+        ? "Simulated images: no credits are spent (a real run would take about " + price + ")"
+        : "Estimated cost: " + price);
     if (limit.isLimited()) {
-      s.append(", budget ").append(limit.unit() == Budget.Unit.USD ? "$" + SummaryTable.plain(limit.limit())
-          : SummaryTable.plain(limit.limit()) + " credits");
+      s.append(", budget ").append(SummaryTable.limit(limit));
+    }
+    if (e.duplicates() > 0) {
+      s.append(String.format(Locale.ROOT, "%n%d row%s a request with an earlier row: %s", e.duplicates(),
+          e.duplicates() == 1 ? " shares" : "s share",
+          cost.deduplicate() ? "generated once and copied" : "each generated (--no-dedupe)"));
     }
     return s.toString();
   }
 
   private String dryRunText(BatchInput input, OfflineCheck.Result check, Budget limit, boolean simulated) {
     StringBuilder s = new StringBuilder("Dry run: every row checked; nothing was generated and nothing was written.\n");
-    s.append(SummaryTable.ofEstimate(job.csv.getFileName().toString(), check.estimate(), check.invalidRows(), limit, simulated));
+    s.append(SummaryTable.ofEstimate(job.csv.getFileName().toString(), check, limit, simulated));
     s.append("\nFirst prompts:");
     for (ImageJob j : input.first) {
       s.append(String.format(Locale.ROOT, "%n  %s -> %s [%s]%n    %s", j.id(), job.out.resolve(j.outputKey()),

@@ -40,8 +40,12 @@ final class SummaryTable {
     return s.toString();
   }
 
-  /** The summary of a finished run. */
-  static String ofRun(BatchReport r, List<JobResult.Failed> failures, boolean simulated, Path gallery, Path manifest) {
+  /**
+   * The summary of a finished run, from its report and the ledger's counters: the counts, money,
+   * time, and the first failures in full (the report keeps the first {@value
+   * BatchReport#MAX_LISTED_FAILURES}; the gallery lists them all).
+   */
+  static String ofRun(BatchReport r, RunLedger ledger, boolean simulated, Path gallery, Path manifest) {
     SummaryTable t = new SummaryTable();
     t.row("jobs", Long.toString(r.total()))
         .row("succeeded", Long.toString(r.succeeded()))
@@ -58,13 +62,19 @@ final class SummaryTable {
         .row("retries", Long.toString(r.retries()))
         .row("credits", plain(r.credits()) + (simulated
             ? " simulated credits: nothing was spent"
-            : String.format(Locale.ROOT, " (~$%s)", usd(r.estimatedCostUsd()))))
+            : " (~" + Money.usd(r.estimatedCostUsd()) + ")"));
+    if (ledger.copies() > 0) {
+      t.row("copies", ledger.copies() + (ledger.copies() == 1 ? " row shares" : " rows share")
+          + " a request with an earlier row: copied, not generated (saved " + ledger.copies() + " credits"
+          + (simulated || ledger.copiesUsd().signum() == 0 ? "" : ", ~" + Money.usd(ledger.copiesUsd())) + ")");
+    }
+    t
         .row("wall time", String.format(Locale.ROOT, "%.1f s (%.2f images/s)", r.wallTime().toMillis() / 1000.0,
             r.imagesPerSecond()));
     BatchReport.PossiblyBilled uncertain = r.possiblyBilled();
     if (uncertain.attempts() > 0) {
       t.row("possibly billed", uncertain.attempts() + " attempt(s) got no answer and may have been billed: up to "
-          + plain(uncertain.credits()) + " more credits" + (simulated ? "" : " (~$" + usd(uncertain.usd()) + ")"));
+          + plain(uncertain.credits()) + " more credits" + (simulated ? "" : " (~" + Money.usd(uncertain.usd()) + ")"));
     }
     BatchReport.Resumption rs = r.resumption();
     if (!rs.equals(BatchReport.Resumption.NONE)) {
@@ -83,12 +93,16 @@ final class SummaryTable {
     t.row("manifest", manifest.toString());
     StringBuilder s = new StringBuilder(headline(r, simulated)).append('\n').append(t.render());
     int shown = 0;
-    for (JobResult.Failed f : failures) {
+    for (JobResult.Failed f : r.failures()) {
       if (shown++ == LISTED_FAILURES) {
-        s.append(String.format(Locale.ROOT, "%n  ... and %d more failures: see the gallery", failures.size() - LISTED_FAILURES));
         break;
       }
-      s.append(String.format(Locale.ROOT, "%n  FAILED %s [%s] %s", f.jobId(), f.errorCode(), f.message()));
+      s.append(String.format(Locale.ROOT, "%n  FAILED %s [%s] %s", f.jobId(), f.errorCode(),
+          ErrorText.withoutCode(f.errorCode(), f.message())));
+    }
+    if (r.failed() > Math.min(LISTED_FAILURES, r.failures().size())) {
+      s.append(String.format(Locale.ROOT, "%n  ... and %d more failures: see the gallery",
+          r.failed() - Math.min(LISTED_FAILURES, r.failures().size())));
     }
     return s.toString();
   }
@@ -111,7 +125,8 @@ final class SummaryTable {
   }
 
   /** What a batch would cost. */
-  static String ofEstimate(String source, BatchEstimate e, long invalidRows, Budget budget, boolean simulated) {
+  static String ofEstimate(String source, OfflineCheck.Result check, Budget budget, boolean simulated) {
+    BatchEstimate e = check.estimate();
     SummaryTable t = new SummaryTable();
     t.row("jobs to run", Long.toString(e.jobs()));
     for (Map.Entry<String, Long> m : new java.util.TreeMap<>(e.jobsByModel()).entrySet()) {
@@ -120,11 +135,13 @@ final class SummaryTable {
     if (e.alreadyDone() > 0) {
       t.row("already done", e.alreadyDone() + " (in the manifest; a run skips them)");
     }
-    if (invalidRows > 0) {
-      t.row("invalid rows", invalidRows + " (skipped: --skip-invalid-rows)");
+    if (check.invalidRows() > 0) {
+      t.row("invalid rows", check.invalidRows() + " (skipped: --skip-invalid-rows)");
     }
-    String cost = plain(e.credits()) + " credits, ~$" + usd(e.usd())
-        + (e.unpricedModels().isEmpty() ? "" : " (no published price for " + String.join(", ", e.unpricedModels()) + ")");
+    if (e.duplicates() > 0) {
+      t.row("duplicates", duplicatesLine(e, check.everyRow()));
+    }
+    String cost = cost(e);
     t.row("cost", simulated ? "none: simulated (a real run: " + cost + ")" : cost);
     if (budget.isLimited()) {
       t.row("budget", budgetLine(e, budget));
@@ -132,9 +149,35 @@ final class SummaryTable {
     return "Estimate for " + source + " (nothing was sent):\n" + t.render();
   }
 
+  /** Credits and dollars, or what keeps the dollars from being known. */
+  static String cost(BatchEstimate e) {
+    String credits = plain(e.credits()) + " credits";
+    if (e.unpricedModels().isEmpty()) {
+      return credits + ", ~" + Money.usd(e.usd());
+    }
+    return credits + (e.usd().signum() > 0 ? ", ~" + Money.usd(e.usd()) + " for the priced models" : "")
+        + "; " + unpriced(e.unpricedModels());
+  }
+
+  /** Says which models have no known price, and how to give one. */
+  static String unpriced(List<String> models) {
+    return "no known price for " + String.join(", ", models) + " (give one with --price " + models.get(0) + "=USD)";
+  }
+
+  private static String duplicatesLine(BatchEstimate e, BatchEstimate everyRow) {
+    String rows = e.duplicates() + (e.duplicates() == 1 ? " row shares" : " rows share") + " a request with an earlier row";
+    if (everyRow == null) {
+      return rows + "; --no-dedupe: each is generated and paid for";
+    }
+    BigDecimal credits = everyRow.credits().subtract(e.credits());
+    BigDecimal usd = everyRow.usd().subtract(e.usd());
+    return rows + ": generated once and copied, which saves " + plain(credits) + " credits"
+        + (usd.signum() > 0 ? ", ~" + Money.usd(usd) : "") + " (--no-dedupe generates each)";
+  }
+
   private static String budgetLine(BatchEstimate e, Budget budget) {
     BigDecimal need = budget.unit() == Budget.Unit.USD ? e.usd() : e.credits();
-    String limit = budget.unit() == Budget.Unit.USD ? "$" + plain(budget.limit()) : plain(budget.limit()) + " credits";
+    String limit = limit(budget);
     if (need.compareTo(budget.limit()) <= 0) {
       return limit + ": covers every job";
     }
@@ -153,11 +196,12 @@ final class SummaryTable {
     };
   }
 
-  static String plain(BigDecimal d) {
-    return d.signum() == 0 ? "0" : d.stripTrailingZeros().toPlainString();
+  /** A budget's limit as people read it: {@code $1.00} or {@code 20 credits}. */
+  static String limit(Budget budget) {
+    return budget.unit() == Budget.Unit.USD ? Money.usd(budget.limit()) : plain(budget.limit()) + " credits";
   }
 
-  static String usd(BigDecimal d) {
-    return d.setScale(Math.max(2, Math.min(4, d.stripTrailingZeros().scale())), RoundingMode.HALF_UP).toPlainString();
+  private static String plain(BigDecimal d) {
+    return Money.plain(d);
   }
 }

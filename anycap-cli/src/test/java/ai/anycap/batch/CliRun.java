@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 
 /** Runs anycap-batch in this JVM, as a user would from a shell, and keeps what it printed. */
@@ -17,8 +18,13 @@ record CliRun(int exitCode, String out, String err, List<AnyCapSimulator> simula
 
   /** Runs with no environment variables at all: no key, unless {@code env} gives one. */
   static CliRun of(Map<String, String> env, String... args) {
+    return of(UnaryOperator.identity(), env, args);
+  }
+
+  /** Runs in an environment that {@code setup} changes (interrupts, the gallery's page size). */
+  static CliRun of(UnaryOperator<CliEnvironment> setup, Map<String, String> env, String... args) {
     List<AnyCapSimulator> started = new ArrayList<>();
-    CommandLine cl = AnyCapBatch.commandLine(CliEnvironment.of(env, started::add));
+    CommandLine cl = AnyCapBatch.commandLine(setup.apply(CliEnvironment.of(env, started::add)));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cl.setOut(new PrintWriter(out, true));

@@ -54,6 +54,64 @@ class EstimateCommandTest {
   }
 
   @Test
+  void aModelWithNoKnownPrice_isExitTwo_sayingSo_andNeverZeroDollars() {
+    CliRun run = CliRun.of(estimate(tmp.resolve("output"), "--model", "seedrem-5"));
+
+    assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(run.err()).contains("no known price for seedrem-5").contains("--price seedrem-5=USD")
+        .contains("nano-banana-2 $0.005").contains("20 credits");
+    assertThat(run.all()).doesNotContain("$0.00 ").doesNotContain("~$0.00");
+  }
+
+  @Test
+  void aPriceFromTheFlag_pricesAModelTheTableDoesNot_andTheModelIdStaysUsable() {
+    CliRun run = CliRun.of(estimate(tmp.resolve("output"), "--model", "nano-banana-pro", "--price", "nano-banana-pro=0.02"));
+
+    assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
+    assertThat(run.out()).containsPattern("nano-banana-pro +20 images").contains("20 credits, ~$0.40");
+
+    CliRun bad = CliRun.of(estimate(tmp.resolve("output"), "--model", "nano-banana-pro", "--price", "nano-banana-pro=cheap"));
+    assertThat(bad.exitCode()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(bad.err()).contains("--price nano-banana-pro=cheap");
+  }
+
+  @Test
+  void moneyShowsCents_andRoundsUp() {
+    CliRun tenCents = CliRun.of(estimate(tmp.resolve("output")));
+    assertThat(tenCents.out()).contains("~$0.10").doesNotContain("$0.1 ").doesNotContain("$0.1\n");
+
+    CliRun tiny = CliRun.of(estimate(tmp.resolve("output"), "--model", "x-1", "--price", "x-1=0.000012"));
+    assertThat(tiny.exitCode()).as(tiny.all()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
+    assertThat(tiny.out()).as("20 x $0.000012 = $0.00024, rounded up").contains("~$0.0003");
+
+    CliRun budget = CliRun.of(estimate(tmp.resolve("output"), "--budget-usd", "1"));
+    assertThat(budget.out()).contains("$1.00: covers every job");
+  }
+
+  @Test
+  void rowsSharingARequest_areCountedWithWhatTheySave_andNoDedupePaysForEach() throws Exception {
+    Path csv = tmp.resolve("dupes.csv");
+    java.nio.file.Files.writeString(csv, "name,color,sku\nMug,red,M1\nMug,red,M2\nMug,red,M3\nCup,blue,C1\n");
+    String[] args = estimate(tmp.resolve("output"));
+    args[1] = csv.toString();
+
+    CliRun run = CliRun.of(args);
+
+    assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
+    assertThat(run.out()).containsPattern("jobs to run +4")
+        .containsPattern("duplicates +2 rows share a request with an earlier row: generated once and copied, which"
+            + " saves 2 credits, ~\\$0.01")
+        .contains("2 credits, ~$0.01");
+
+    String[] noDedupe = java.util.Arrays.copyOf(args, args.length + 1);
+    noDedupe[args.length] = "--no-dedupe";
+    CliRun every = CliRun.of(noDedupe);
+
+    assertThat(every.out()).contains("2 rows share a request with an earlier row; --no-dedupe: each is generated")
+        .contains("4 credits, ~$0.02");
+  }
+
+  @Test
   void badInput_isExitTwo() {
     String[] args = estimate(tmp.resolve("output"));
     args[5] = "nope"; // --template nope

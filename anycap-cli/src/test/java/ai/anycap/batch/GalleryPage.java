@@ -30,7 +30,12 @@ final class GalleryPage {
   }
 
   static GalleryPage read(Path outDir) throws Exception {
-    Path file = outDir.resolve("index.html");
+    return read(outDir, "index.html");
+  }
+
+  /** One page of the gallery: {@code index.html}, {@code gallery-2.html}, {@code failures-2.html} ... */
+  static GalleryPage read(Path outDir, String name) throws Exception {
+    Path file = outDir.resolve(name);
     assertThat(file).isRegularFile();
     DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
     f.setNamespaceAware(false);
@@ -72,6 +77,57 @@ final class GalleryPage {
       }
     }
     return rows;
+  }
+
+  /** Rows of the table in the section with this id ({@code failures}, {@code skipped}): job id to its text. */
+  Map<String, String> tableRows(String sectionId) {
+    Map<String, String> rows = new LinkedHashMap<>();
+    for (Element section : elements("section")) {
+      if (section.getAttribute("id").equals(sectionId)) {
+        NodeList trs = section.getElementsByTagName("tr");
+        for (int i = 0; i < trs.getLength(); i++) {
+          Element tr = (Element) trs.item(i);
+          if (tr.hasAttribute("data-job-id")) {
+            assertThat(rows.put(tr.getAttribute("data-job-id"), tr.getTextContent()))
+                .as("%s listed once", tr.getAttribute("data-job-id")).isNull();
+          }
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** The totals: each box's name to its value. */
+  Map<String, String> totals() {
+    Map<String, String> totals = new LinkedHashMap<>();
+    for (Element box : elements("div")) {
+      if (box.getAttribute("class").startsWith("stat")) {
+        totals.put(box.getElementsByTagName("dt").item(0).getTextContent(),
+            box.getElementsByTagName("dd").item(0).getTextContent());
+      }
+    }
+    return totals;
+  }
+
+  /** The href of each link, as written. */
+  List<String> hrefs() {
+    List<String> hrefs = new ArrayList<>();
+    for (Element a : elements("a")) {
+      hrefs.add(a.getAttribute("href"));
+    }
+    return hrefs;
+  }
+
+  /** Whether the page has an element with this id. */
+  boolean hasAnchor(String id) {
+    for (String tag : List.of("figure", "section")) {
+      for (Element e : elements(tag)) {
+        if (e.getAttribute("id").equals(id)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Every local file the page links to or shows: img src and a href, without #anchors. */

@@ -68,6 +68,43 @@ class RunCommandTest {
   }
 
   @Test
+  void rowsSharingARequest_areGeneratedOnceAndCopied_theSummarySaysSo_andNoDedupeGeneratesEach() throws Exception {
+    Path csv = tmp.resolve("dupes.csv");
+    Files.writeString(csv, "name,color,sku\nMug,red,M1\nMug,red,M2\nMug,red,M3\nCup,blue,C1\n");
+    String[] args = CliRun.simulatedSampleRun(tmp.resolve("output"));
+    args[1] = csv.toString();
+
+    CliRun run = CliRun.of(args);
+
+    assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
+    assertThat(run.generateRequests()).isEqualTo(2);
+    assertThat(run.out()).contains("2 rows share a request with an earlier row: generated once and copied")
+        .containsPattern("copies +2 rows share a request with an earlier row: copied, not generated \\(saved 2 credits\\)");
+    assertThat(GalleryPage.read(tmp.resolve("output")).figureText("M2.png")).contains("copied").contains("same request as M1.png");
+
+    CliRun every = CliRun.of(append(replace(args, tmp.resolve("output").toString(), tmp.resolve("every").toString()),
+        "--no-dedupe"));
+
+    assertThat(every.exitCode()).as(every.all()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
+    assertThat(every.generateRequests()).isEqualTo(4);
+    assertThat(every.out()).contains("each generated (--no-dedupe)").doesNotContain("copies");
+  }
+
+  @Test
+  void inFlight_neverShowsMoreThanTheConcurrency() {
+    CliRun run = CliRun.of(CliRun.sampleRun(tmp.resolve("output"), "--simulate", "--concurrency", "3",
+        "--simulate-latency", "20ms", "--simulate-fault", "server-error:503:p=0.3"));
+
+    assertThat(run.exitCode()).as(run.all()).isIn(ExitCodes.ALL_SUCCEEDED, ExitCodes.SOME_FAILED);
+    List<Integer> inFlight = new ArrayList<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\(in flight (\\d+)\\)").matcher(run.err());
+    while (m.find()) {
+      inFlight.add(Integer.parseInt(m.group(1)));
+    }
+    assertThat(inFlight).hasSizeGreaterThanOrEqualTo(10).allSatisfy(n -> assertThat(n).isBetween(0, 3));
+  }
+
+  @Test
   void rateLimitedApi_theRunSlowsDown_saysSo_andEveryRowSucceeds() throws Exception {
     Path out = tmp.resolve("output");
     CliRun run = CliRun.of(CliRun.simulatedSampleRun(out, "--simulate-rate-limit", "10:2", "--concurrency", "8"));
@@ -87,6 +124,9 @@ class RunCommandTest {
 
     assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.SOME_FAILED);
     assertThat(run.out()).containsPattern("failed +2").contains("FAILED MUG-002.png").contains("FAILED BAG-001.png");
+    // The error code once, then the message (the client's message carries the code too).
+    assertThat(run.lines().stream().filter(l -> l.contains("FAILED MUG-002.png"))).hasSize(2).allSatisfy(l ->
+        assertThat(l.split("IMAGE_INTERNAL_ERROR", -1)).as(l).hasSize(2));
     assertThat(run.lines()).allSatisfy(l -> assertThat(l).startsWith("[simulated] "));
 
     GalleryPage page = GalleryPage.read(out);
