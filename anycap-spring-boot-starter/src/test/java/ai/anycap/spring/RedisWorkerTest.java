@@ -62,6 +62,18 @@ class RedisWorkerTest {
       try (RedisJobQueue queue = RedisJobQueue.builder().redisUri(uri).namespace("shop").build()) {
         assertThat(queue.backlog()).isZero();
       }
+
+      // The application's own queue wins, and an application that only enqueues has no worker.
+      RedisJobQueue own = RedisJobQueue.builder().redisUri(uri).namespace("own").build();
+      new ApplicationContextRunner()
+          .withConfiguration(AutoConfigurations.of(AnyCapAutoConfiguration.class, AnyCapRedisAutoConfiguration.class))
+          .withPropertyValues("anycap.api-key=" + AnyCapSimulator.DEFAULT_CLIENT_KEY, "anycap.api-endpoint=" + sim.baseUri(),
+              "anycap.pipeline.output-root=" + dir, "anycap.redis.uri=" + uri, "anycap.redis.worker=false")
+          .withBean(RedisJobQueue.class, () -> own)
+          .run(context -> {
+            assertThat(context).getBean(RedisJobQueue.class).isSameAs(own);
+            assertThat(context).doesNotHaveBean("anycapQueueWorker");
+          });
     } finally {
       redis.stop();
     }
