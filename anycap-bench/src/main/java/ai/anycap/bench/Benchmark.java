@@ -15,8 +15,9 @@ import java.util.Set;
  *
  * <pre>
  * mvn -B -q package -Dmaven.test.skip=true -pl anycap-bench -am
- * java -jar anycap-bench/target/anycap-bench.jar                 # all scenarios, up to a quarter of an hour
+ * java -jar anycap-bench/target/anycap-bench.jar                 # all scenarios, about an hour and a half
  * java -jar anycap-bench/target/anycap-bench.jar --quick --only littles-law,overhead
+ * java -jar anycap-bench/target/anycap-bench.jar --only rate-limit --variant jitter
  * </pre>
  *
  * <p>Progress goes to stderr, the table (Markdown) and its notes to stdout. The method behind each
@@ -73,20 +74,29 @@ public final class Benchmark {
   }
 
   private static void usage(PrintStream out) {
-    out.println("usage: java -jar anycap-bench.jar [--quick] [--only SCENARIO[,SCENARIO...]]");
-    out.println("  --quick        shorter runs (fewer jobs); figures are noisier, and the memory row");
-    out.println("                 compares 10,000 with 1,000 jobs instead of 100,000 with 10,000");
+    out.println("usage: java -jar anycap-bench.jar [--quick] [--only SCENARIO[,...]] [--variant VARIANT[,...]]");
+    out.println("  --quick        shorter runs (fewer jobs, one run of each rate-limit batch); figures are");
+    out.println("                 noisier, and the memory row compares 10,000 with 1,000 jobs instead of");
+    out.println("                 100,000 with 10,000");
     out.println("  --only LIST    run only these: littles-law, rate-limit, memory, overhead");
+    out.println("  --variant LIST the rate-limit row's conditions to run: quiet, jitter, cpu-load (default all)");
     out.println("  --help");
   }
 
-  /** What the command line asked for. */
-  record Settings(boolean quick, Set<Scenario> only) {
+  /**
+   * What the command line asked for.
+   *
+   * @param quick shorter runs
+   * @param only the scenarios to run
+   * @param variants the rate-limit row's conditions to run
+   */
+  record Settings(boolean quick, Set<Scenario> only, Set<RateLimit.Condition> variants) {
 
     /** The settings, or null when the arguments ask for help. */
     static Settings parse(String[] args) {
       boolean quick = false;
       Set<Scenario> only = EnumSet.allOf(Scenario.class);
+      Set<RateLimit.Condition> variants = EnumSet.allOf(RateLimit.Condition.class);
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         String value = null;
@@ -112,10 +122,22 @@ public final class Benchmark {
               only.add(Scenario.named(name.strip()));
             }
           }
+          case "--variant" -> {
+            if (value == null) {
+              if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("--variant needs a list of rate-limit conditions");
+              }
+              value = args[++i];
+            }
+            variants = EnumSet.noneOf(RateLimit.Condition.class);
+            for (String name : value.split(",")) {
+              variants.add(RateLimit.Condition.named(name));
+            }
+          }
           default -> throw new IllegalArgumentException("unknown option '" + a + "'");
         }
       }
-      return new Settings(quick, only);
+      return new Settings(quick, only, variants);
     }
   }
 }

@@ -24,14 +24,13 @@ final class Overhead {
         + ", simulator in another process");
     try (SimulatorProcess sim = SimulatorProcess.start(List.of("--latency-ms", "0", "--seed", "42"));
         Scratch out = Scratch.create("overhead")) {
-      Duration simCpu0 = ProcessHandle.of(sim.pid()).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
+      Duration simCpu0 = sim.cpu();
       ChildJvm.Outcome o = ChildJvm.run(
           ChildJvm.command(List.of(), OverheadRun.class.getName(),
               List.of(sim.baseUri().toString(), out.path().toString(), Integer.toString(warmUp),
                   Integer.toString(jobs), Integer.toString(CONCURRENCY))),
           Duration.ofMinutes(20));
-      Duration simCpu = ProcessHandle.of(sim.pid()).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO)
-          .minus(simCpu0);
+      Duration simCpu = sim.cpu().minus(simCpu0);
       String parameter = "latency 0, " + jobs + " jobs after " + warmUp + " warm-up, C=" + CONCURRENCY;
       long succeeded = o.number("succeeded");
       if (!o.ok() || succeeded <= 0) {

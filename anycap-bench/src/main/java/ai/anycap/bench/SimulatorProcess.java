@@ -76,8 +76,9 @@ final class SimulatorProcess implements AutoCloseable {
     return baseUri;
   }
 
-  long pid() {
-    return process.pid();
+  /** CPU time the simulator process has used so far (zero where the OS does not tell). */
+  Duration cpu() {
+    return ProcessHandle.of(process.pid()).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
   }
 
   /** Generate requests answered with {@code status}, or all of them when {@code status} is null. */

@@ -15,7 +15,7 @@ class UncertainBillingCliTest {
   void aRequestGivenUpAfterTheServerGenerated_isResubmitted_andTheSummaryAndGallerySayItMayHaveBeenBilled() throws Exception {
     Path out = tmp.resolve("output");
     CliRun run = CliRun.of(CliRun.simulatedSampleRun(out,
-        "--simulate-fault", "hang:3s:n=1:after", "--generate-timeout", "300ms", "--concurrency", "1"));
+        "--simulate-fault", "hang:5s:n=1:after", "--generate-timeout", "2s", "--concurrency", "1"));
 
     assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
     assertThat(run.out()).contains("possibly billed").contains("1 attempt(s) got no answer and may have been billed");
@@ -27,7 +27,7 @@ class UncertainBillingCliTest {
   void failWhenBillingUncertain_failsThatJob_andSendsItNoMore() {
     Path out = tmp.resolve("output");
     CliRun run = CliRun.of(CliRun.simulatedSampleRun(out,
-        "--simulate-fault", "hang:3s:n=1:after", "--generate-timeout", "300ms", "--concurrency", "1",
+        "--simulate-fault", "hang:5s:n=1:after", "--generate-timeout", "2s", "--concurrency", "1",
         "--fail-when-billing-uncertain"));
 
     assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.SOME_FAILED);

@@ -3,6 +3,7 @@ package ai.anycap.pipeline;
 import static ai.anycap.pipeline.PipelineFixtures.TEMPLATES;
 import static ai.anycap.pipeline.PipelineFixtures.jobs;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -61,7 +62,8 @@ class UncertainBillingTest {
         .outputRoot(dir.resolve("out"))
         .journal(dir.resolve("out/manifest.jsonl"))
         .retry(Retry.exponential(4, Duration.ofMillis(10), Duration.ofMillis(50)))
-        .attemptTimeout(Duration.ofMillis(400))
+        // Long enough that a loaded machine's slow answer is not taken for a lost one.
+        .attemptTimeout(Duration.ofSeconds(2))
         .concurrency(1);
   }
 
@@ -72,7 +74,7 @@ class UncertainBillingTest {
   @Test
   void aTimeoutAfterTheServerGenerated_isResubmittedOnce_andReportedAsOneConfirmedAndOnePossiblyBilled() throws Exception {
     // The server generates (and bills) the first image, then never answers in time.
-    sim.addFault(Fault.hang(Duration.ofSeconds(3)).afterGeneration().onNthRequest(1));
+    sim.addFault(Fault.hang(Duration.ofSeconds(6)).afterGeneration().onNthRequest(1));
     ImageJob job = jobs(1).get(0);
     BatchReport report;
     try (ImagePipeline p = pipeline().build()) {
@@ -95,7 +97,7 @@ class UncertainBillingTest {
 
   @Test
   void theFailPolicy_failsTheJobWithTheUncertainCode_andSendsNothingMore() {
-    sim.addFault(Fault.hang(Duration.ofSeconds(3)).afterGeneration().onNthRequest(1));
+    sim.addFault(Fault.hang(Duration.ofSeconds(6)).afterGeneration().onNthRequest(1));
     BatchReport report;
     try (ImagePipeline p = pipeline().retry(Retry.defaults().failWhenBillingUncertain()).build()) {
       report = p.run(JobSource.of(jobs(1)));
@@ -112,7 +114,7 @@ class UncertainBillingTest {
   @Test
   void theBudgetHoldsAgainstTheUpperBound_possiblyBilledAttemptsNeverExceedIt() {
     // Every request is generated and billed, and none is answered in time.
-    sim.addFault(Fault.hang(Duration.ofSeconds(3)).afterGeneration());
+    sim.addFault(Fault.hang(Duration.ofSeconds(6)).afterGeneration());
     BatchReport report;
     try (ImagePipeline p = pipeline()
         .budget(Budget.credits(3))
@@ -136,15 +138,22 @@ class UncertainBillingTest {
         .withBody("{\"error\":{\"code\":\"IMAGE_BILLING_UNCERTAIN\",\"message\":\"upstream lost track\","
             + "\"retry_same_request\":true}}")));
     AnyCapClient client = AnyCapClient.builder().apiKey("ak_test_x").endpoint(URI.create(wm.baseUrl())).build();
+    ImageJob job = ImageJob.builder().id("uncertain").prompt("a lamp whose billing the server lost track of")
+        .outputKey("lamp.png").build();
     BatchReport report;
-    // The answer is what is asked about, not a timeout: a cold WireMock on a loaded machine can
-    // take longer than the other tests' 400 ms attempt timeout to answer the first request.
-    try (ImagePipeline p = pipeline().client(client).retry(Retry.exponential(5, Duration.ZERO, Duration.ZERO))
-        .attemptTimeout(Duration.ofSeconds(30)).build()) {
-      report = p.run(JobSource.of(jobs(1)));
+    try (ImagePipeline p = ImagePipeline.builder().client(client).templates(TEMPLATES).outputRoot(dir.resolve("out"))
+        .retry(Retry.exponential(5, Duration.ZERO, Duration.ZERO)).build()) {
+      report = p.run(JobSource.of(List.of(job)));
     }
 
-    wm.verify(1, postRequestedFor(urlEqualTo("/v1/image/generate")));
+    // Counted by this job's prompt, and every request WireMock saw is described should it fail.
+    assertThat(wm.findAll(postRequestedFor(urlEqualTo("/v1/image/generate"))
+            .withRequestBody(containing("billing the server lost track of"))))
+        .as("requests for this job; all requests seen: %s", wm.getAllServeEvents().stream()
+            .map(e -> e.getRequest().getMethod() + " " + e.getRequest().getUrl() + " trace="
+                + e.getRequest().getHeader("X-Trace-Id") + " body=" + e.getRequest().getBodyAsString())
+            .toList())
+        .hasSize(1);
     assertThat(report.failed()).isEqualTo(1);
     assertThat(report.failures().get(0).errorCode()).isEqualTo("BILLING_UNCERTAIN");
     assertThat(report.possiblyBilled().attempts()).isEqualTo(1);

@@ -25,13 +25,16 @@ import java.util.concurrent.CountDownLatch;
  * URL} (the base of the URLs it hands out, see {@link
  * AnyCapSimulator.Builder#publicBaseUri(java.net.URI)}), {@code --port N}
  * (default 0, any free port), {@code --api-key KEY} (require this
- * key), {@code --latency-ms N} or {@code --latency-ms MIN-MAX}, {@code --rate-limit
+ * key), {@code --latency-ms N}, {@code --latency-ms MIN-MAX} (uniform) or {@code --latency-ms
+ * log-normal:MEDIAN:P99} (see {@link Latency#logNormal}), {@code --rate-limit
  * PER_SECOND[:BURST]} (burst defaults to the rate, rounded up), {@code --credits N}, {@code
  * --fault SPEC} (repeatable; see {@link Fault#parse(String)}), {@code --seed N}, {@code
  * --artifact-ttl-s N}, {@code --schema-form flat|json-schema}, {@code --upscale-credits N},
  * {@code --read-credits N}, {@code --max-upload-mb N}, {@code --help}.
  */
 public final class SimulatorMain {
+
+  private static final String LOG_NORMAL = "log-normal:";
 
   private SimulatorMain() {}
 
@@ -121,7 +124,18 @@ public final class SimulatorMain {
         case "--latency-ms": {
           String v = value(flag, value, rest);
           int dash = v.indexOf('-');
-          if (dash > 0) {
+          if (v.startsWith(LOG_NORMAL)) {
+            String[] p = v.substring(LOG_NORMAL.length()).split(":", -1);
+            if (p.length != 2) {
+              throw new IllegalArgumentException(flag + " log-normal takes 'log-normal:MEDIAN:P99', got '" + v + "'");
+            }
+            try {
+              b.latency(Latency.logNormal(
+                  Duration.ofMillis(longValue(flag, p[0])), Duration.ofMillis(longValue(flag, p[1]))));
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException(flag + " '" + v + "': " + e.getMessage(), e);
+            }
+          } else if (dash > 0) {
             b.latency(Latency.uniform(
                 Duration.ofMillis(longValue(flag, v.substring(0, dash))),
                 Duration.ofMillis(longValue(flag, v.substring(dash + 1)))));
@@ -243,7 +257,8 @@ public final class SimulatorMain {
     out.println("                            give --port too. Default: http://HOST:PORT");
     out.println("  --port N                  port to listen on; default 0 (any free port)");
     out.println("  --api-key KEY             require 'Authorization: Bearer KEY' (default: any key)");
-    out.println("  --latency-ms N|MIN-MAX    generate latency, fixed or uniform; default 0");
+    out.println("  --latency-ms N|MIN-MAX|log-normal:MEDIAN:P99");
+    out.println("                            generate latency: fixed, uniform or log-normal; default 0");
     out.println("  --rate-limit R[:BURST]    token bucket on generate: R a second, BURST at once");
     out.println("  --credits N               credit balance; default unlimited");
     out.println("  --fault SPEC              repeatable; e.g. server-error:503:p=0.1,");

@@ -85,6 +85,19 @@ class SimulatorMainTest {
   }
 
   @Test
+  void logNormalLatency_isParsed_andABadOneIsNamed() {
+    try (AnyCapSimulator sim = SimulatorMain.parse(new String[] {"--latency-ms", "log-normal:1:5", "--seed", "3"}).start()) {
+      assertThat(sim.client().images().generate(cat()).outputs()).hasSize(1);
+    }
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--latency-ms", "log-normal:100"}))
+        .hasMessageContaining("log-normal:MEDIAN:P99");
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--latency-ms", "log-normal:100:50"}))
+        .hasMessageContaining("--latency-ms 'log-normal:100:50'").hasMessageContaining("median <= p99");
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--latency-ms", "log-normal:soon:1"}))
+        .hasMessageContaining("--latency-ms takes a whole number");
+  }
+
+  @Test
   void helpReturnsNoBuilder() {
     assertThat(SimulatorMain.parse(new String[] {"--help"})).isNull();
   }

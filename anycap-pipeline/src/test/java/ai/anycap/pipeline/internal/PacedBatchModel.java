@@ -4,19 +4,29 @@ import ai.anycap.client.AnyCapServiceException.ErrorDetails;
 import ai.anycap.client.RateLimitException;
 import ai.anycap.pipeline.RequestPace;
 import ai.anycap.pipeline.Retry;
+import ai.anycap.pipeline.internal.VirtualTime.Lane;
 import ai.anycap.testkit.TokenBucket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * A batch as the pipeline runs it, on virtual time: {@code jobs} jobs, at most {@code concurrency}
  * at once, each sending generate requests through a {@link RequestPacer} to a server limited by
  * the simulator's own {@link TokenBucket}, and retrying 429s under a {@link Retry} policy. The
  * server answers 429 at once with a whole-second {@code Retry-After}, as the simulator does, and
- * everything else after {@code latency}. Deterministic, and fast: minutes of batch take
+ * everything else after its latency. Deterministic, and fast: minutes of batch take
  * milliseconds, so goodput can be asserted without a wall clock.
+ *
+ * <p>The noise of real runs can be added: requests reaching the server out of order ({@link
+ * #jitter}), a latency with a heavy tail so that answers come back out of order and late ({@link
+ * #logNormalLatency}), and stalls of the client's timers, of its I/O, or of the server ({@link
+ * #stalls}), as on a machine whose cores are busy with other work.
  */
 final class PacedBatchModel {
 
@@ -42,11 +52,34 @@ final class PacedBatchModel {
     double limitedShare() {
       return (double) limited / requests;
     }
+
+    /** How many times every request was paused. */
+    long pauses() {
+      return paces.stream().filter(a -> a.pace().paused()).count();
+    }
+
+    /** The lowest pace announced after {@code from} nanoseconds (positive infinity for none). */
+    double lowestPaceAfter(long from) {
+      return paces.stream().filter(a -> a.at() >= from).mapToDouble(a -> a.pace().requestsPerSecond())
+          .min().orElse(Double.POSITIVE_INFINITY);
+    }
+
+    @Override
+    public String toString() {
+      return String.format(java.util.Locale.ROOT,
+          "goodput %.3f R, 429 share %.2f%% (%d of %d), %d pauses, %.1f s, lowest pace after 10 s %.1f/s",
+          goodput(), 100 * limitedShare(), limited, requests, pauses(), seconds,
+          lowestPaceAfter(10_000_000_000L));
+    }
   }
+
+  /** Stalls of some lanes together: at random, {@code every} apart on average, each about {@code length}. */
+  private record Stalls(Set<Lane> lanes, Duration every, Duration length, long seed) {}
 
   private final double rate;
   private final int burst;
-  private final Duration latency;
+  private Duration latency;
+  private Duration latencyP99;
   private int concurrency = 64;
   private int jobs = 1_000;
   private Retry retry = Retry.exponential(30, Duration.ofMillis(100), Duration.ofSeconds(5));
@@ -54,7 +87,9 @@ final class PacedBatchModel {
   private double fixedRate = Double.POSITIVE_INFINITY;
   private double noise;
   private Duration jitter = Duration.ZERO;
+  private Duration connecting = Duration.ZERO;
   private Duration noiseRetryAfter = Duration.ofSeconds(1);
+  private final List<Stalls> stalls = new ArrayList<>();
 
   PacedBatchModel(double rate, int burst, Duration latency) {
     this.rate = rate;
@@ -62,31 +97,50 @@ final class PacedBatchModel {
     this.latency = latency;
   }
 
+  private PacedBatchModel(PacedBatchModel o) {
+    this(o.rate, o.burst, o.latency);
+    latencyP99 = o.latencyP99;
+    concurrency = o.concurrency;
+    jobs = o.jobs;
+    retry = o.retry;
+    adaptive = o.adaptive;
+    fixedRate = o.fixedRate;
+    noise = o.noise;
+    jitter = o.jitter;
+    connecting = o.connecting;
+    noiseRetryAfter = o.noiseRetryAfter;
+    stalls.addAll(o.stalls);
+  }
+
+  /** A copy with {@code change} made to it: scenarios share a base and vary one thing each. */
+  private PacedBatchModel with(Consumer<PacedBatchModel> change) {
+    PacedBatchModel m = new PacedBatchModel(this);
+    change.accept(m);
+    return m;
+  }
+
   PacedBatchModel concurrency(int c) {
-    this.concurrency = c;
-    return this;
+    return with(m -> m.concurrency = c);
   }
 
   PacedBatchModel jobs(int n) {
-    this.jobs = n;
-    return this;
+    return with(m -> m.jobs = n);
   }
 
   PacedBatchModel retry(Retry r) {
-    this.retry = r;
-    return this;
+    return with(m -> m.retry = r);
   }
 
   PacedBatchModel adaptive(boolean a) {
-    this.adaptive = a;
-    return this;
+    return with(m -> m.adaptive = a);
   }
 
   /** Answers this share of requests 429 (with this Retry-After) whatever the bucket holds. */
   PacedBatchModel noise(double share, Duration retryAfter) {
-    this.noise = share;
-    this.noiseRetryAfter = retryAfter;
-    return this;
+    return with(m -> {
+      m.noise = share;
+      m.noiseRetryAfter = retryAfter;
+    });
   }
 
   /**
@@ -95,17 +149,56 @@ final class PacedBatchModel {
    * of sending, and the answers come back out of order too.
    */
   PacedBatchModel jitter(Duration j) {
-    this.jitter = j;
-    return this;
+    return with(m -> m.jitter = j);
+  }
+
+  /**
+   * The first {@code concurrency} requests open their connections, and reach the server spread
+   * over up to this long (uniformly at random), as on a loaded machine: the server's bucket
+   * refills while the opening burst comes in, and lets more of it through than its burst.
+   */
+  PacedBatchModel connecting(Duration spread) {
+    return with(m -> m.connecting = spread);
+  }
+
+  /**
+   * Generations take a log-normal time (half under {@code median}, one in a hundred over {@code
+   * p99}), as the simulator's {@code Latency.logNormal}: answers come back late and out of order.
+   */
+  PacedBatchModel logNormalLatency(Duration median, Duration p99) {
+    return with(m -> {
+      m.latency = median;
+      m.latencyP99 = p99;
+    });
+  }
+
+  /**
+   * Stalls these lanes together, at random times about {@code every} apart, each lasting between
+   * half and one and a half times {@code length}. Called again, it adds stalls of their own.
+   */
+  PacedBatchModel stalls(Duration every, Duration length, Lane... lanes) {
+    return with(m -> m.stalls.add(new Stalls(EnumSet.copyOf(List.of(lanes)), every, length, 100 + stalls.size())));
   }
 
   PacedBatchModel fixedRate(double r) {
-    this.fixedRate = r;
-    return this;
+    return with(m -> m.fixedRate = r);
   }
 
   Outcome run() {
     VirtualTime time = new VirtualTime();
+    for (Stalls s : stalls) {
+      Random r = new Random(s.seed());
+      long at = 0;
+      long horizon = Duration.ofHours(2).toNanos();
+      while (at < horizon) {
+        at += (long) (-Math.log(1 - r.nextDouble()) * s.every().toNanos());
+        long length = (long) ((0.5 + r.nextDouble()) * s.length().toNanos());
+        for (Lane lane : s.lanes()) {
+          time.stall(lane, at, at + length);
+        }
+        at += length;
+      }
+    }
     TokenBucket server = new TokenBucket(rate, burst, time.clock());
     List<Announced> paces = new ArrayList<>();
     RequestPacer pacer = new RequestPacer(adaptive, fixedRate, retry.maxRetryAfter(), time::nanoTime, time,
@@ -113,6 +206,13 @@ final class PacedBatchModel {
     Random random = new Random(42);
     Random noisy = new Random(7);
     Random late = new Random(3);
+    Random slow = new Random(5);
+    LongSupplier generation = latencyP99 == null
+        ? latency::toNanos
+        : () -> {
+          double sigma = Math.log((double) latencyP99.toNanos() / latency.toNanos()) / 2.3263478740408408;
+          return Math.round(latency.toNanos() * Math.exp(sigma * slow.nextGaussian()));
+        };
     List<Long> sentAt = new ArrayList<>();
     long[] counts = new long[5]; // started, succeeded, failed, requests, limited
 
@@ -125,28 +225,27 @@ final class PacedBatchModel {
       }
 
       void send() {
-        pacer.beforeRequest().thenAccept(ticket -> {
+        pacer.beforeRequest().thenAccept(ticket -> time.schedule(Lane.IO, () -> {
           attempt++;
           counts[3]++;
           sentAt.add(time.nanoTime());
           long way = jitter.isZero() ? 0 : (long) (late.nextDouble() * jitter.toNanos());
-          if (way == 0) {
-            arrive(ticket);
-          } else {
-            time.schedule(() -> arrive(ticket), way);
+          if (counts[3] <= concurrency && !connecting.isZero()) {
+            way += (long) (late.nextDouble() * connecting.toNanos());
           }
-        });
+          time.schedule(Lane.SERVER, () -> arrive(ticket), way);
+        }, 0));
       }
 
       void arrive(RequestPacer.Ticket ticket) {
         boolean refused = noise > 0 && noisy.nextDouble() < noise;
         long wait = refused ? 0 : server.tryAcquire();
         if (wait == 0 && !refused) {
-          time.schedule(() -> {
+          time.schedule(Lane.IO, () -> {
             pacer.afterRequest(ticket, null);
             counts[1]++;
             next();
-          }, latency.toNanos());
+          }, generation.getAsLong());
           return;
         }
         counts[4]++;
@@ -155,7 +254,7 @@ final class PacedBatchModel {
             : Duration.ofSeconds(Math.max(1, (wait + 999_999_999L) / 1_000_000_000L));
         RateLimitException limited = new RateLimitException(ErrorDetails.builder(429)
             .errorCode("RATE_LIMITED").message("slow down").retryAfter(retryAfter).build());
-        time.schedule(() -> {
+        time.schedule(Lane.IO, () -> {
           pacer.afterRequest(ticket, limited);
           if (attempt >= retry.maxAttempts()) {
             counts[2]++;
@@ -163,7 +262,7 @@ final class PacedBatchModel {
             return;
           }
           Duration delay = retry.delayBefore(attempt, retryAfter, random.nextDouble());
-          time.schedule(this::send, delay.toNanos());
+          time.schedule(Lane.TIMER, this::send, delay.toNanos());
         }, Duration.ofMillis(2).toNanos());
       }
 

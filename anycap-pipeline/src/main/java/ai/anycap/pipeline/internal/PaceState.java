@@ -1,0 +1,86 @@
+package ai.anycap.pipeline.internal;
+
+/**
+ * What a pace has learned about a server's rate limit, as one value: the part of a {@link
+ * RequestPacer} that several workers sending to one account could share (through a {@link
+ * PaceStore}), while each keeps its own queue and the log of its own requests. Times are
+ * nanoseconds of the pacer's clock.
+ *
+ * @param rate the pace, requests a second; positive infinity while unpaced
+ * @param phase where the learning stands
+ * @param round how many times the pace was adjusted or paused for a 429: a 429 answering a
+ *     request of an earlier round was already acted upon
+ * @param pausedUntil no request goes before this
+ * @param burst how many requests the server lets through at once; NaN until known
+ * @param limit the server's rate as last fitted; NaN until known
+ * @param lastCut when the pace was last cut: probing starts {@code holdSeconds} later
+ * @param holdSeconds how long the pace holds after a cut before probing for more
+ * @param lastGrowth when the pace last grew (or was found not to need to)
+ * @param unexpectedAt when a 429 last came while the pace held steady, and was paused for but not
+ *     believed; {@link Long#MIN_VALUE} for never
+ * @param verifyGrowth how fast the pace grows a second while verifying (a factor, such as 1.02)
+ */
+record PaceState(
+    double rate,
+    Phase phase,
+    long round,
+    long pausedUntil,
+    double burst,
+    double limit,
+    long lastCut,
+    double holdSeconds,
+    long lastGrowth,
+    long unexpectedAt,
+    double verifyGrowth) {
+
+  /** Where the learning stands. */
+  enum Phase {
+    /** No 429 yet: only the concurrency bounds the requests. */
+    UNPACED,
+    /** The opening burst gave the server's burst; the pace grows fast until the next 429. */
+    SEARCHING,
+    /** A first fit of the rate; the pace grows slowly until a 429 confirms it. */
+    VERIFYING,
+    /** At the learned pace; after {@code holdSeconds} without a cut, it probes slowly for more. */
+    HOLDING
+  }
+
+  /** Nothing learned yet. */
+  static PaceState initial(double holdSeconds) {
+    return new PaceState(Double.POSITIVE_INFINITY, Phase.UNPACED, 0, Long.MIN_VALUE, Double.NaN, Double.NaN, 0,
+        holdSeconds, 0, Long.MIN_VALUE, 1.02);
+  }
+
+  PaceState withRate(double newRate, long grownAt) {
+    return new PaceState(newRate, phase, round, pausedUntil, burst, limit, lastCut, holdSeconds, grownAt,
+        unexpectedAt, verifyGrowth);
+  }
+
+  PaceState withBurst(double newBurst, double newRate) {
+    return new PaceState(newRate, phase, round, pausedUntil, newBurst, limit, lastCut, holdSeconds, lastGrowth,
+        unexpectedAt, verifyGrowth);
+  }
+
+  /** Back to unpaced: what looked like a burst limit was not one. */
+  PaceState unpaced() {
+    return new PaceState(Double.POSITIVE_INFINITY, Phase.UNPACED, round, pausedUntil, Double.NaN, limit, lastCut,
+        holdSeconds, lastGrowth, unexpectedAt, verifyGrowth);
+  }
+
+  /** A new round paused until {@code until}, the pace and what was learned unchanged. */
+  PaceState pausedOnly(long until) {
+    return new PaceState(rate, phase, round + 1, Math.max(pausedUntil, until), burst, limit, lastCut, holdSeconds,
+        Math.max(lastGrowth, until), unexpectedAt, verifyGrowth);
+  }
+
+  /** A 429 came at {@code at} while the pace held steady, and was not believed (yet). */
+  PaceState withUnexpected(long at) {
+    return new PaceState(rate, phase, round, pausedUntil, burst, limit, lastCut, holdSeconds, lastGrowth, at,
+        verifyGrowth);
+  }
+
+  /** Whether the pace has held long enough since its last cut to probe for more. */
+  boolean probing(long now) {
+    return phase == Phase.HOLDING && (now - lastCut) / 1e9 > holdSeconds;
+  }
+}
