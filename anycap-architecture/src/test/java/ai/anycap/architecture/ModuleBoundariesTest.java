@@ -51,7 +51,7 @@ class ModuleBoundariesTest {
 
     // Every module is there, main and test code alike: the rule cannot pass for want of classes.
     assertThat(modulesOf(classes)).containsKeys("client", "testkit", "pipeline", "sinks", "s3", "redis", "batch",
-        "examples", "bench");
+        "examples", "bench", "micrometer", "spring", "springai", "langchain4j");
     assertThat(classes.stream().filter(c -> c.getSimpleName().endsWith("Test"))).isNotEmpty();
     NO_OTHER_MODULES_INTERNALS.check(classes);
   }

@@ -4,6 +4,7 @@ import ai.anycap.client.internal.ApiKey;
 import ai.anycap.client.internal.ApiTransport;
 import ai.anycap.client.internal.ArtifactDownloader;
 import ai.anycap.client.internal.EndpointCheck;
+import ai.anycap.client.internal.Exchanges;
 import ai.anycap.client.internal.Futures;
 import ai.anycap.client.internal.Pause;
 import ai.anycap.client.internal.ReferenceUploader;
@@ -76,12 +77,13 @@ public final class AnyCapClient {
   private AnyCapClient(Builder b, HttpClient http, ApiKey key) {
     this.settings = b.copy();
     this.http = http;
-    this.transport = new ApiTransport(http, b.endpoint, key, b.clock);
+    Exchanges exchanges = new Exchanges(b.exchangeListener);
+    this.transport = new ApiTransport(http, b.endpoint, key, b.clock, exchanges);
     ArtifactDownloader downloader =
-        new ArtifactDownloader(http, b.maxDownloadBytes, b.downloadTimeout);
+        new ArtifactDownloader(http, b.maxDownloadBytes, b.downloadTimeout, exchanges);
     ReferenceUploader uploader = new ReferenceUploader(
         transport, http, b.executor != null ? b.executor : ForkJoinPool.commonPool(),
-        b.maxUploadBytes, b.uploadCacheSize, b.requestTimeout, b.uploadTimeout, b.uploadPause);
+        b.maxUploadBytes, b.uploadCacheSize, b.requestTimeout, b.uploadTimeout, b.uploadPause, exchanges);
     this.images = new Images(transport, downloader, uploader, b.generateTimeouts::of, b.requestTimeout);
   }
 
@@ -198,6 +200,7 @@ public final class AnyCapClient {
     private int uploadCacheSize = DEFAULT_UPLOAD_CACHE_SIZE;
     private Pause uploadPause = Pause.REAL;
     private Clock clock = Clock.systemUTC();
+    private ExchangeListener exchangeListener = ExchangeListener.NONE;
 
     private Builder() {}
 
@@ -218,6 +221,7 @@ public final class AnyCapClient {
       b.uploadCacheSize = uploadCacheSize;
       b.uploadPause = uploadPause;
       b.clock = clock;
+      b.exchangeListener = exchangeListener;
       return b;
     }
 
@@ -455,6 +459,20 @@ public final class AnyCapClient {
      */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Hears every HTTP exchange of the client (API calls, downloads, upload {@code PUT}s), for
+     * metrics and traces, such as {@code anycap-micrometer}'s. Default: {@link
+     * ExchangeListener#NONE}. The listener sees routes, statuses, error codes, durations and ids;
+     * never the API key or a URL.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder exchangeListener(ExchangeListener listener) {
+      this.exchangeListener = Objects.requireNonNull(listener, "listener");
       return this;
     }
 

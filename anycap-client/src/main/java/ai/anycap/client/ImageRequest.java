@@ -49,6 +49,9 @@ public final class ImageRequest {
     this.images = List.copyOf(b.images);
   }
 
+  /** The {@code aspect_ratio} values AnyCap's image models take, as {@link Builder#aspectRatioFor} picks from. */
+  public static final List<String> ASPECT_RATIOS = List.of("1:1", "16:9", "9:16", "4:3", "3:4");
+
   /**
    * Starts a request; a model and a prompt are required.
    *
@@ -266,6 +269,35 @@ public final class ImageRequest {
       }
       params.put(name, checkedValue(name, value));
       return this;
+    }
+
+    /**
+     * Sets {@code aspect_ratio} to the ratio, of those AnyCap's image models take ({@link
+     * #ASPECT_RATIOS}), closest to {@code width:height}; for callers that think in pixels, such as
+     * the Spring AI and LangChain4j adapters. Only the shape maps: the image's pixel size is the
+     * model's (some models take a {@code resolution} parameter).
+     *
+     * @param width a width, positive
+     * @param height a height, positive
+     * @return this builder
+     * @throws IllegalArgumentException when either is not positive
+     */
+    public Builder aspectRatioFor(int width, int height) {
+      if (width <= 0 || height <= 0) {
+        throw new IllegalArgumentException("width and height must be positive, got " + width + "x" + height);
+      }
+      double wanted = Math.log((double) width / height);
+      String best = ASPECT_RATIOS.get(0);
+      double bestDistance = Double.MAX_VALUE;
+      for (String ratio : ASPECT_RATIOS) {
+        String[] wh = ratio.split(":");
+        double distance = Math.abs(Math.log(Double.parseDouble(wh[0]) / Double.parseDouble(wh[1])) - wanted);
+        if (distance < bestDistance) {
+          best = ratio;
+          bestDistance = distance;
+        }
+      }
+      return param("aspect_ratio", best);
     }
 
     /**

@@ -1,5 +1,6 @@
 package ai.anycap.pipeline;
 
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.OptionalLong;
 
@@ -55,6 +56,40 @@ public interface PipelineListener {
    * @param pace the pace from now on
    */
   default void onPaceChanged(RequestPace pace) {}
+
+  /**
+   * The server answered a job's generate request: the credits it charged (confirmed) and how long
+   * the job waited for the answer, its pacing and retries included. Its images are downloaded
+   * next.
+   *
+   * @param job the job
+   * @param answer the image URLs, the model, the credits charged and the request id
+   * @param usd what the images cost in dollars by the pipeline's price table (0 for a model it
+   *     cannot price)
+   * @param latency from the job's first generate attempt to the answer
+   */
+  default void onGenerated(ImageJob job, GeneratedImages answer, BigDecimal usd, Duration latency) {}
+
+  /**
+   * A generate attempt of the job may have been generated and billed without an answer (it timed
+   * out, or the connection broke after the request was sent): counted apart from confirmed credits,
+   * as {@link BatchReport#possiblyBilled()} counts it.
+   *
+   * @param job the job
+   * @param model the model the attempt asked for
+   * @param credits what it would have cost, at the model's credits per image
+   * @param usd what it would have cost in dollars by the price table
+   */
+  default void onPossiblyBilled(ImageJob job, String model, BigDecimal credits, BigDecimal usd) {}
+
+  /**
+   * A job's images are downloaded and in place (before delivery to the sinks).
+   *
+   * @param job the job
+   * @param images how many images were downloaded
+   * @param latency from the first download's start to the last one's end, retries included
+   */
+  default void onDownloaded(ImageJob job, int images, Duration latency) {}
 
   /**
    * A job ended: succeeded, failed, or skipped.

@@ -2,6 +2,7 @@ package ai.anycap.client.internal;
 
 import ai.anycap.client.AnyCapException;
 import ai.anycap.client.AnyCapIoException;
+import ai.anycap.client.AnyCapServiceException;
 import ai.anycap.client.RequestOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -33,12 +34,14 @@ public final class ApiTransport {
   private final URI endpoint;
   private final ApiKey apiKey;
   private final Clock clock;
+  private final Exchanges exchanges;
 
-  public ApiTransport(HttpClient http, URI endpoint, ApiKey apiKey, Clock clock) {
+  public ApiTransport(HttpClient http, URI endpoint, ApiKey apiKey, Clock clock, Exchanges exchanges) {
     this.http = http;
     this.endpoint = endpoint.toString().endsWith("/") ? endpoint : URI.create(endpoint + "/");
     this.apiKey = apiKey;
     this.clock = clock;
+    this.exchanges = exchanges;
   }
 
   /** A successful response: its parsed body, with the ids that identify the call. */
@@ -71,12 +74,14 @@ public final class ApiTransport {
     }
     String context = method + " /" + path;
     long started = System.nanoTime();
+    Exchanges.Started exchange = exchanges.start(method + " " + route(path), traceId);
     CompletableFuture<HttpResponse<byte[]>> sent;
     try {
       sent = http.sendAsync(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(
-          new AnyCapIoException(context + " could not be sent: " + e.getMessage(), e, false));
+      AnyCapIoException io = new AnyCapIoException(context + " could not be sent: " + e.getMessage(), e, false);
+      exchange.end(0, null, io);
+      return CompletableFuture.failedFuture(io);
     }
     return sent.handle(
         (response, failure) -> {
@@ -84,10 +89,34 @@ public final class ApiTransport {
           if (failure != null) {
             AnyCapIoException io = transportFailure(context, traceId, unwrap(failure));
             log.debug("{} failed after {} ms trace_id={}: {}", context, millis, traceId, io.getMessage());
+            exchange.end(0, null, io);
             throw io;
           }
-          return toResult(context, traceId, millis, response);
+          try {
+            ApiResponse result = toResult(context, traceId, millis, response);
+            exchange.end(response.statusCode(), result.requestId(), null);
+            return result;
+          } catch (AnyCapException e) {
+            String requestId = e instanceof AnyCapServiceException s ? s.requestId().orElse(null) : null;
+            exchange.end(response.statusCode(), requestId, e);
+            throw e;
+          }
         });
+  }
+
+  /**
+   * The route of {@code path}, bounded for metrics: no query, and a model id replaced by {@code
+   * {model}} (the only variable segment of the API's paths).
+   */
+  static String route(String path) {
+    int q = path.indexOf('?');
+    String p = q < 0 ? path : path.substring(0, q);
+    String models = "v1/image/models/";
+    if (p.startsWith(models) && p.length() > models.length()) {
+      int slash = p.indexOf('/', models.length());
+      return "/" + models + "{model}" + (slash < 0 ? "" : p.substring(slash));
+    }
+    return "/" + p;
   }
 
   private ApiResponse toResult(

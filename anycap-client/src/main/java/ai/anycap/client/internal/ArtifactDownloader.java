@@ -2,6 +2,7 @@ package ai.anycap.client.internal;
 
 import ai.anycap.client.DownloadException;
 import ai.anycap.client.DownloadException.Reason;
+import ai.anycap.client.ExchangeRequest;
 import ai.anycap.client.ImageFormat;
 import java.io.IOException;
 import java.net.URI;
@@ -45,11 +46,13 @@ public final class ArtifactDownloader {
   private final HttpClient http;
   private final long maxBytes;
   private final Duration timeout;
+  private final Exchanges exchanges;
 
-  public ArtifactDownloader(HttpClient http, long maxBytes, Duration timeout) {
+  public ArtifactDownloader(HttpClient http, long maxBytes, Duration timeout, Exchanges exchanges) {
     this.http = http;
     this.maxBytes = maxBytes;
     this.timeout = timeout;
+    this.exchanges = exchanges;
   }
 
   public CompletableFuture<Path> download(URI url, Path target, Duration timeoutOverride) {
@@ -73,6 +76,10 @@ public final class ArtifactDownloader {
         new java.util.concurrent.atomic.AtomicBoolean();
     final long started = System.nanoTime();
     volatile FileSubscriber body;
+    /** The status of the last answer (of the last hop), 0 before one arrives. */
+    volatile int status;
+    /** One exchange for the whole download, redirects included; ended before the result completes. */
+    final Exchanges.Started exchange = exchanges.start(ExchangeRequest.DOWNLOAD, null);
 
     Download(URI url, Path target, Duration limit) {
       this.original = url;
@@ -104,6 +111,7 @@ public final class ArtifactDownloader {
     void succeed(Path path) {
       deadline.complete(null);
       log.debug("GET {} saved to {} in {} ms", redacted(original), path, millis());
+      exchange.end(status, null, null);
       result.complete(path);
     }
 
@@ -117,6 +125,7 @@ public final class ArtifactDownloader {
         current.discard();
       }
       log.debug("GET {} failed after {} ms: {}", redacted(original), millis(), e.getMessage());
+      exchange.end(status, null, e);
       result.completeExceptionally(e);
     }
 
@@ -203,6 +212,7 @@ public final class ArtifactDownloader {
 
     HttpResponse.BodySubscriber<Path> handlerFor(URI url, HttpResponse.ResponseInfo info) {
       int status = info.statusCode();
+      this.status = status;
       if (status < 200 || status > 299) {
         return HttpResponse.BodySubscribers.replacing(null);
       }
@@ -421,6 +431,7 @@ public final class ArtifactDownloader {
               "cannot move image into " + download.target + ": " + e, e);
           body.completeExceptionally(de);
           download.deadline.complete(null);
+          download.exchange.end(download.status, null, de);
           download.result.completeExceptionally(de);
         }
       }

@@ -1,5 +1,6 @@
 package ai.anycap.client.internal;
 
+import ai.anycap.client.ExchangeRequest;
 import ai.anycap.client.RequestOptions;
 import ai.anycap.client.UploadException;
 import ai.anycap.client.UploadException.Reason;
@@ -44,6 +45,7 @@ public final class ReferenceUploader {
   private final Duration uploadTimeout;
   private final Pause pause;
   private final UploadCache cache;
+  private final Exchanges exchanges;
 
   public ReferenceUploader(
       ApiTransport transport,
@@ -53,8 +55,10 @@ public final class ReferenceUploader {
       int cacheSize,
       Duration requestTimeout,
       Duration uploadTimeout,
-      Pause pause) {
+      Pause pause,
+      Exchanges exchanges) {
     this.transport = transport;
+    this.exchanges = exchanges;
     this.http = http;
     this.io = io;
     this.maxBytes = maxBytes;
@@ -158,12 +162,14 @@ public final class ReferenceUploader {
           redacted(uploadUrl), 0, "cannot upload " + image.file() + ": " + e.getMessage(), e));
     }
     long started = System.nanoTime();
+    Exchanges.Started exchange = exchanges.start(ExchangeRequest.UPLOAD, null);
     return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
         .handle((response, failure) -> {
           long millis = (System.nanoTime() - started) / 1_000_000;
           UploadException e = failure != null
               ? transportFailure(image.file(), uploadUrl, ApiTransport.unwrap(failure))
               : statusFailure(image.file(), uploadUrl, response);
+          exchange.end(response == null ? 0 : response.statusCode(), null, e);
           if (e == null) {
             log.debug("PUT {} ({} bytes of {}) {} in {} ms", redacted(uploadUrl), image.bytes().length,
                 image.file(), response.statusCode(), millis);

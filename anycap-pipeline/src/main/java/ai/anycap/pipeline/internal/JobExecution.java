@@ -60,6 +60,7 @@ final class JobExecution {
   private volatile BigDecimal credits = BigDecimal.ZERO;
   private volatile long images;
   private volatile String requestId;
+  private volatile long generateStarted;
 
   /**
    * @param fingerprint the job's journal fingerprint
@@ -169,6 +170,7 @@ final class JobExecution {
   }
 
   private CompletableFuture<List<URI>> generate() {
+    generateStarted = System.nanoTime();
     RetryPolicy<ImageGeneration> policy = policy("generate");
     return uploadReferences()
         .thenCompose(v -> Failsafe.with(policy)
@@ -234,7 +236,7 @@ final class JobExecution {
     possiblyBilled.incrementAndGet();
     BigDecimal held = reservation;
     reservation = BigDecimal.ZERO;
-    run.possiblyBilled(core.spending().possiblyBilled(held, plan.call()));
+    run.possiblyBilled(plan, core.spending().possiblyBilled(held, plan.call()));
     if (!Failures.retryable(failure) || core.settings().get(RETRY).uncertain() == Retry.Uncertain.FAIL) {
       return new BillingUncertainException("the request may have been generated and billed without an answer ("
           + failure.getMessage() + "); not sent again", failure);
@@ -252,7 +254,7 @@ final class JobExecution {
     requestId = g.requestId().orElse(null);
     credits = g.creditCost();
     images = g.outputs().size();
-    run.spent(plan.call(), g.creditCost(), g.outputs().size());
+    run.spent(plan, g, Duration.ofNanos(System.nanoTime() - generateStarted));
     if (g.outputs().isEmpty()) {
       throw new EmptyResultException("the server returned no image (request_id=" + requestId + ")");
     }
@@ -266,13 +268,17 @@ final class JobExecution {
     for (int i = 0; i < urls.size(); i++) {
       targets.add(i == 0 ? plan.output() : OutputPaths.numbered(plan.output(), i + 1));
     }
+    long downloadStarted = System.nanoTime();
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (int i = 0; i < targets.size(); i++) {
       URI url = urls.get(i);
       Path target = targets.get(i);
       chain = chain.thenCompose(v -> download(url, target));
     }
-    return chain.thenApply(v -> targets);
+    return chain.thenApply(v -> {
+      run.downloaded(plan, targets.size(), Duration.ofNanos(System.nanoTime() - downloadStarted));
+      return targets;
+    });
   }
 
   private CompletableFuture<Void> download(URI url, Path target) {

@@ -1,5 +1,6 @@
 package ai.anycap.pipeline.internal;
 
+import ai.anycap.client.ImageGeneration;
 import ai.anycap.client.UploadException;
 import ai.anycap.pipeline.BatchReport;
 import ai.anycap.pipeline.GeneratedImages;
@@ -201,14 +202,23 @@ final class Run {
     core.emit(result.jobId(), l -> l.onJobFinished(result));
   }
 
-  /** Counts what a call cost, as soon as the server answered. */
-  void spent(JobCall call, BigDecimal credits, long images) {
-    tally.spent(credits, core.spending().usd(call, images), images);
+  /** Counts what a generation cost, as soon as the server answered, and tells the listeners. */
+  void spent(JobPlan plan, ImageGeneration g, Duration latency) {
+    BigDecimal usd = core.spending().usd(plan.call(), g.outputs().size());
+    tally.spent(g.creditCost(), usd, g.outputs().size());
+    GeneratedImages answer = new GeneratedImages(g.outputs(), g.model(), g.creditCost(), g.requestId().orElse(null));
+    core.emit(plan.job().id(), l -> l.onGenerated(plan.job(), answer, usd, latency));
   }
 
-  /** Counts a generate attempt that may have been billed without an answer. */
-  void possiblyBilled(Spending.Cost cost) {
+  /** Counts a generate attempt that may have been billed without an answer, and tells the listeners. */
+  void possiblyBilled(JobPlan plan, Spending.Cost cost) {
     tally.possiblyBilled(cost);
+    core.emit(plan.job().id(), l -> l.onPossiblyBilled(plan.job(), plan.call().model(), cost.credits(), cost.usd()));
+  }
+
+  /** Tells the listeners a job's images are downloaded. */
+  void downloaded(JobPlan plan, int images, Duration latency) {
+    core.emit(plan.job().id(), l -> l.onDownloaded(plan.job(), images, latency));
   }
 
   /** Counts a job whose earlier answer was downloaded, or ({@code expired}) could not be. */
