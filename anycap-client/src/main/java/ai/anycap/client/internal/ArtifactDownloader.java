@@ -259,40 +259,6 @@ public final class ArtifactDownloader {
     return URI.create(s.substring(0, q));
   }
 
-  /** Cancels the body at once and fails with the given error. */
-  private static final class FailingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
-    private final CompletableFuture<T> body = new CompletableFuture<>();
-    private final RuntimeException error;
-
-    FailingSubscriber(RuntimeException error) {
-      this.error = error;
-    }
-
-    @Override
-    public CompletionStage<T> getBody() {
-      return body;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      subscription.cancel();
-      body.completeExceptionally(error);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> item) {}
-
-    @Override
-    public void onError(Throwable throwable) {
-      body.completeExceptionally(error);
-    }
-
-    @Override
-    public void onComplete() {
-      body.completeExceptionally(error);
-    }
-  }
-
   /**
    * Writes the body to a temporary file, enforcing the cap and the magic bytes as bytes arrive,
    * and moves it into place on completion, unless the download has been settled otherwise.
