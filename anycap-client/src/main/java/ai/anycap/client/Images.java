@@ -28,7 +28,7 @@ import java.util.function.Function;
  *
  * <p>Local reference files ({@link ImageRef#file(Path)}) in any request are uploaded first, as
  * the CLI does: they are checked (exist, readable, an image by their magic bytes, under {@link
- * AnyCapClient.Builder#maxUploadBytes(long)}) before anything is sent, then presigned, {@code PUT}
+ * AnyCapClientBuilder#maxUploadBytes(long)}) before anything is sent, then presigned, {@code PUT}
  * without the API key (skipped when the server answers {@code reused}), and their {@code
  * object_url} goes into the request. Uploads are cached per client by SHA-256: the same bytes are
  * uploaded once however many requests name them, at once or later. When a call is refused (400

@@ -121,7 +121,7 @@ class AnyCapClientTest {
 
   @Test
   void keyNeverAppearsInToStringOrErrors() {
-    AnyCapClient.Builder builder = AnyCapClient.builder().apiKey(KEY);
+    AnyCapClientBuilder builder = AnyCapClient.builder().apiKey(KEY);
     assertThat(builder.toString()).doesNotContain(KEY).contains("[redacted]");
     assertThat(builder.build().toString()).doesNotContain(KEY).contains("[redacted]");
     String badKey = "ak_live_secret\nInjected: 1";

@@ -46,7 +46,7 @@ class ExchangeListenerTest {
     return h.results()::add;
   };
 
-  private AnyCapClient.Builder client() {
+  private AnyCapClientBuilder client() {
     Pause noWait = d -> CompletableFuture.completedFuture(null);
     return WireMockSupport.clientFor(wm).exchangeListener(recording).uploadPause(noWait);
   }

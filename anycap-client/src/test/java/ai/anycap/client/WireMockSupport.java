@@ -20,7 +20,7 @@ final class WireMockSupport {
         .build();
   }
 
-  static AnyCapClient.Builder clientFor(WireMockExtension wm) {
+  static AnyCapClientBuilder clientFor(WireMockExtension wm) {
     return AnyCapClient.builder().apiKey(KEY).endpoint(URI.create(wm.baseUrl()));
   }
 

@@ -116,7 +116,7 @@ public final class AnyCapObservability {
   }
 
   /**
-   * The listener to give {@code AnyCapClient.Builder.exchangeListener}.
+   * The listener to give {@code AnyCapClientBuilder.exchangeListener}.
    *
    * @return the same listener on every call
    */

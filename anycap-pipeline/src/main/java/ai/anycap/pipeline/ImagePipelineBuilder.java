@@ -1,6 +1,7 @@
 package ai.anycap.pipeline;
 
 import ai.anycap.client.AnyCapClient;
+import ai.anycap.client.AnyCapClientBuilder;
 import ai.anycap.client.Model;
 import ai.anycap.client.PriceTable;
 import ai.anycap.client.PromptTemplates;
@@ -253,7 +254,7 @@ public final class ImagePipelineBuilder {
 
   /**
    * The longest one request may take, for every model; default unset: each generate gets its
-   * model's timeout from the client ({@code AnyCapClient.Builder.generateTimeout}, minutes for
+   * model's timeout from the client ({@code AnyCapClientBuilder.generateTimeout}, minutes for
    * slow models), each download the client's download timeout. Set it below a model's time to
    * answer and attempts are cut, resubmitted and possibly paid twice.
    *

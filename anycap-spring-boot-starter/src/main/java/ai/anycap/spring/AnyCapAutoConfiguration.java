@@ -1,6 +1,7 @@
 package ai.anycap.spring;
 
 import ai.anycap.client.AnyCapClient;
+import ai.anycap.client.AnyCapClientBuilder;
 import ai.anycap.micrometer.AnyCapObservability;
 import ai.anycap.pipeline.ImagePipeline;
 import ai.anycap.pipeline.ImagePipelineBuilder;
@@ -57,7 +58,7 @@ public class AnyCapAutoConfiguration {
       AnyCapProperties properties,
       ObjectProvider<AnyCapObservability> observability,
       ObjectProvider<AnyCapClientCustomizer> customizers) {
-    AnyCapClient.Builder b = ClientProperties.builder(properties);
+    AnyCapClientBuilder b = ClientProperties.builder(properties);
     observability.ifAvailable(o -> b.exchangeListener(o.exchangeListener()));
     customizers.orderedStream().forEach(c -> c.customize(b));
     return ClientProperties.build(b, properties);

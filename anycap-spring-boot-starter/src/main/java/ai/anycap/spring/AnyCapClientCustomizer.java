@@ -1,6 +1,7 @@
 package ai.anycap.spring;
 
 import ai.anycap.client.AnyCapClient;
+import ai.anycap.client.AnyCapClientBuilder;
 
 /**
  * Changes the auto-configured {@link AnyCapClient}'s builder after the {@code anycap.*} properties
@@ -15,5 +16,5 @@ public interface AnyCapClientCustomizer {
    *
    * @param builder the builder, with the properties applied
    */
-  void customize(AnyCapClient.Builder builder);
+  void customize(AnyCapClientBuilder builder);
 }

@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The {@code anycap.*} properties. A property left unset keeps the library's default (the javadoc
- * of {@code AnyCapClient.Builder} and {@code ImagePipelineBuilder} gives each one). Spring's
+ * of {@code AnyCapClientBuilder} and {@code ImagePipelineBuilder} gives each one). Spring's
  * relaxed binding reads the SDK's environment variables too: {@code ANYCAP_API_KEY} is {@code
  * anycap.api-key}, {@code ANYCAP_API_ENDPOINT} is {@code anycap.api-endpoint}.
  *

@@ -1,6 +1,7 @@
 package ai.anycap.testkit;
 
 import ai.anycap.client.AnyCapClient;
+import ai.anycap.client.AnyCapClientBuilder;
 import ai.anycap.client.ImageRequest;
 import ai.anycap.testkit.internal.SimJson;
 import ai.anycap.testkit.internal.SimulatorConfig;
@@ -163,7 +164,7 @@ public final class AnyCapSimulator implements AutoCloseable {
    *
    * @return a new builder with this simulator's endpoint, key and clock
    */
-  public AnyCapClient.Builder clientBuilder() {
+  public AnyCapClientBuilder clientBuilder() {
     return AnyCapClient.builder()
         .endpoint(baseUri())
         .apiKey(config.apiKey() == null ? DEFAULT_CLIENT_KEY : config.apiKey())

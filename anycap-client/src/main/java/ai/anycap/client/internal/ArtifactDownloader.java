@@ -23,7 +23,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -257,40 +256,6 @@ public final class ArtifactDownloader {
     String s = url.toString();
     int q = s.indexOf('?');
     return URI.create(s.substring(0, q));
-  }
-
-  /** Cancels the body at once and fails with the given error. */
-  private static final class FailingSubscriber<T> implements HttpResponse.BodySubscriber<T> {
-    private final CompletableFuture<T> body = new CompletableFuture<>();
-    private final RuntimeException error;
-
-    FailingSubscriber(RuntimeException error) {
-      this.error = error;
-    }
-
-    @Override
-    public CompletionStage<T> getBody() {
-      return body;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      subscription.cancel();
-      body.completeExceptionally(error);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> item) {}
-
-    @Override
-    public void onError(Throwable throwable) {
-      body.completeExceptionally(error);
-    }
-
-    @Override
-    public void onComplete() {
-      body.completeExceptionally(error);
-    }
   }
 
   /**

@@ -187,7 +187,7 @@ public record LocalImage(Path file, String contentType, byte[] bytes, String sha
   private static UploadException tooLarge(Path file, long size, long maxBytes) {
     return new UploadException(Reason.TOO_LARGE, file, null, 0,
         "reference image " + file + " is " + size + " bytes, over the upload cap of " + maxBytes
-            + " bytes (AnyCapClient.Builder.maxUploadBytes)",
+            + " bytes (AnyCapClientBuilder.maxUploadBytes)",
         null);
   }
 

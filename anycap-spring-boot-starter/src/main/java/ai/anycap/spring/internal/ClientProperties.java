@@ -1,16 +1,17 @@
 package ai.anycap.spring.internal;
 
 import ai.anycap.client.AnyCapClient;
+import ai.anycap.client.AnyCapClientBuilder;
 import ai.anycap.spring.AnyCapProperties;
 import java.util.Map;
 
-/** An {@link AnyCapClient.Builder} with the {@code anycap.*} properties that are set, and no others. */
+/** An {@link AnyCapClientBuilder} with the {@code anycap.*} properties that are set, and no others. */
 public final class ClientProperties {
 
   private ClientProperties() {}
 
-  public static AnyCapClient.Builder builder(AnyCapProperties p) {
-    AnyCapClient.Builder b = AnyCapClient.builder();
+  public static AnyCapClientBuilder builder(AnyCapProperties p) {
+    AnyCapClientBuilder b = AnyCapClient.builder();
     if (p.apiKey() != null && !p.apiKey().isBlank()) {
       b.apiKey(p.apiKey());
     }
@@ -38,7 +39,7 @@ public final class ClientProperties {
   }
 
   /** Builds, naming the property and the variable when the key is missing. */
-  public static AnyCapClient build(AnyCapClient.Builder b, AnyCapProperties p) {
+  public static AnyCapClient build(AnyCapClientBuilder b, AnyCapProperties p) {
     if (p.apiKey() == null || p.apiKey().isBlank()) {
       // A customizer may have set it; the builder knows.
       try {
