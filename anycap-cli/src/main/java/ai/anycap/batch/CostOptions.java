@@ -1,5 +1,6 @@
 package ai.anycap.batch;
 
+import ai.anycap.client.ImageOperation;
 import ai.anycap.client.PriceTable;
 import java.math.BigDecimal;
 import java.util.LinkedHashMap;
@@ -9,9 +10,12 @@ import picocli.CommandLine.Option;
 /** What a run costs and what it may save: prices for models without a published one, and de-duplication. */
 final class CostOptions {
 
+  /** The name {@code --price} takes for the upscale operation, which names no model. */
+  private static final String UPSCALE = ImageOperation.UPSCALE.value();
+
   @Option(names = "--price", paramLabel = "MODEL=USD",
       description = "The dollar price of one image of MODEL, for a model with no published price (or to override"
-          + " one): --price nano-banana-pro=0.01. Repeatable.")
+          + " one): --price nano-banana-pro=0.01; --price upscale=USD prices an upscale. Repeatable.")
   Map<String, String> prices = new LinkedHashMap<>();
 
   @Option(names = "--no-dedupe",
@@ -37,7 +41,11 @@ final class CostOptions {
       if (price.signum() < 0 || model.isBlank()) {
         throw new BadInputException("--price " + model + "=" + usd + ": expected a model and a price of 0 or more");
       }
-      b.price(model.strip(), price);
+      if (model.strip().equals(UPSCALE)) {
+        b.price(ImageOperation.UPSCALE, price); // an upscale names no model: its price is the operation's
+      } else {
+        b.price(model.strip(), price);
+      }
     });
     return b.build();
   }

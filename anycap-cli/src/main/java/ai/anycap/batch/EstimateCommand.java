@@ -62,13 +62,14 @@ final class EstimateCommand implements Callable<Integer> {
       delivery.check(parent.environment);
       BatchInput input = BatchInput.read(job);
       OfflineCheck.Result check = OfflineCheck.check(input, budget.budget(), cost);
+      // The API's word on the models first: an unknown model is a better message than its missing price.
+      List<String> notes = Connection.checkIfPossible(simulation, parent.environment, input, budget.budget(), cost);
       List<String> unpriced = check.estimate().unpricedModels();
       if (!unpriced.isEmpty()) {
         throw new BadInputException(SummaryTable.unpriced(unpriced) + ": the dollar cost of "
             + Money.plain(check.estimate().credits()) + " credits is unknown. Check the model id (published prices: "
             + published() + "), or give the price of one image of each with --price MODEL=USD");
       }
-      List<String> notes = Connection.checkIfPossible(simulation, parent.environment, input, budget.budget(), cost);
       console.out(SummaryTable.ofEstimate(job.csv.getFileName().toString(), check, budget.budget(), simulate));
       notes.forEach(n -> console.err("note: " + n));
       return ExitCodes.ALL_SUCCEEDED;

@@ -121,11 +121,14 @@ class RevisionBatchTest {
         "--reference-dir", s.resolve("photos").toString(), "--param", "resolution=4k",
         "--output-key", "big/{photo}", "--out", tmp.resolve("output").toString()};
 
-    CliRun estimate = CliRun.of(concat("estimate", upscale));
+    CliRun unpriced = CliRun.of(concat("estimate", upscale));
+    CliRun estimate = CliRun.of(concat("estimate", concat(upscale, "--price", "upscale=0.01")));
     CliRun run = CliRun.of(concat("run", concat(upscale, "--simulate", "--simulate-latency", "0")));
 
+    assertThat(unpriced.exitCode()).as(unpriced.all()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(unpriced.err()).contains("no known price for upscale", "--price upscale=USD");
     assertThat(estimate.exitCode()).as(estimate.all()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
-    assertThat(estimate.out()).containsPattern("upscale +4 images").contains("8 credits");
+    assertThat(estimate.out()).containsPattern("upscale +4 images").contains("8 credits").contains("$0.04");
     assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
     SimulatorCounters c = run.simulators().get(0).counters();
     assertThat(c.upscales()).isEqualTo(4);
