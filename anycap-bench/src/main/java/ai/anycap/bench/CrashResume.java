@@ -78,7 +78,7 @@ public final class CrashResume {
         pb.environment().put("ANYCAP_API_KEY", "ak_test_crash");
         Process cli = pb.start();
         if (killed < kills) {
-          long delayMs = 1_500 + random.nextInt(4_000); // a JVM start, then somewhere in the batch
+          long delayMs = 2_000 + random.nextInt(10_000); // a JVM start, then somewhere in the batch
           if (!cli.waitFor(delayMs, TimeUnit.MILLISECONDS)) {
             cli.destroyForcibly(); // SIGKILL
             cli.waitFor();

@@ -1,6 +1,7 @@
 package ai.anycap.batch;
 
 import ai.anycap.client.AnyCapException;
+import ai.anycap.client.ImageOperation;
 import ai.anycap.client.PromptTemplate;
 import ai.anycap.client.PromptTemplates;
 import ai.anycap.pipeline.CsvJobSource;
@@ -60,7 +61,9 @@ final class BatchInput {
     if (!Files.isRegularFile(csv) || !Files.isReadable(csv)) {
       throw new BadInputException(csv + ": not a readable file");
     }
-    if (o.template == null && o.promptColumn == null) {
+    ImageOperation operation = o.operation();
+    o.checkReferences(operation);
+    if (o.template == null && o.promptColumn == null && operation != ImageOperation.UPSCALE) {
       throw new BadInputException(
           "say how to make each row's prompt: --template NAME (with --templates FILE), or --prompt-column COLUMN");
     }
@@ -134,6 +137,9 @@ final class BatchInput {
     if (job.prompt() != null) {
       return job.prompt();
     }
+    if (job.template() == null) {
+      return job.operation().value() + " of " + String.join(", ", job.references());
+    }
     try {
       return templates.render(job.template(), job.values());
     } catch (AnyCapException e) {
@@ -141,8 +147,11 @@ final class BatchInput {
     }
   }
 
-  /** The model a job will use, as the pipeline resolves it. */
+  /** The model a job will use, as the pipeline resolves it; an upscale uses none. */
   String model(ImageJob job) {
+    if (job.operation() == ImageOperation.UPSCALE) {
+      return "upscale";
+    }
     if (job.model() != null) {
       return job.model();
     }
@@ -155,10 +164,10 @@ final class BatchInput {
     return ai.anycap.client.Model.NANO_BANANA_2.id();
   }
 
-  /** The models the batch's jobs will use. */
+  /** The models the batch's jobs will use (an upscale names none). */
   Set<String> models() {
     Set<String> models = new LinkedHashSet<>();
-    jobs.values().forEach(j -> models.add(model(j)));
+    jobs.values().stream().filter(j -> j.operation() != ImageOperation.UPSCALE).forEach(j -> models.add(model(j)));
     return models;
   }
 
@@ -179,12 +188,13 @@ final class BatchInput {
 
   private static CsvJobSource source(JobOptions o) {
     try {
-      CsvJobSource.Builder b = CsvJobSource.builder().file(o.csv).outputKey(o.outputKey);
+      CsvJobSource.Builder b = CsvJobSource.builder().file(o.csv).outputKey(o.outputKey).operation(o.operation());
       if (o.template != null) {
         b.template(o.template);
-      } else {
+      } else if (o.promptColumn != null) {
         b.promptColumn(o.promptColumn);
       }
+      o.referenceColumns.forEach(b::referenceColumn);
       if (o.idColumn != null) {
         b.idColumn(o.idColumn);
       }

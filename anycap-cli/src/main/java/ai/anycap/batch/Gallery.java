@@ -27,7 +27,8 @@ import java.util.Set;
 /**
  * Writes {@code index.html} into the output directory: a contact sheet of the batch. A grid of
  * thumbnails (relative links, so the folder can be zipped or served as it is), each with its job
- * id, the row's values, the prompt, the model and the status; the failures with their errors; the
+ * id, the row's values, the prompt, the model and the status, and small thumbnails of its
+ * reference images beside it ({@link ReferenceThumbnails}); the failures with their errors; the
  * totals. One self-contained file, no network: styles and a small filter script are inline.
  *
  * <p>The markup is well-formed XML as well as HTML, so that tests (and other tools) can read it
@@ -38,8 +39,12 @@ final class Gallery {
 
   static final String FILE_NAME = "index.html";
 
-  /** One job's line in the gallery. */
-  record Entry(String id, ImageJob job, JobResult result, String prompt, String model) {}
+  /**
+   * One job's line in the gallery.
+   *
+   * @param references thumbnails of the job's local reference images, under the output directory
+   */
+  record Entry(String id, ImageJob job, JobResult result, String prompt, String model, List<Path> references) {}
 
   /** Everything the page shows. */
   record Page(
@@ -58,13 +63,21 @@ final class Gallery {
   static List<Entry> entries(BatchInput input, Map<String, JobResult> results) {
     List<Entry> entries = new ArrayList<>();
     Set<String> seen = new LinkedHashSet<>();
+    ReferenceThumbnails thumbnails = new ReferenceThumbnails(input.options.out, input.options.referenceDirectory());
     for (ImageJob job : input.jobs.values()) {
       seen.add(job.id());
-      entries.add(new Entry(job.id(), job, results.get(job.id()), input.prompt(job), input.model(job)));
+      List<Path> references = new ArrayList<>();
+      for (String reference : job.references()) {
+        Path thumb = thumbnails.of(reference);
+        if (thumb != null) {
+          references.add(thumb);
+        }
+      }
+      entries.add(new Entry(job.id(), job, results.get(job.id()), input.prompt(job), input.model(job), references));
     }
     for (JobResult r : results.values()) {
       if (!seen.contains(r.jobId())) {
-        entries.add(new Entry(r.jobId(), null, r, null, null));
+        entries.add(new Entry(r.jobId(), null, r, null, null, List.of()));
       }
     }
     return entries;
@@ -219,6 +232,7 @@ final class Gallery {
     String badge;
     String detail = "";
     String image;
+    List<String> references = List.of();
     String meta = "";
     String errorCode;
 
@@ -238,6 +252,14 @@ final class Gallery {
       } else {
         h.append("<div class=\"thumb empty\"><span>")
             .append(esc(errorCode != null ? errorCode : badge)).append("</span></div>\n");
+      }
+      if (!references.isEmpty()) {
+        h.append("<div class=\"refs\">");
+        for (String ref : references) {
+          h.append("<a class=\"ref\" href=\"").append(esc(ref)).append("\" title=\"reference image\"><img src=\"")
+              .append(esc(ref)).append("\" alt=\"reference image\" loading=\"lazy\"/></a>");
+        }
+        h.append("</div>\n");
       }
       h.append("<figcaption>\n<div class=\"head\"><span class=\"id\">").append(esc(entry.id()))
           .append("</span> <span class=\"badge ").append(status).append("\">").append(esc(badge)).append("</span></div>\n");
@@ -264,6 +286,7 @@ final class Gallery {
 
   private static Card card(int n, Entry e, Path dir) {
     Card c = new Card(e, "job-" + n);
+    c.references = e.references().stream().map(p -> relativeLink(dir, p)).filter(l -> l != null).toList();
     JobResult r = e.result();
     String model = e.model();
     if (r instanceof JobResult.Succeeded s) {
@@ -447,7 +470,10 @@ final class Gallery {
         background: var(--card); color: var(--ink); font: inherit; }
       .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 16px; }
       .job { margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 12px; overflow: hidden;
-        display: flex; flex-direction: column; }
+        display: flex; flex-direction: column; position: relative; }
+      .refs { position: absolute; top: 8px; left: 8px; display: flex; gap: 4px; }
+      .ref img { width: 56px; height: 56px; object-fit: cover; display: block; border: 2px solid var(--card);
+        border-radius: 6px; box-shadow: 0 1px 4px rgba(0, 0, 0, .35); }
       .job[hidden] { display: none; }
       .job:target { outline: 3px solid var(--info); }
       .job.failed { border-color: var(--bad); }

@@ -44,6 +44,7 @@ final class OfflineCheck {
         .client(offline)
         .templates(input.templates)
         .outputRoot(o.out)
+        .referenceDirectory(o.referenceDirectory())
         .budget(Budget.credits(0))
         .deduplicate(false);
     if (o.skipInvalidRows) {
@@ -58,7 +59,8 @@ final class OfflineCheck {
     ImagePipelineBuilder pricing = ImagePipeline.builder()
         .client(offline)
         .templates(input.templates)
-        .outputRoot(o.out);
+        .outputRoot(o.out)
+        .referenceDirectory(o.referenceDirectory());
     Path journal = o.journalFile();
     if (Files.isRegularFile(journal)) {
       pricing.journal(journal); // read for jobs already done; estimate() writes nothing

@@ -167,6 +167,7 @@ final class RunCommand implements Callable<Integer> {
         .retry(Retry.defaults().withMaxAttempts(maxAttempts)
             .withUncertain(failWhenBillingUncertain ? Retry.Uncertain.FAIL : Retry.Uncertain.RESUBMIT))
         .outputRoot(job.out)
+        .referenceDirectory(job.referenceDirectory())
         .journal(journal)
         .budget(limit)
         .listener(results);

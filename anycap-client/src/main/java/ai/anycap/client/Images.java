@@ -271,6 +271,21 @@ public final class Images {
     uploader.check(Objects.requireNonNull(file, "file"));
   }
 
+  /**
+   * The SHA-256 of a local reference file's bytes, as its upload sends it: for recognising a
+   * changed file (a batch's journal keys its jobs on it). The file is checked as {@link
+   * #checkReference(Path)} checks it and read as a stream; the hash is remembered with those of
+   * uploads, by the file's size and modification time, so a file is hashed once per client
+   * however often it is asked for or uploaded. Sends nothing.
+   *
+   * @param file the file
+   * @return 64 lowercase hex digits
+   * @throws UploadException naming the file and what is wrong with it
+   */
+  public String referenceSha256(Path file) {
+    return uploader.sha256(Objects.requireNonNull(file, "file"));
+  }
+
   private CompletableFuture<ImageGeneration> imageCall(
       String path, Map<String, Object> wireBody, RequestOptions options, String model) {
     return references.send(wireBody, options, body -> transport

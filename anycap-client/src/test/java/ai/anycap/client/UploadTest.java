@@ -221,6 +221,8 @@ class UploadTest {
     for (Path bad : List.of(text, big, missing, dir)) {
       assertThatThrownBy(() -> client.images().checkReference(bad))
           .isInstanceOf(UploadException.class).hasMessageContaining(bad.toString());
+      assertThatThrownBy(() -> client.images().referenceSha256(bad))
+          .isInstanceOf(UploadException.class).hasMessageContaining(bad.toString());
     }
     client.images().checkReference(photo("ok.png"));
     ImageRequest request = ImageRequest.builder().model("m").prompt("p").referenceImage(text).build();
@@ -275,5 +277,34 @@ class UploadTest {
     assertThatThrownBy(() -> client.images().upload(file)).isInstanceOf(ServerException.class);
     assertThat(client.images().upload(file).reused()).isTrue();
     wm.verify(2, postRequestedFor(urlEqualTo("/v1/capabilities/presign")));
+  }
+
+  @Test
+  void referenceSha256_isTheHashTheUploadSends_andSendsNothing() throws Exception {
+    wm.stubFor(post("/v1/capabilities/presign").willReturn(okJson(presigned(true))));
+    AnyCapClient client = client();
+    Path file = photo("a.png");
+    String expected = sha256(Files.readAllBytes(file));
+
+    assertThat(client.images().referenceSha256(file)).isEqualTo(expected);
+    assertThat(wm.getAllServeEvents()).as("hashing sends nothing").isEmpty();
+    client.images().upload(file);
+
+    wm.verify(1, postRequestedFor(urlEqualTo("/v1/capabilities/presign"))
+        .withRequestBody(equalToJson("{\"sha256\":\"" + expected + "\"}", true, true)));
+  }
+
+  @Test
+  void referenceSha256_followsTheFile_whenItChanges() throws Exception {
+    AnyCapClient client = client();
+    Path file = photo("a.png");
+    String before = client.images().referenceSha256(file);
+    byte[] other = WireMockSupport.png();
+    other[other.length - 5] ^= 1; // another image of the same size
+    Files.write(file, other);
+    Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(
+        Files.getLastModifiedTime(file).toMillis() + 2000));
+
+    assertThat(client.images().referenceSha256(file)).isNotEqualTo(before).isEqualTo(sha256(other));
   }
 }

@@ -6,8 +6,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a batch would cost, worked out without sending a request: jobs to run per model, credits
- * (one per image) and dollars from the price table. A job whose image the journal kept but did not
+ * What a batch would cost, worked out without sending a request: jobs to run per model (upscales
+ * under {@code upscale}, which names none), credits (as the price table's {@code creditsPerImage}
+ * expects for each job's operation: 1 an image, 2 an upscale by default) and dollars from the price
+ * table. A job whose image the journal kept but did not
  * deliver everywhere runs (it is delivered) and costs nothing. With {@code deduplicate(true)} (the
  * pipeline's default), a request that an earlier entry also makes costs nothing: the run generates
  * it once and copies the image.

@@ -1,11 +1,14 @@
 package ai.anycap.pipeline;
 
+import ai.anycap.client.ImageOperation;
 import ai.anycap.client.PromptTemplate;
 import ai.anycap.client.PromptTemplateException;
 import ai.anycap.pipeline.internal.CsvJobReader;
 import ai.anycap.pipeline.internal.CsvJobSpec;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -34,6 +37,13 @@ import java.util.Objects;
  *     .outputKey("products/{sku}.png")
  *     .idColumn("sku")
  *     .build();
+ * JobSource restyle = CsvJobSource.builder()
+ *     .file(Path.of("photos.csv"))          // photo,style
+ *     .operation(ImageOperation.EDIT).model("nano-banana-pro")
+ *     .promptColumn("style")
+ *     .referenceColumn("photo")             // a path under the pipeline's reference directory
+ *     .outputKey("restyled/{photo}")
+ *     .build();
  * }</pre>
  */
 public final class CsvJobSource extends FileJobSource {
@@ -53,7 +63,9 @@ public final class CsvJobSource extends FileJobSource {
 
   /**
    * Configures a {@link CsvJobSource}. Required: {@link #file}, {@link #outputKey}, and one of
-   * {@link #template} or {@link #promptColumn}. Not thread-safe; {@link #build()} copies.
+   * {@link #template} or {@link #promptColumn} (neither for an upscale, which takes no prompt; an
+   * edit or upscale also needs a {@link #referenceColumn}). Not thread-safe; {@link #build()}
+   * copies.
    */
   public static final class Builder extends FileJobSource.Builder<Builder> {
     private char separator = ',';
@@ -62,6 +74,7 @@ public final class CsvJobSource extends FileJobSource {
     private String idColumn;
     private String modelColumn;
     private final Map<String, String> values = new LinkedHashMap<>();
+    private final List<String> referenceColumns = new ArrayList<>();
 
     private Builder() {}
 
@@ -131,6 +144,20 @@ public final class CsvJobSource extends FileJobSource {
     }
 
     /**
+     * A column naming each row's reference image: a path relative to the pipeline's {@link
+     * ImagePipelineBuilder#referenceDirectory reference directory}, an http(s) URL or an {@code
+     * anycap://upload/} reference. Each call adds a column (a row then has a reference from each,
+     * in order); a row whose cell is empty is refused. Default none.
+     *
+     * @param column a column of the header
+     * @return this builder
+     */
+    public Builder referenceColumn(String column) {
+      referenceColumns.add(column(column, "referenceColumn"));
+      return this;
+    }
+
+    /**
      * Adds a value to every job, rendered from the row's columns: a constant, or {@code {column}}
      * references, such as {@code value("product_name", "{name}")} when a template's placeholder
      * and the file's column are named differently. It replaces a column of the same name. Default
@@ -155,7 +182,8 @@ public final class CsvJobSource extends FileJobSource {
      *
      * @return the source
      * @throws IllegalStateException naming the missing field ({@code file}, {@code outputKey},
-     *     {@code template or promptColumn}), or when both a template and a prompt column are set
+     *     {@code template or promptColumn}, {@code referenceColumn} for an edit or upscale), or
+     *     when both a template and a prompt column are set, or either for an upscale
      * @throws IllegalArgumentException when the output key or a value is not a valid template
      */
     public CsvJobSource build() {
@@ -163,7 +191,15 @@ public final class CsvJobSource extends FileJobSource {
       if (outputKey == null) {
         throw new IllegalStateException("CsvJobSource needs an outputKey, such as \"{sku}.png\"");
       }
-      if (template == null && promptColumn == null) {
+      if (operation == ImageOperation.UPSCALE && (template != null || promptColumn != null)) {
+        throw new IllegalStateException("an upscale takes no prompt: drop the CsvJobSource's "
+            + (template != null ? "template '" + template + "'" : "promptColumn '" + promptColumn + "'"));
+      }
+      if (operation != ImageOperation.GENERATE && referenceColumns.isEmpty()) {
+        throw new IllegalStateException("CsvJobSource of " + operation.value()
+            + " jobs needs a referenceColumn naming each row's image");
+      }
+      if (template == null && promptColumn == null && operation != ImageOperation.UPSCALE) {
         throw new IllegalStateException(
             "CsvJobSource needs a template or a promptColumn to make each row's prompt");
       }
@@ -186,6 +222,7 @@ public final class CsvJobSource extends FileJobSource {
           new CsvJobSpec(
               file,
               separator,
+              operation,
               template,
               promptColumn,
               key,
@@ -193,7 +230,8 @@ public final class CsvJobSource extends FileJobSource {
               model,
               modelColumn,
               params,
-              extra));
+              extra,
+              referenceColumns));
     }
 
     private static PromptTemplate compile(String what, String text) {

@@ -1,5 +1,6 @@
 package ai.anycap.pipeline;
 
+import ai.anycap.client.ImageOperation;
 import ai.anycap.client.Model;
 import ai.anycap.pipeline.internal.JobFiles;
 import ai.anycap.pipeline.internal.ModelParams;
@@ -73,6 +74,7 @@ public abstract sealed class FileJobSource implements JobSource permits CsvJobSo
   public abstract static sealed class Builder<B extends Builder<B>>
       permits CsvJobSource.Builder, JsonLinesJobSource.Builder {
     Path file;
+    ImageOperation operation = ImageOperation.GENERATE;
     String template;
     String model;
     final Map<String, Object> params = new LinkedHashMap<>();
@@ -88,6 +90,25 @@ public abstract sealed class FileJobSource implements JobSource permits CsvJobSo
      */
     public final B file(Path file) {
       this.file = Objects.requireNonNull(file, "file");
+      return self();
+    }
+
+    /**
+     * The operation of the entries that name none (every CSV row, each JSON Lines line without
+     * {@code operation}); default {@link ImageOperation#GENERATE}. An edit or upscale entry needs a
+     * reference image; an upscale entry takes no prompt, so the source's template does not apply
+     * to it.
+     *
+     * @param operation generate, edit or upscale
+     * @return this builder
+     * @throws IllegalArgumentException for {@link ImageOperation#READ}, which makes no image
+     */
+    public final B operation(ImageOperation operation) {
+      Objects.requireNonNull(operation, "operation");
+      if (operation == ImageOperation.READ) {
+        throw new IllegalArgumentException("a read answers text, not an image: it is no job of a source");
+      }
+      this.operation = operation;
       return self();
     }
 

@@ -1,8 +1,10 @@
 package ai.anycap.pipeline;
 
+import ai.anycap.client.ImageOperation;
 import ai.anycap.client.Mode;
 import ai.anycap.client.Model;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -18,51 +20,73 @@ import java.util.Objects;
  * output root. {@link #id()} must be stable across runs, since the journal recognises finished
  * jobs by it; it defaults to the output key.
  *
+ * <p>The {@link #operation()} is {@link ImageOperation#GENERATE} unless set: with {@link
+ * #references()} it generates image-to-image (the mode is {@code image-to-image} unless the job
+ * sets another). {@link ImageOperation#EDIT} edits the references as the prompt says; {@link
+ * ImageOperation#UPSCALE} enlarges its one reference, takes no prompt and no model (a {@code
+ * resolution} parameter says how far). {@link ImageOperation#READ} answers text, not an image, so
+ * it is no job: call {@code images().read(...)} on the client. A reference is a local file (a path
+ * relative to the pipeline's {@link ImagePipelineBuilder#referenceDirectory(Path) reference
+ * directory}), an http(s) URL or an {@code anycap://upload/<id>} reference; local files are
+ * checked before the batch spends anything, and uploaded once however many jobs name them.
+ *
  * <pre>{@code
  * ImageJob job = ImageJob.builder()
  *     .template("product_hero").value("product_name", "Mug").value("color", "red")
  *     .outputKey("mugs/red.png")
  *     .build();
+ * ImageJob restyle = ImageJob.builder()
+ *     .operation(ImageOperation.EDIT).model("nano-banana-pro")
+ *     .prompt("restyle as a watercolor").reference("mug.png")   // photos/mug.png, with referenceDirectory("photos")
+ *     .outputKey("watercolor/mug.png")
+ *     .build();
  * }</pre>
  *
  * @param id stable identifier, unique within a batch
- * @param template the template name, or null for a literal prompt
- * @param prompt the literal prompt, or null when a template is used
+ * @param operation what the job asks for: generate, edit or upscale
+ * @param template the template name, or null for a literal prompt (or none, for an upscale)
+ * @param prompt the literal prompt, or null when a template is used (or for an upscale)
  * @param values the job's fields (a CSV row): fill the template and, later, sink templates
  * @param model the model id, or null for the template's or pipeline's default
- * @param mode the generation mode, or null to let the server infer it
+ * @param mode the generation mode, or null: the server infers it, or {@code image-to-image} for a
+ *     generate with references
  * @param params model parameters, over the template's defaults
- * @param referenceImages reference image URLs, for image-to-image
+ * @param references reference images as written: paths, http(s) URLs or {@code anycap://upload/}
+ *     references
  * @param outputKey where the image goes, relative to the output root
  */
 public record ImageJob(
     String id,
+    ImageOperation operation,
     String template,
     String prompt,
     Map<String, String> values,
     String model,
     Mode mode,
     Map<String, Object> params,
-    List<URI> referenceImages,
+    List<String> references,
     String outputKey) {
 
   /**
    * A job; the maps and list are copied.
    *
    * @param id stable identifier, not blank
+   * @param operation generate, edit or upscale
    * @param template the template name, or null for a literal prompt
    * @param prompt the literal prompt, or null when a template is used
    * @param values the job's fields
    * @param model the model id, or null
    * @param mode the generation mode, or null
    * @param params model parameters
-   * @param referenceImages reference image URLs
+   * @param references reference images, none blank
    * @param outputKey where the image goes, relative to the output root; not blank
-   * @throws IllegalArgumentException when the id or output key is blank, or not exactly one of a
-   *     template and a prompt is set
+   * @throws IllegalArgumentException when the id or output key is blank, a reference is blank,
+   *     the operation is {@code read}, an edit or upscale has no reference, or not exactly one of a
+   *     template and a prompt is set (none, for an upscale)
    */
   public ImageJob {
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(operation, "operation");
     Objects.requireNonNull(outputKey, "outputKey");
     if (id.isBlank()) {
       throw new IllegalArgumentException("job id must not be blank");
@@ -70,13 +94,38 @@ public record ImageJob(
     if (outputKey.isBlank()) {
       throw new IllegalArgumentException("job " + id + " has a blank output key");
     }
-    if ((template == null) == (prompt == null)) {
-      throw new IllegalArgumentException(
-          "job " + id + " needs exactly one of a template name or a literal prompt");
-    }
+    references = List.copyOf(references);
+    checkOperation(id, operation, template, prompt, references);
     values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
     params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
-    referenceImages = List.copyOf(referenceImages);
+  }
+
+  private static void checkOperation(
+      String id, ImageOperation operation, String template, String prompt, List<String> references) {
+    for (String r : references) {
+      if (r.isBlank()) {
+        throw new IllegalArgumentException("job " + id + " has a blank reference image");
+      }
+    }
+    switch (operation) {
+      case READ -> throw new IllegalArgumentException("job " + id + ": a read answers text, not an image, so it"
+          + " is no pipeline job; call AnyCapClient.images().read(...)");
+      case UPSCALE -> {
+        if (template != null || prompt != null) {
+          throw new IllegalArgumentException("job " + id + ": an upscale takes no prompt or template");
+        }
+      }
+      default -> {
+        if ((template == null) == (prompt == null)) {
+          throw new IllegalArgumentException(
+              "job " + id + " needs exactly one of a template name or a literal prompt");
+        }
+      }
+    }
+    if (operation != ImageOperation.GENERATE && references.isEmpty()) {
+      throw new IllegalArgumentException("job " + id + ": an " + operation.value()
+          + " needs a reference image, the image to " + operation.value());
+    }
   }
 
   /** {@return a builder with nothing set} */
@@ -109,13 +158,14 @@ public record ImageJob(
   public Builder toBuilder() {
     Builder b = new Builder();
     b.id = id;
+    b.operation = operation;
     b.template = template;
     b.prompt = prompt;
     b.values.putAll(values);
     b.model = model;
     b.mode = mode;
     b.params.putAll(params);
-    b.referenceImages.addAll(referenceImages);
+    b.references.addAll(references);
     b.outputKey = outputKey;
     return b;
   }
@@ -123,13 +173,14 @@ public record ImageJob(
   /** Builds an {@link ImageJob}; not thread-safe, {@link #build()} copies. */
   public static final class Builder {
     private String id;
+    private ImageOperation operation = ImageOperation.GENERATE;
     private String template;
     private String prompt;
     private final Map<String, String> values = new LinkedHashMap<>();
     private String model;
     private Mode mode;
     private final Map<String, Object> params = new LinkedHashMap<>();
-    private final List<URI> referenceImages = new ArrayList<>();
+    private final List<String> references = new ArrayList<>();
     private String outputKey;
 
     private Builder() {}
@@ -249,14 +300,50 @@ public record ImageJob(
     }
 
     /**
-     * Adds a reference image, for image-to-image; default none.
+     * What the job asks for; default {@link ImageOperation#GENERATE}. An edit and an upscale need
+     * a {@link #reference(String) reference}; an upscale takes no prompt. {@link
+     * ImageOperation#READ} is refused by {@link #build()}: it makes no image.
      *
-     * @param url the image's URL
+     * @param operation generate, edit or upscale
      * @return this builder
      */
-    public Builder referenceImage(URI url) {
-      referenceImages.add(Objects.requireNonNull(url, "url"));
+    public Builder operation(ImageOperation operation) {
+      this.operation = Objects.requireNonNull(operation, "operation");
       return this;
+    }
+
+    /**
+     * Adds a reference image; default none. A local path is relative to the pipeline's reference
+     * directory (default: the working directory) and may not leave it; a file is uploaded once
+     * however many jobs name it.
+     *
+     * @param reference a path, an http(s) URL, an {@code anycap://upload/<id>} reference or a
+     *     {@code file:} URI, as written in a CSV cell or a JSON line
+     * @return this builder
+     */
+    public Builder reference(String reference) {
+      references.add(Objects.requireNonNull(reference, "reference"));
+      return this;
+    }
+
+    /**
+     * Adds a local reference image, as {@link #reference(String)}.
+     *
+     * @param file the file, relative to the pipeline's reference directory, or absolute under it
+     * @return this builder
+     */
+    public Builder reference(Path file) {
+      return reference(Objects.requireNonNull(file, "file").toString());
+    }
+
+    /**
+     * Adds a reference image by URI, as {@link #reference(String)}.
+     *
+     * @param uri an http(s) URL, an {@code anycap://upload/} reference or a {@code file:} URI
+     * @return this builder
+     */
+    public Builder reference(URI uri) {
+      return reference(Objects.requireNonNull(uri, "uri").toString());
     }
 
     /**
@@ -274,15 +361,15 @@ public record ImageJob(
      * Builds the job.
      *
      * @return the job
-     * @throws IllegalArgumentException when the output key is missing, or neither (or both) of a
-     *     template and a prompt is set
+     * @throws IllegalArgumentException when the output key is missing, or the record's constructor
+     *     refuses the job (see there)
      */
     public ImageJob build() {
       if (outputKey == null) {
         throw new IllegalArgumentException("job " + (id == null ? "" : id + " ") + "needs an outputKey");
       }
-      return new ImageJob(
-          id == null ? outputKey : id, template, prompt, values, model, mode, params, referenceImages, outputKey);
+      return new ImageJob(id == null ? outputKey : id, operation, template, prompt, values, model, mode, params,
+          references, outputKey);
     }
   }
 }

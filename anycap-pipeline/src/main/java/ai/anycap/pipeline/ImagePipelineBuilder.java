@@ -84,6 +84,19 @@ public final class ImagePipelineBuilder {
   }
 
   /**
+   * The directory that jobs' local reference images are relative to (a CSV's reference column, a
+   * JSON line's {@code references}); default the working directory. A reference that leads out of
+   * it (through {@code ..}, or an absolute path elsewhere) is refused when the batch is checked, so
+   * that a job file cannot make the pipeline upload files from anywhere on the machine.
+   *
+   * @param directory the directory
+   * @return this builder
+   */
+  public ImagePipelineBuilder referenceDirectory(Path directory) {
+    return set(PipelineSettings.REFERENCE_DIRECTORY, Objects.requireNonNull(directory, "directory"));
+  }
+
+  /**
    * The JSON Lines journal, so that a rerun skips what succeeded for the same request (its image
    * still there, see {@link #outputCheck}), delivers what was kept but not delivered, and
    * downloads what the server had answered when a run stopped; default none. One pipeline at a

@@ -12,7 +12,9 @@
  *       one at a time by a {@link ai.anycap.pipeline.JobReader}: {@link
  *       ai.anycap.pipeline.CsvJobSource} and {@link ai.anycap.pipeline.JsonLinesJobSource} (both
  *       {@link ai.anycap.pipeline.FileJobSource}s), {@code JobSource.of(collection)}, or your own.
- *       A malformed entry is an {@link ai.anycap.pipeline.InvalidJobException} naming its {@link
+ *       A job generates, edits or upscales ({@link ai.anycap.client.ImageOperation}), with
+ *       reference images that may be local files (checked before anything is spent, uploaded once
+ *       per batch). A malformed entry is an {@link ai.anycap.pipeline.InvalidJobException} naming its {@link
  *       ai.anycap.pipeline.JobPosition}; a batch with one is refused with a {@link
  *       ai.anycap.pipeline.BatchValidationException} before anything is spent.
  *   <li>Limits: {@link ai.anycap.pipeline.Retry} for requests and deliveries, {@link

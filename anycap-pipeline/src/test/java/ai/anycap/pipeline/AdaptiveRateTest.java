@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Adaptive rate control against a rate-limited simulator, judged by the simulator's counters: the
- * share of generate requests it refused, and how much of its rate limit's capacity became images
- * ({@link SimulatorCounters#rateLimitUse()}). The same batch runs once with adaptive control and
+ * share of generate requests it refused, and how many requests the same images took. The same
+ * batch runs once with adaptive control and
  * once at a fixed concurrency, under the same retry policy. (Exact goodput figures on virtual
  * time are in {@code RequestPacerTest}; anycap-bench measures them in real time.)
  */
@@ -66,9 +66,13 @@ class AdaptiveRateTest {
     assertThat(adaptive.report().succeeded()).isEqualTo(JOBS);
     assertThat(adaptive.limitedShare()).as("429 share, adaptive vs fixed %.3f", fixed.limitedShare())
         .isLessThan(fixed.limitedShare() / 3);
-    assertThat(adaptive.counters().rateLimitUse()).as("share of the rate limit used, adaptive vs fixed %.3f",
-            fixed.counters().rateLimitUse())
-        .isGreaterThan(fixed.counters().rateLimitUse());
+    assertThat(adaptive.counters().requests(SimulatorCounters.GENERATE))
+        .as("requests sent for the same images, adaptive vs fixed %d", fixed.counters().requests(SimulatorCounters.GENERATE))
+        .isLessThan(fixed.counters().requests(SimulatorCounters.GENERATE));
+    // How much of the limit each uses is a matter of wall-clock time, which a short batch on a
+    // loaded machine cannot settle (the pace is still being learned when it ends): the goodput of
+    // the learned pace is asserted on virtual time (RequestPacerTest, RequestPacerNoiseTest) and
+    // measured by the benchmark (docs/benchmarks.md).
 
     // It paused at the first 429 and has paced its requests since. (How close the pace comes to
     // the server's 20 a second is asserted on virtual time, in RequestPacerTest: this batch ends

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import ai.anycap.client.ImageOperation;
 import ai.anycap.client.Mode;
 import ai.anycap.pipeline.JobPasses.Pass;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +69,8 @@ class JsonLinesJobSourceTest {
             Map.entry("tags", List.of("a", 2)));
     assertThatThrownBy(() -> ((List<?>) job.params().get("tags")).clear())
         .isInstanceOf(UnsupportedOperationException.class);
-    assertThat(job.referenceImages()).containsExactly(URI.create("https://example.com/a.jpg"));
+    assertThat(job.references()).containsExactly("https://example.com/a.jpg");
+    assertThat(job.operation()).isEqualTo(ImageOperation.GENERATE);
     assertThat(job.outputKey()).isEqualTo("a1.png");
     assertThat(pass.lines()).containsExactly(1L);
   }
@@ -85,7 +86,7 @@ class JsonLinesJobSourceTest {
     assertThat(job.mode()).isNull();
     assertThat(job.values()).isEmpty();
     assertThat(job.params()).isEmpty();
-    assertThat(job.referenceImages()).isEmpty();
+    assertThat(job.references()).isEmpty();
   }
 
   @Test
@@ -167,7 +168,7 @@ class JsonLinesJobSourceTest {
   static Stream<Arguments> badLines() {
     return Stream.of(
         Arguments.of("{'prompt': 'x', 'output': 'x.png', 'colour': 'red'}", "colour",
-            "unknown key; allowed keys: id, template, prompt, values, model, mode, params,"
+            "unknown key; allowed keys: id, operation, template, prompt, values, model, mode, params,"
                 + " references, output"),
         Arguments.of("{'prompt': 'x', 'output': ", null, "line is not valid JSON"),
         Arguments.of("not json at all", null, "line is not valid JSON (at column "),
@@ -194,11 +195,18 @@ class JsonLinesJobSourceTest {
             "params.prompt", "is not a model parameter"),
         Arguments.of("{'prompt': 'x', 'references': 'https://a.example/x.jpg', 'output':"
             + " 'x.png'}", "references", "must be an array"),
-        Arguments.of("{'prompt': 'x', 'references': ['https://a.example/x.jpg',"
-            + " 'file:///etc/passwd'], 'output': 'x.png'}", "references[1]",
-            "must be an absolute http(s) URL"),
-        Arguments.of("{'prompt': 'x', 'references': ['http://a b'], 'output': 'x.png'}",
-            "references[0]", "is not a valid URL"),
+        Arguments.of("{'prompt': 'x', 'references': ['https://a.example/x.jpg', 3], 'output':"
+            + " 'x.png'}", "references[1]", "must be a path or an http(s) URL string, found number"),
+        Arguments.of("{'prompt': 'x', 'references': [' '], 'output': 'x.png'}",
+            "references[0]", "must not be blank"),
+        Arguments.of("{'operation': 'inpaint', 'prompt': 'x', 'output': 'x.png'}", "operation",
+            "unknown image operation 'inpaint'"),
+        Arguments.of("{'operation': 'read', 'prompt': 'x', 'references': ['a.png'], 'output': 'x.png'}",
+            "operation", "a read answers text, not an image"),
+        Arguments.of("{'operation': 'edit', 'prompt': 'x', 'output': 'x.png'}", "references",
+            "an edit needs a reference image"),
+        Arguments.of("{'operation': 'upscale', 'prompt': 'x', 'references': ['a.png'], 'output': 'x.png'}",
+            "prompt", "an upscale takes no prompt"),
         Arguments.of("{'prompt': 'x', 'mode': 3, 'output': 'x.png'}", "mode",
             "must be a string"));
   }

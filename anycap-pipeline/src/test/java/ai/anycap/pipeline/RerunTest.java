@@ -5,9 +5,11 @@ import static ai.anycap.pipeline.PipelineFixtures.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.anycap.client.ImageOperation;
 import ai.anycap.client.ImageRequest;
 import ai.anycap.client.PromptTemplate;
 import ai.anycap.client.PromptTemplates;
+import ai.anycap.pipeline.internal.JobCall;
 import ai.anycap.pipeline.internal.RequestDigest;
 import ai.anycap.testkit.AnyCapSimulator;
 import java.nio.charset.StandardCharsets;
@@ -219,7 +221,8 @@ class RerunTest {
   private void writeGeneratedLine(ImageJob job, String url) throws Exception {
     ImageRequest request = ImageRequest.builder().model("nano-banana-2")
         .prompt(TEMPLATES.render("product_hero", job.values())).build();
-    long fingerprint = RequestDigest.ofJob(request, job.outputKey()).high();
+    long fingerprint = RequestDigest.ofJob(new JobCall.Image(ImageOperation.GENERATE, request), job.outputKey(),
+        file -> { throw new AssertionError("no local file"); }).high();
     Files.createDirectories(out);
     Files.writeString(journal, "{\"id\":\"" + job.id() + "\",\"status\":\"generated\",\"request\":\""
         + String.format("%016x", fingerprint) + "\",\"urls\":[\"" + url + "\"],\"model\":\"nano-banana-2\","

@@ -81,16 +81,20 @@ public record LocalImage(Path file, String contentType, byte[] bytes, String sha
     byte[] head;
     try (java.io.InputStream in = Files.newInputStream(file)) {
       head = in.readNBytes(ImageFormat.MAGIC_LENGTH);
-    } catch (NoSuchFileException e) {
-      throw new UploadException(Reason.FILE_MISSING, file, null, 0,
-          "reference image " + file + " does not exist", e);
     } catch (IOException e) {
-      throw new UploadException(Reason.FILE_UNREADABLE, file, null, 0,
-          "reference image " + file + " cannot be read: " + e, e);
+      throw readFailure(file, e);
     }
     if (ImageFormat.detect(head, head.length).isEmpty()) {
       throw notAnImage(file, head.length);
     }
+  }
+
+  private static UploadException readFailure(Path file, IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return new UploadException(Reason.FILE_MISSING, file, null, 0, "reference image " + file + " does not exist", e);
+    }
+    return new UploadException(Reason.FILE_UNREADABLE, file, null, 0,
+        "reference image " + file + " cannot be read: " + e, e);
   }
 
   private static UploadException notAnImage(Path file, int length) {
@@ -100,8 +104,47 @@ public record LocalImage(Path file, String contentType, byte[] bytes, String sha
         null);
   }
 
+  /**
+   * The SHA-256 of the file's bytes, read as a stream and checked as {@link #check} checks: for a
+   * fingerprint of the file, without holding it in memory.
+   */
+  public static String digest(Path file, long maxBytes) {
+    stamp(file, maxBytes);
+    MessageDigest sha = newSha256();
+    byte[] buffer = new byte[64 * 1024];
+    long total = 0;
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
+        if (total == 0 && ImageFormat.detect(buffer, n).isEmpty()) {
+          throw notAnImage(file, n);
+        }
+        total += n;
+        if (total > maxBytes) {
+          throw tooLarge(file, total, maxBytes);
+        }
+        sha.update(buffer, 0, n);
+      }
+    } catch (IOException e) {
+      throw readFailure(file, e);
+    }
+    if (total == 0) {
+      throw notAnImage(file, 0);
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
   /** Reads and checks the file. */
   public static LocalImage read(Path file, long maxBytes) {
+    return read(file, maxBytes, null);
+  }
+
+  /**
+   * Reads and checks the file; {@code knownSha256}, when not null, is taken as the hash of its
+   * bytes (the file's size and modification time are those it was computed for), so that a file
+   * hashed for a fingerprint is not hashed again for its upload.
+   */
+  public static LocalImage read(Path file, long maxBytes, String knownSha256) {
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);
@@ -126,12 +169,16 @@ public record LocalImage(Path file, String contentType, byte[] bytes, String sha
     int dot = name.lastIndexOf('.');
     String ext = dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
     String type = TYPES.getOrDefault(ext, format.get().mediaType());
-    return new LocalImage(file, type, bytes, sha256(bytes));
+    return new LocalImage(file, type, bytes, knownSha256 != null ? knownSha256 : sha256(bytes));
   }
 
   static String sha256(byte[] bytes) {
+    return HexFormat.of().formatHex(newSha256().digest(bytes));
+  }
+
+  private static MessageDigest newSha256() {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is not available", e);
     }

@@ -77,7 +77,7 @@ public final class ReferenceUploader {
           if (done != null) {
             return CompletableFuture.completedFuture(new Upload(done, true));
           }
-          LocalImage image = LocalImage.read(abs, maxBytes);
+          LocalImage image = LocalImage.read(abs, maxBytes, known);
           cache.remember(stamp, image.sha256());
           UploadedImage cached = cache.done(image.sha256());
           if (cached != null) {
@@ -94,6 +94,22 @@ public final class ReferenceUploader {
   /** Checks a local file as an upload would before sending anything; no network, no hashing. */
   public void check(Path file) {
     LocalImage.check(file.toAbsolutePath().normalize(), maxBytes);
+  }
+
+  /**
+   * The SHA-256 of a file's bytes, remembered by its size and modification time with the hashes
+   * uploads compute, so that the file is hashed once however often it is asked for or uploaded.
+   */
+  public String sha256(Path file) {
+    Path abs = file.toAbsolutePath().normalize();
+    LocalImage.Stamp stamp = LocalImage.stamp(abs, maxBytes);
+    String known = cache.sha(stamp);
+    if (known != null) {
+      return known;
+    }
+    String sha = LocalImage.digest(abs, maxBytes);
+    cache.remember(stamp, sha);
+    return sha;
   }
 
   /** Drops the cached upload of these bytes, so that the next use uploads them again. */

@@ -28,7 +28,7 @@ sealed interface Admission {
       return new AlreadyDone("succeeded in an earlier run (" + journal.name() + ")");
     }
     if (known instanceof Journal.Undelivered kept && kept.outputsExist(outputRoot)) {
-      String model = kept.model().isEmpty() ? plan.request().model() : kept.model();
+      String model = kept.model().isEmpty() ? plan.call().model() : kept.model();
       return new Deliver(kept.paths(outputRoot), model, kept.receipts());
     }
     if (known instanceof Journal.Generated answer) {

@@ -264,10 +264,14 @@ public final class CsvJobReader extends FileJobReader {
     if (spec.idColumn() != null) {
       job.id(required(values, spec.idColumn(), "the job id", where));
     }
+    job.operation(spec.operation());
     if (spec.promptColumn() != null) {
       job.prompt(required(values, spec.promptColumn(), "the prompt", where));
-    } else {
+    } else if (spec.template() != null) {
       job.template(spec.template());
+    }
+    for (String column : spec.referenceColumns()) {
+      job.reference(required(values, column, "the row's reference image", where).strip());
     }
     String model = spec.modelColumn() == null ? "" : values.get(spec.modelColumn()).strip();
     if (!model.isEmpty()) {

@@ -72,7 +72,7 @@ final class Deduplication {
     if (!enabled) {
       return Claim.ALONE;
     }
-    RequestDigest digest = RequestDigest.of(plan.request());
+    RequestDigest digest = RequestDigest.of(plan.call());
     Set<RequestDigest> candidates = repeated;
     if (candidates != null && !candidates.contains(digest)) {
       return Claim.ALONE;

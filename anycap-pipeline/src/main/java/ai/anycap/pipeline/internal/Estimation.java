@@ -2,6 +2,7 @@ package ai.anycap.pipeline.internal;
 
 import static ai.anycap.pipeline.internal.PipelineSettings.DEDUPLICATE;
 
+import ai.anycap.client.UploadException;
 import ai.anycap.pipeline.BatchEstimate;
 import ai.anycap.pipeline.InvalidJobException;
 import ai.anycap.pipeline.JobSource;
@@ -52,26 +53,32 @@ final class Estimation implements SourceWalk.Visitor {
   @Override
   public void entry(long index, JobPlan plan) {
     Journal journal = core.journal();
-    Admission admission = Admission.of(journal, plan, journal.fingerprint(plan), core.resolver().outputs().root(), null);
+    Admission admission;
+    try {
+      admission = Admission.of(journal, plan, journal.fingerprint(plan), core.resolver().outputs().root(), null);
+    } catch (UploadException e) {
+      invalid++; // a reference file that cannot be read: the run would refuse the entry
+      return;
+    }
     if (admission instanceof Admission.AlreadyDone) {
       done++;
       return;
     }
     jobs++;
-    String model = plan.request().model();
+    String model = plan.call().model();
     byModel.merge(model, 1L, Long::sum);
     if (admission instanceof Admission.Deliver || admission instanceof Admission.Resume) {
       return; // the image exists, or was paid for already: fetching it costs nothing
     }
-    RequestDigest digest = RequestDigest.of(plan.request());
+    RequestDigest digest = RequestDigest.of(plan.call());
     if (requests.putIfAbsent(digest.high(), digest.low(), 0) != Fingerprints.ABSENT) {
       duplicates++;
       if (deduplicate) {
         return;
       }
     }
-    credits = credits.add(BigDecimal.ONE);
-    BigDecimal price = core.spending().usd(model, 1);
+    credits = credits.add(core.spending().expectedCredits(plan.call()));
+    BigDecimal price = core.spending().usd(plan.call(), 1);
     if (price.signum() == 0) {
       unpriced.add(model);
     }

@@ -7,6 +7,7 @@ import ai.anycap.client.AuthenticationException;
 import ai.anycap.client.DownloadException;
 import ai.anycap.client.InsufficientCreditException;
 import ai.anycap.client.PermissionDeniedException;
+import ai.anycap.client.UploadException;
 import ai.anycap.pipeline.JobResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,6 +47,9 @@ final class Failures {
     }
     if (e instanceof DownloadException d) {
       return "DOWNLOAD_" + d.reason();
+    }
+    if (e instanceof UploadException u) {
+      return "UPLOAD_" + u.reason();
     }
     if (e instanceof JobTimeoutException) {
       return "JOB_TIMEOUT";

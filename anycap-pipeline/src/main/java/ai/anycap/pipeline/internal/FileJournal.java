@@ -26,6 +26,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,22 +45,26 @@ final class FileJournal implements Journal {
   private final Path outputRoot;
   private final Clock clock;
   private final OutputCheck check;
+  private final Function<Path, String> referenceSha256;
   private final JournalLock lock;
   private final FileChannel channel;
   private final JournalIndex index = new JournalIndex();
   private final Map<String, Generated> generated = new HashMap<>();
   private final Map<String, Undelivered> undelivered = new HashMap<>();
 
-  private FileJournal(Path file, Path outputRoot, Clock clock, OutputCheck check, JournalLock lock, FileChannel channel) {
+  private FileJournal(Path file, Path outputRoot, Clock clock, OutputCheck check, Function<Path, String> referenceSha256,
+      JournalLock lock, FileChannel channel) {
     this.file = file;
     this.outputRoot = outputRoot;
     this.clock = clock;
     this.check = check;
+    this.referenceSha256 = referenceSha256;
     this.lock = lock;
     this.channel = channel;
   }
 
-  static FileJournal open(Path file, Path outputRoot, Clock clock, OutputCheck check) {
+  static FileJournal open(
+      Path file, Path outputRoot, Clock clock, OutputCheck check, Function<Path, String> referenceSha256) {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
@@ -75,7 +80,7 @@ final class FileJournal implements Journal {
     FileChannel channel = null;
     try {
       channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      FileJournal journal = new FileJournal(file, outputRoot, clock, check, lock, channel);
+      FileJournal journal = new FileJournal(file, outputRoot, clock, check, referenceSha256, lock, channel);
       journal.mendTail();
       journal.read();
       channel.position(channel.size());
@@ -219,7 +224,7 @@ final class FileJournal implements Journal {
 
   @Override
   public long fingerprint(JobPlan plan) {
-    return RequestDigest.ofJob(plan.request(), relative(plan.output())).high();
+    return RequestDigest.ofJob(plan.call(), relative(plan.output()), referenceSha256).high();
   }
 
   @Override

@@ -1,31 +1,35 @@
 package ai.anycap.pipeline.internal;
 
+import ai.anycap.client.ImageOperation;
 import ai.anycap.client.Mode;
 import ai.anycap.pipeline.ImageJob;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URI;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * The JSON form of an {@link ImageJob}, the same as one line of a JSON Lines job file: {@code
- * {"id","template","values","prompt","model","mode","params","references","output"}}. Used to put
+ * {"id","operation","template","values","prompt","model","mode","params","references","output"}}; {@code
+ * operation} only when it is not {@code generate}. Used to put
  * jobs on queues.
  */
 public final class ImageJobJson {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Set<String> KEYS =
-      Set.of("id", "template", "values", "prompt", "model", "mode", "params", "references", "output");
+      Set.of("id", "operation", "template", "values", "prompt", "model", "mode", "params", "references", "output");
 
   private ImageJobJson() {}
 
   public static String write(ImageJob job) {
     ObjectNode o = MAPPER.createObjectNode();
     o.put("id", job.id());
+    if (job.operation() != ImageOperation.GENERATE) {
+      o.put("operation", job.operation().value());
+    }
     if (job.template() != null) {
       o.put("template", job.template());
     }
@@ -45,9 +49,8 @@ public final class ImageJobJson {
     if (!job.params().isEmpty()) {
       o.set("params", MAPPER.valueToTree(job.params()));
     }
-    if (!job.referenceImages().isEmpty()) {
-      var refs = o.putArray("references");
-      job.referenceImages().forEach(u -> refs.add(u.toString()));
+    if (!job.references().isEmpty()) {
+      job.references().forEach(o.putArray("references")::add);
     }
     o.put("output", job.outputKey());
     try {
@@ -83,6 +86,9 @@ public final class ImageJobJson {
     if (n.path("id").isTextual()) {
       b.id(n.get("id").asText());
     }
+    if (n.path("operation").isTextual()) {
+      b.operation(ImageOperation.of(n.get("operation").asText()));
+    }
     if (n.path("template").isTextual()) {
       b.template(n.get("template").asText());
     }
@@ -101,7 +107,7 @@ public final class ImageJobJson {
       Map<String, Object> params = MAPPER.convertValue(n.get("params"), Map.class);
       b.params(params);
     }
-    n.path("references").forEach(r -> b.referenceImage(URI.create(r.asText())));
+    n.path("references").forEach(r -> b.reference(r.asText()));
     return b.build();
   }
 }

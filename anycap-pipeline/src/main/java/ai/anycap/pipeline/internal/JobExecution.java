@@ -7,6 +7,7 @@ import static ai.anycap.pipeline.internal.PipelineSettings.RETRY;
 import ai.anycap.client.DownloadException;
 import ai.anycap.client.ImageGeneration;
 import ai.anycap.client.RequestOptions;
+import ai.anycap.client.UploadedImage;
 import ai.anycap.pipeline.GeneratedImages;
 import ai.anycap.pipeline.JobResult;
 import ai.anycap.pipeline.Retry;
@@ -28,13 +29,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The requests of one job, once it holds a permit: reserve its cost in the budget, generate (paced
- * and retried), record the answer before downloading (so that a crash does not make a rerun pay
+ * The requests of one job, once it holds a permit: reserve its cost in the budget, upload its
+ * local reference files, make its paid call (a generate, edit or upscale; paced and retried),
+ * record the answer before downloading (so that a crash does not make a rerun pay
  * again), download each image (retried as a download, never by generating again), deliver to the
  * sinks, and settle the budget. An attempt that may have been billed without an answer keeps its
  * reservation for good, and is resubmitted only as {@link Retry#uncertain()} allows and when the
@@ -69,7 +72,7 @@ final class JobExecution {
     this.plan = plan;
     this.fingerprint = fingerprint;
     this.onGenerated = onGenerated;
-    this.model = plan.request().model();
+    this.model = plan.call().model();
     this.deadline = started + core.settings().get(JOB_TIMEOUT).toNanos();
   }
 
@@ -121,7 +124,7 @@ final class JobExecution {
                     .deliver(plan.job(), paths.get(0), model, Map.of())
                     .thenApply(d -> d.result(plan, paths, model, credits, attempts.get(), took(), requestId, null)))
         .exceptionally(this::ended)
-        .whenComplete((r, e) -> core.spending().settle(reservation, model, credits, images));
+        .whenComplete((r, e) -> core.spending().settle(reservation, plan.call(), credits, images));
   }
 
   private JobResult ended(Throwable error) {
@@ -142,7 +145,7 @@ final class JobExecution {
   }
 
   private boolean reserve() {
-    BigDecimal r = core.spending().tryReserve(plan.request().model());
+    BigDecimal r = core.spending().tryReserve(plan.call());
     if (r == null) {
       return false;
     }
@@ -167,13 +170,36 @@ final class JobExecution {
 
   private CompletableFuture<List<URI>> generate() {
     RetryPolicy<ImageGeneration> policy = policy("generate");
-    return Failsafe.with(policy)
-        .with(core.scheduler())
-        .getStageAsync(() -> core.pacer().beforeRequest().thenCompose(this::sendOnce))
+    return uploadReferences()
+        .thenCompose(v -> Failsafe.with(policy)
+            .with(core.scheduler())
+            .getStageAsync(() -> core.pacer().beforeRequest().thenCompose(this::sendOnce)))
         .thenApply(this::answered);
   }
 
-  /** One generate attempt, once the pacer lets it go. */
+  /**
+   * Uploads the job's local reference files before its paid call, so that a failed upload (free)
+   * is never taken for a paid attempt that may have been billed; retried as the job's requests
+   * are. The client shares one upload of a file among all the jobs that name it, at once or later,
+   * and the paid call then takes the file's object URL from its cache.
+   */
+  private CompletableFuture<Void> uploadReferences() {
+    Set<Path> files = plan.call().localFiles();
+    if (files.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    if (run.stopping()) {
+      return CompletableFuture.failedFuture(new NotStartedException());
+    }
+    CompletableFuture<?>[] uploads = files.stream()
+        .map(file -> Failsafe.with(this.<UploadedImage>policy("upload"))
+            .with(core.scheduler())
+            .getStageAsync(() -> core.client().images().uploadAsync(file)))
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(uploads);
+  }
+
+  /** One attempt of the job's paid call (generate, edit or upscale), once the pacer lets it go. */
   private CompletableFuture<ImageGeneration> sendOnce(RequestPacer.Ticket ticket) {
     if (run.stopping()) {
       core.pacer().afterRequest(ticket, new NotStartedException());
@@ -184,7 +210,7 @@ final class JobExecution {
     attempts.incrementAndGet();
     CompletableFuture<ImageGeneration> sent;
     try {
-      sent = core.client().images().generateAsync(plan.request(), generateOptions());
+      sent = plan.call().send(core.client().images(), generateOptions());
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
@@ -208,7 +234,7 @@ final class JobExecution {
     possiblyBilled.incrementAndGet();
     BigDecimal held = reservation;
     reservation = BigDecimal.ZERO;
-    run.possiblyBilled(core.spending().possiblyBilled(held, plan.request().model()));
+    run.possiblyBilled(core.spending().possiblyBilled(held, plan.call()));
     if (!Failures.retryable(failure) || core.settings().get(RETRY).uncertain() == Retry.Uncertain.FAIL) {
       return new BillingUncertainException("the request may have been generated and billed without an answer ("
           + failure.getMessage() + "); not sent again", failure);
@@ -226,7 +252,7 @@ final class JobExecution {
     requestId = g.requestId().orElse(null);
     credits = g.creditCost();
     images = g.outputs().size();
-    run.spent(g.model(), g.creditCost(), g.outputs().size());
+    run.spent(plan.call(), g.creditCost(), g.outputs().size());
     if (g.outputs().isEmpty()) {
       throw new EmptyResultException("the server returned no image (request_id=" + requestId + ")");
     }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What the pipeline remembers of jobs across runs, keyed by job id and checked against what each
@@ -22,13 +23,15 @@ public interface Journal extends AutoCloseable {
 
   /**
    * Locks the journal at {@code file} for this pipeline, reads it (it may not exist yet), and opens
-   * it for appending.
+   * it for appending. {@code referenceSha256} hashes a job's local reference files for its
+   * fingerprint.
    *
    * @throws ai.anycap.pipeline.JournalException when it cannot be read or written, or another
    *     pipeline (in this process or another) holds it
    */
-  static Journal open(Path file, Path outputRoot, Clock clock, OutputCheck check) {
-    return FileJournal.open(file, outputRoot, clock, check);
+  static Journal open(
+      Path file, Path outputRoot, Clock clock, OutputCheck check, Function<Path, String> referenceSha256) {
+    return FileJournal.open(file, outputRoot, clock, check, referenceSha256);
   }
 
   /** A journal that remembers nothing and writes nothing. */
@@ -40,9 +43,12 @@ public interface Journal extends AutoCloseable {
   String name();
 
   /**
-   * The fingerprint a job is remembered by: its request and its output path, so that a job whose
-   * template, parameters or output key changed is not mistaken for the one the journal recorded.
-   * 0 for a journal that remembers nothing.
+   * The fingerprint a job is remembered by: its request (local reference files by the SHA-256 of
+   * their bytes) and its output path, so that a job whose template, parameters, reference files
+   * or output key changed is not mistaken for the one the journal recorded. 0 for a journal that
+   * remembers nothing.
+   *
+   * @throws ai.anycap.client.UploadException when a local reference file cannot be read
    */
   long fingerprint(JobPlan plan);
 

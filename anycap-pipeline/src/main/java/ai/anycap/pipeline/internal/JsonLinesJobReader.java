@@ -1,5 +1,6 @@
 package ai.anycap.pipeline.internal;
 
+import ai.anycap.client.ImageOperation;
 import ai.anycap.client.Mode;
 import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.InvalidJobException;
@@ -11,8 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharsetDecoder;
@@ -42,7 +41,8 @@ public final class JsonLinesJobReader extends FileJobReader {
 
   static final List<String> KEYS =
       List.of(
-          "id", "template", "prompt", "values", "model", "mode", "params", "references", "output");
+          "id", "operation", "template", "prompt", "values", "model", "mode", "params", "references",
+          "output");
   private static final Set<String> KEY_SET = Set.copyOf(KEYS);
 
   private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
@@ -231,12 +231,18 @@ public final class JsonLinesJobReader extends FileJobReader {
       job.id(id);
     }
 
+    ImageOperation operation = operation(entry);
+    job.operation(operation);
     String template = text(entry, "template");
     String prompt = text(entry, "prompt");
     if (template != null && prompt != null) {
       throw problem("prompt", "a line takes \"template\" or \"prompt\", not both");
     }
-    if (prompt != null) {
+    if (operation == ImageOperation.UPSCALE) {
+      if (template != null || prompt != null) {
+        throw problem(template != null ? "template" : "prompt", "an upscale takes no prompt");
+      }
+    } else if (prompt != null) {
       job.prompt(prompt);
     } else if (template != null) {
       job.template(template);
@@ -263,7 +269,10 @@ public final class JsonLinesJobReader extends FileJobReader {
 
     job.values(values(entry));
     job.params(params(entry));
-    references(entry, job);
+    if (references(entry, job) == 0 && operation != ImageOperation.GENERATE) {
+      throw problem("references", "an " + operation.value() + " needs a reference image, the image to "
+          + operation.value());
+    }
     try {
       return job.build();
     } catch (IllegalArgumentException e) {
@@ -327,34 +336,44 @@ public final class JsonLinesJobReader extends FileJobReader {
     return params;
   }
 
-  private void references(JsonNode entry, ImageJob.Builder job) {
+  private ImageOperation operation(JsonNode entry) {
+    String name = text(entry, "operation");
+    if (name == null) {
+      return spec.operation();
+    }
+    ImageOperation operation;
+    try {
+      operation = ImageOperation.of(name);
+    } catch (IllegalArgumentException e) {
+      throw problem("operation", e.getMessage());
+    }
+    if (operation == ImageOperation.READ) {
+      throw problem("operation", "a read answers text, not an image: it is no job (use generate, edit or upscale)");
+    }
+    return operation;
+  }
+
+  /** Adds the line's references to {@code job}; returns how many. */
+  private int references(JsonNode entry, ImageJob.Builder job) {
     JsonNode node = entry.get("references");
     if (node == null || node.isNull()) {
-      return;
+      return 0;
     }
     if (!node.isArray()) {
-      throw problem("references", "must be an array of http(s) URLs, found " + type(node));
+      throw problem("references", "must be an array of paths or http(s) URLs, found " + type(node));
     }
     for (int i = 0; i < node.size(); i++) {
       JsonNode item = node.get(i);
       String field = "references[" + i + "]";
       if (!item.isTextual()) {
-        throw problem(field, "must be an http(s) URL string, found " + type(item));
+        throw problem(field, "must be a path or an http(s) URL string, found " + type(item));
       }
-      URI url;
-      try {
-        url = new URI(item.textValue());
-      } catch (URISyntaxException e) {
-        throw problem(field, "is not a valid URL: " + e.getMessage());
+      if (item.textValue().isBlank()) {
+        throw problem(field, "must not be blank");
       }
-      String scheme = url.getScheme();
-      if (scheme == null
-          || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-          || url.getHost() == null) {
-        throw problem(field, "must be an absolute http(s) URL, got '" + item.textValue() + "'");
-      }
-      job.referenceImage(url);
+      job.reference(item.textValue());
     }
+    return node.size();
   }
 
   private InvalidJobException problem(String field, String problem) {

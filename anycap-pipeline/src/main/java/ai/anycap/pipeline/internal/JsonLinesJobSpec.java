@@ -1,5 +1,6 @@
 package ai.anycap.pipeline.internal;
 
+import ai.anycap.client.ImageOperation;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,15 +12,17 @@ import java.util.Objects;
  * JsonLinesJobReader}.
  *
  * @param file the JSON Lines file
+ * @param operation the operation of lines without {@code operation}
  * @param template the template for lines with neither {@code template} nor {@code prompt}, or null
  * @param model the model for lines without {@code model}, or null
  * @param params model parameters under every line's own {@code params}
  */
 public record JsonLinesJobSpec(
-    Path file, String template, String model, Map<String, Object> params) {
+    Path file, ImageOperation operation, String template, String model, Map<String, Object> params) {
 
   public JsonLinesJobSpec {
     Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(operation, "operation");
     params = Collections.unmodifiableMap(new LinkedHashMap<>(params));
   }
 }

@@ -13,6 +13,7 @@ import static ai.anycap.pipeline.internal.PipelineSettings.OUTPUT_CHECK;
 import static ai.anycap.pipeline.internal.PipelineSettings.OUTPUT_ROOT;
 import static ai.anycap.pipeline.internal.PipelineSettings.PRICES;
 import static ai.anycap.pipeline.internal.PipelineSettings.RATE_LIMIT;
+import static ai.anycap.pipeline.internal.PipelineSettings.REFERENCE_DIRECTORY;
 import static ai.anycap.pipeline.internal.PipelineSettings.RETRY;
 import static ai.anycap.pipeline.internal.PipelineSettings.SCHEDULER;
 import static ai.anycap.pipeline.internal.PipelineSettings.SHARED_PACE;
@@ -67,8 +68,10 @@ public final class PipelineCore {
     // First, so that a journal that cannot be read leaves no thread behind.
     journal = journalFile == null
         ? Journal.none()
-        : Journal.open(journalFile, outputs.root(), settings.get(CLOCK), settings.get(OUTPUT_CHECK));
-    resolver = new JobResolver(settings.get(TEMPLATES), settings.get(DEFAULT_MODEL), settings.get(DEFAULT_PARAMS), outputs);
+        : Journal.open(journalFile, outputs.root(), settings.get(CLOCK), settings.get(OUTPUT_CHECK),
+            settings.get(CLIENT).images()::referenceSha256);
+    resolver = new JobResolver(settings.get(TEMPLATES), settings.get(DEFAULT_MODEL), settings.get(DEFAULT_PARAMS), outputs,
+        settings.get(REFERENCE_DIRECTORY));
     permits = new AsyncPermits(settings.get(CONCURRENCY));
     spending = new Spending(settings.get(BUDGET), settings.get(PRICES));
     ownedScheduler = settings.has(SCHEDULER)

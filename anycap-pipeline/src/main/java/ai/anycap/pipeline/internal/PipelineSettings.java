@@ -38,6 +38,8 @@ public final class PipelineSettings {
   public static final Key<Integer> CONCURRENCY = new Key<>("concurrency", 4);
   public static final Key<Retry> RETRY = new Key<>("retry", Retry.defaults());
   public static final Key<Path> OUTPUT_ROOT = new Key<>("outputRoot", Path.of("output"));
+  /** The directory local reference paths are relative to, and may not leave; the working directory by default. */
+  public static final Key<Path> REFERENCE_DIRECTORY = new Key<>("referenceDirectory", Path.of(""));
   /** The journal file; none by default. */
   public static final Key<Path> JOURNAL = new Key<>("journal", null);
   public static final Key<Budget> BUDGET = new Key<>("budget", Budget.unlimited());

@@ -1,5 +1,6 @@
 package ai.anycap.pipeline.internal;
 
+import ai.anycap.client.UploadException;
 import ai.anycap.pipeline.BatchReport;
 import ai.anycap.pipeline.GeneratedImages;
 import ai.anycap.pipeline.JobResult;
@@ -71,7 +72,13 @@ final class Run {
   CompletableFuture<JobResult> admit(
       JobPlan plan, boolean waitForPermit, GeneratedImages carried, Consumer<GeneratedImages> onGenerated) {
     Journal journal = core.journal();
-    long fingerprint = journal.fingerprint(plan);
+    long fingerprint;
+    try {
+      fingerprint = journal.fingerprint(plan);
+    } catch (UploadException e) {
+      // A reference file went missing (or unreadable) since the batch was checked: nothing is sent.
+      return recorded(new JobResult.Skipped(plan.job().id(), plan.position(), SkipReason.INVALID, e.getMessage()));
+    }
     Admission admission = Admission.of(journal, plan, fingerprint, core.resolver().outputs().root(), carried);
     if (admission instanceof Admission.AlreadyDone done) {
       return recorded(new JobResult.Skipped(plan.job().id(), plan.position(), SkipReason.ALREADY_DONE, done.why()));
@@ -194,9 +201,9 @@ final class Run {
     core.emit(result.jobId(), l -> l.onJobFinished(result));
   }
 
-  /** Counts what a generation cost, as soon as the server answered. */
-  void spent(String model, BigDecimal credits, long images) {
-    tally.spent(credits, core.spending().usd(model, images), images);
+  /** Counts what a call cost, as soon as the server answered. */
+  void spent(JobCall call, BigDecimal credits, long images) {
+    tally.spent(credits, core.spending().usd(call, images), images);
   }
 
   /** Counts a generate attempt that may have been billed without an answer. */

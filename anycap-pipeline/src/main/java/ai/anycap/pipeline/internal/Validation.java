@@ -77,19 +77,27 @@ final class Validation implements SourceWalk.Visitor {
             "output key '" + plan.job().outputKey() + "' is also the output of " + unpack(firstOutput));
       }
       if (deduplicate) {
-        RequestDigest digest = RequestDigest.of(plan.request());
+        RequestDigest digest = RequestDigest.of(plan.call());
         if (requests.putIfAbsent(digest.high(), digest.low(), 0) != Fingerprints.ABSENT) {
           repeated.add(digest);
         }
       }
-      String model = plan.request().model();
-      if (!core.spending().canPrice(model)) {
-        throw new InvalidJobException(position, "model",
-            "model '" + model + "' has no price in the price table, which a dollar budget needs");
+      if (!core.spending().canPrice(plan.call())) {
+        throw new InvalidJobException(position, "model", unpriced(plan.call()));
       }
+      ReferenceCheck.check(plan, core.client().images());
     } catch (InvalidJobException e) {
       add(index, e);
     }
+  }
+
+  private static String unpriced(JobCall call) {
+    String what = switch (call.operation()) {
+      case GENERATE -> "model '" + call.model() + "'";
+      case UPSCALE, READ -> call.operation().value();
+      case EDIT -> "edit with model '" + call.model() + "'";
+    };
+    return what + " has no price in the price table, which a dollar budget needs";
   }
 
   @Override
