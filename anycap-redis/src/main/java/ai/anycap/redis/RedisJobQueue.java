@@ -3,10 +3,12 @@ package ai.anycap.redis;
 import ai.anycap.pipeline.JobQueue;
 import ai.anycap.pipeline.JobSource;
 import ai.anycap.pipeline.QueueConsumer;
+import ai.anycap.pipeline.SharedPace;
 import ai.anycap.redis.internal.JobProducer;
 import ai.anycap.redis.internal.QueueSettings;
 import ai.anycap.redis.internal.RedisLink;
 import ai.anycap.redis.internal.RedisQueueConsumer;
+import ai.anycap.redis.internal.RedisSharedPace;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -16,6 +18,8 @@ import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,15 +77,21 @@ import java.util.concurrent.TimeUnit;
  * {anycap}:jobs}), so a queue lives in one hash slot and its multi-key scripts run on a cluster
  * ({@link RedisJobQueueBuilder#client(io.lettuce.core.cluster.RedisClusterClient)}).
  *
+ * <p>One pace for many workers: {@link #sharedPace(String)} gives the workers of one AnyCap account
+ * one rate limit, learned together (see {@link SharedPace}).
+ *
  * <p>Defaults: keys {@code {anycap}:jobs}, {@code {anycap}:results}, {@code {anycap}:dead}, {@code
  * {anycap}:done} (and {@code {anycap}:jobs:producers}, {@code {anycap}:jobs:answer:<job id>}), group
  * {@code anycap-workers}, visibility timeout 5 minutes, 5 deliveries, 10,000 unfinished jobs,
  * batches of 100, commands time out after 10 seconds, a producer gives up after Redis has been
  * unreachable for 5 minutes (workers never give up), answers kept 24 hours at most. Needs Redis 6.2
  * or later. Thread-safe. Close the consumers before the queue; {@link #close()} closes any still
- * open.
+ * open, and the shared paces it gave.
  */
 public final class RedisJobQueue implements JobQueue, AutoCloseable {
+
+  /** Shared-pace calls hold up their pacer, so they give up sooner than queue commands. */
+  private static final Duration PACE_TIMEOUT = Duration.ofSeconds(2);
 
   private final QueueSettings settings;
   private final AbstractRedisClient client;
@@ -89,6 +99,7 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
   private final RedisLink link;
   private final JobProducer producer;
   private final Set<RedisQueueConsumer> consumers = ConcurrentHashMap.newKeySet();
+  private final Map<String, RedisSharedPace> paces = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   RedisJobQueue(RedisJobQueueBuilder b) {
@@ -173,6 +184,47 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
       consumers.add(c);
       return c;
     }
+  }
+
+  /**
+   * The pace of every pipeline that sends to AnyCap account {@code account} through this Redis,
+   * for {@code ImagePipelineBuilder.sharedPace(...)}: give it to each worker's pipeline, and
+   * together they keep under the account's rate limit and learn it together (a 429 one gets
+   * pauses all; see {@link SharedPace}). Kept in {@code anycap:pace:{account}} (a hash, and a list
+   * {@code :moments}), outside the queue's namespace: an account's limit spans all its batches.
+   * The key names the account as given here: never pass the API key. Each call with the same name
+   * returns the same pace; it closes with the queue.
+   *
+   * <p>Defaults (fixed): the time is Redis's {@code TIME}, one clock for every worker; each call
+   * to Redis gives up after 2 seconds (or the queue's command timeout, when shorter), and then the
+   * pipeline paces on its own with what it knew last until Redis answers again; the latest 512
+   * moments are kept for the workers to learn from; both keys expire a day after their last use.
+   * Why a Lua script rather than a rate-limit library: fixed-rate buckets (Bucket4j and the like)
+   * share a rate set in advance; here the rate is learned, so the store hands out moments from one
+   * schedule and compare-and-sets what the pipelines learned, each in one atomic round trip.
+   *
+   * <pre>{@code
+   * ImagePipeline pipeline = ImagePipeline.builder()
+   *     .client(AnyCapClient.fromEnv())
+   *     .sharedPace(queue.sharedPace("acme-prod"))     // every worker of the account, one pace
+   *     .build();
+   * }</pre>
+   *
+   * @param account a name for the account, such as {@code acme-prod}: not blank, no braces
+   * @return the shared pace
+   * @throws IllegalArgumentException when the name is blank, holds a brace (it is the keys' hash
+   *     tag), or looks like an API key ({@code ak_...})
+   */
+  public SharedPace sharedPace(String account) {
+    RedisJobQueueBuilder.hashTag(account, "account");
+    if (account.strip().toLowerCase(Locale.ROOT).startsWith("ak_")) {
+      throw new IllegalArgumentException("the account's name looks like an API key (ak_...); name the account instead,"
+          + " such as 'acme-prod': the name is part of a Redis key, and the key must never be");
+    }
+    checkOpen();
+    return paces.computeIfAbsent(account,
+        a -> new RedisSharedPace(client, a, PACE_TIMEOUT.compareTo(settings.commandTimeout()) < 0
+            ? PACE_TIMEOUT : settings.commandTimeout()));
   }
 
   /**
@@ -269,7 +321,7 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
   }
 
   /**
-   * Closes the consumers still open, the queue's connection and, when the queue
+   * Closes the consumers still open, the shared paces, the queue's connection and, when the queue
    * made the client from a URI, the client. A client passed to the builder stays open.
    * Idempotent.
    */
@@ -282,6 +334,7 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
     for (RedisQueueConsumer c : List.copyOf(consumers)) {
       c.close();
     }
+    paces.values().forEach(RedisSharedPace::close);
     link.close();
     if (ownedResources != null) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));

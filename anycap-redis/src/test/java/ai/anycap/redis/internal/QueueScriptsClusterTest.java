@@ -3,6 +3,7 @@ package ai.anycap.redis.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.anycap.pipeline.SharedPace;
 import ai.anycap.redis.LocalRedis;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
@@ -11,6 +12,7 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.codec.StringCodec;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every script of the queue against a redis-server in cluster mode (one
+ * Every script of the queue and of the shared pace against a redis-server in cluster mode (one
  * node owning every slot), through Lettuce's cluster client: each runs, since all its keys share
  * one hash tag; the same script with one key outside the tag is refused with CROSSSLOT, as it
  * would be by any cluster.
@@ -76,6 +78,18 @@ class QueueScriptsClusterTest {
     assertThat(redis.exists("{scripts}:jobs:answer:job-1")).as("the answer goes with the job").isZero();
     Long retired = QueueScripts.RETIRE.run(redis, ScriptOutputType.INTEGER, new String[] {stream}, "g", "w");
     assertThat(retired).isEqualTo(1);
+
+    RedisSharedPace pace = new RedisSharedPace(client, "acme-cluster", Duration.ofSeconds(5));
+    try {
+      SharedPace.Slot slot = pace.claim(20_000, 20_000, 0);
+      assertThat(slot.sequence()).isEqualTo(1);
+      SharedPace.Snapshot written = pace.compareAndSet(0, slot.clock() + 1_000_000, "pace/1 learned");
+      assertThat(written.written()).isTrue();
+      assertThat(pace.claim(20_000, 20_000, 1).at()).as("after the pause").isEqualTo(slot.clock() + 1_000_000);
+      assertThat(redis.clusterKeyslot(pace.key())).isEqualTo(redis.clusterKeyslot(pace.key() + ":moments"));
+    } finally {
+      pace.close();
+    }
   }
 
   @Test
