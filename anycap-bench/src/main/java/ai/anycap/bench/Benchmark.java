@@ -9,8 +9,8 @@ import java.util.Set;
 
 /**
  * Runs the pipeline against the simulator on loopback and prints one table: each row a ratio
- * measured in this run against its goal (Little's law, a server rate limit, memory at 100,000 jobs,
- * the CLI's memory at 100,000 rows, client CPU per image). A measuring tool, not a test: it never fails a build, and a missed goal
+ * measured in this run against its goal (Little's law, a server rate limit, one limit shared by workers on Redis,
+ * memory at 100,000 jobs, the CLI's memory at 100,000 rows, client CPU per image). A measuring tool, not a test: it never fails a build, and a missed goal
  * is reported, not hidden.
  *
  * <pre>
@@ -18,6 +18,7 @@ import java.util.Set;
  * java -jar anycap-bench/target/anycap-bench.jar                 # all scenarios, about an hour and a half
  * java -jar anycap-bench/target/anycap-bench.jar --quick --only littles-law,overhead
  * java -jar anycap-bench/target/anycap-bench.jar --only rate-limit --variant jitter
+ * java -jar anycap-bench/target/anycap-bench.jar --only shared-quota            # 4 worker JVMs on one Redis
  * </pre>
  *
  * <p>Progress goes to stderr, the table (Markdown) and its notes to stdout. The method behind each
@@ -78,7 +79,7 @@ public final class Benchmark {
     out.println("  --quick        shorter runs (fewer jobs, one run of each rate-limit batch); figures are");
     out.println("                 noisier, and the memory rows compare 10,000 with 1,000 jobs instead of");
     out.println("                 100,000 with 10,000");
-    out.println("  --only LIST    run only these: littles-law, rate-limit, memory, cli-memory, overhead");
+    out.println("  --only LIST    run only these: littles-law, rate-limit, shared-quota, memory, cli-memory, overhead");
     out.println("  --variant LIST the rate-limit row's conditions to run: quiet, jitter, cpu-load (default all)");
     out.println("  --help");
   }

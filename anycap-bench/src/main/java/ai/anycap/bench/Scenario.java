@@ -17,6 +17,12 @@ enum Scenario {
       return RateLimit.run(settings.quick(), settings.variants());
     }
   },
+  SHARED_QUOTA("shared-quota", "shared quota") {
+    @Override
+    List<Row> run(Benchmark.Settings settings) throws Exception {
+      return SharedQuota.run(settings.quick());
+    }
+  },
   MEMORY("memory", "memory") {
     @Override
     List<Row> run(Benchmark.Settings settings) throws Exception {
@@ -58,6 +64,6 @@ enum Scenario {
       }
     }
     throw new IllegalArgumentException(
-        "no scenario '" + name + "'; there are littles-law, rate-limit, memory, cli-memory, overhead");
+        "no scenario '" + name + "'; there are littles-law, rate-limit, shared-quota, memory, cli-memory, overhead");
   }
 }

@@ -3,15 +3,12 @@ package ai.anycap.bench;
 import ai.anycap.testkit.SimulatorCounters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,25 +42,14 @@ final class SimulatorProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the simulator: " + pb.command(), e);
     }
-    CompletableFuture<URI> listening = new CompletableFuture<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = r.readLine()) != null) {
-          Matcher m = LISTENING.matcher(line);
-          if (!listening.isDone() && m.find()) {
-            listening.complete(URI.create(m.group(1)));
-          } else if (!listening.isDone() || line.contains("WARN") || line.contains("ERROR")) {
-            System.err.println("   [simulator] " + line);
-          }
-        }
-      } catch (IOException e) {
-        // The process ended.
+    CompletableFuture<URI> listening = ProcessLines.watch(p, "simulator", line -> {
+      Matcher m = LISTENING.matcher(line);
+      return m.find() ? URI.create(m.group(1)) : null;
+    }, line -> {
+      if (line.contains("WARN") || line.contains("ERROR")) {
+        System.err.println("   [simulator] " + line);
       }
-      listening.completeExceptionally(new IllegalStateException("the simulator exited before listening"));
-    }, "anycap-bench-simulator-output");
-    reader.setDaemon(true);
-    reader.start();
+    });
     try {
       return new SimulatorProcess(p, listening.get(60, TimeUnit.SECONDS));
     } catch (Exception e) {

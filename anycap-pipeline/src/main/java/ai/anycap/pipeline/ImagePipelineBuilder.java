@@ -219,6 +219,23 @@ public final class ImagePipelineBuilder {
   }
 
   /**
+   * Shares the pace with every pipeline that sends to the same AnyCap account through the same
+   * store, on this machine or others, such as queue workers ({@code anycap-redis}: {@code
+   * RedisJobQueue.sharedPace(account)}). Their requests then take turns at one schedule, so that
+   * together they keep to the pace one pipeline would; a 429 any of them gets pauses all of them
+   * for its {@code Retry-After}; and what one learns of the account's rate limit, all use (see
+   * {@link SharedPace}). Give every worker the same store, {@link #adaptiveRate(boolean)} and
+   * {@link #rateLimit(double)}: a fixed rate then caps the account's pace, not this pipeline's.
+   * Default: none, the pace is this pipeline's own.
+   *
+   * @param pace the store the pipelines share
+   * @return this builder
+   */
+  public ImagePipelineBuilder sharedPace(SharedPace pace) {
+    return set(PipelineSettings.SHARED_PACE, Objects.requireNonNull(pace, "pace"));
+  }
+
+  /**
    * How a failed delivery is retried, per sink; default {@link Retry#defaults()} (4 attempts,
    * 1 s doubling to 30 s, jitter 0.5). A sink's failure is retried unless the sink says it is
    * final ({@link SinkException#retryable()} false).

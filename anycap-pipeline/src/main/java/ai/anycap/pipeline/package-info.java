@@ -31,7 +31,8 @@
  *       {@code anycap-sinks}, S3 in {@code anycap-s3}.
  *   <li>Many workers: a {@link ai.anycap.pipeline.JobQueue} hands {@link
  *       ai.anycap.pipeline.QueuedJob}s to each worker's {@link ai.anycap.pipeline.QueueConsumer};
- *       {@code anycap-redis} provides one.
+ *       a {@link ai.anycap.pipeline.SharedPace} gives the workers of one account one pace, so that
+ *       together they keep under its rate limit. {@code anycap-redis} provides both.
  *   <li>Reruns: with a journal, a rerun skips the jobs that succeeded and delivers the images that
  *       were kept but not delivered; a journal that cannot be read is a {@link
  *       ai.anycap.pipeline.JournalException}.

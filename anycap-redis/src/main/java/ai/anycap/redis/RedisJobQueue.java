@@ -3,10 +3,13 @@ package ai.anycap.redis;
 import ai.anycap.pipeline.JobQueue;
 import ai.anycap.pipeline.JobSource;
 import ai.anycap.pipeline.QueueConsumer;
+import ai.anycap.pipeline.SharedPace;
 import ai.anycap.redis.internal.JobProducer;
 import ai.anycap.redis.internal.QueueSettings;
 import ai.anycap.redis.internal.RedisLink;
 import ai.anycap.redis.internal.RedisQueueConsumer;
+import ai.anycap.redis.internal.RedisSharedPace;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -14,8 +17,9 @@ import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,7 +51,7 @@ import java.util.concurrent.TimeUnit;
  * is acknowledged and deleted, in one atomic step; a job found in the done set when taken (its
  * worker died after finishing it) is acknowledged without running again. A job that fails is
  * left pending and delivered again after the visibility timeout, until its
- * {@linkplain Builder#maxDeliveries(int) last delivery} fails: then it goes to the dead-letter
+ * {@linkplain RedisJobQueueBuilder#maxDeliveries(int) last delivery} fails: then it goes to the dead-letter
  * stream with its error. A job that can never run (malformed, unknown template) goes there at
  * once. A job a worker took but never started (it was shutting down, its budget was spent, or it
  * halted on a 401, 402 or 403) is given back at once, not after the visibility timeout: the same
@@ -59,29 +63,46 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Back-pressure: since finished entries are deleted, the stream's length is the number of jobs
  * waiting or running. {@link #enqueueAll} adds a batch only while that length plus the batch stays
- * within {@link Builder#maxStreamLength(long)}, checked and added atomically in Redis, and
+ * within {@link RedisJobQueueBuilder#maxStreamLength(long)}, checked and added atomically in Redis, and
  * otherwise polls until workers make room. Trimming the stream (XADD MAXLEN) would drop jobs no
  * worker has run, so it is never used. A producer that retries a batch after losing Redis's answer
  * does not add it twice.
  *
- * <p>Defaults: keys {@code anycap:jobs}, {@code anycap:results}, {@code anycap:dead}, {@code
- * anycap:done} (and {@code anycap:jobs:producers}), group {@code anycap-workers}, visibility timeout
- * 5 minutes, 5 deliveries, 10,000 unfinished jobs, batches of 100, commands time out after 10
- * seconds, a producer gives up after Redis has been unreachable for 5 minutes (workers never give
- * up). Needs Redis 6.2 or later. Thread-safe. Close the consumers before the queue; {@link
- * #close()} closes any still open.
+ * <p>Paid images are not paid for twice when a worker dies: as soon as a generate answer arrives
+ * (before its download), the worker keeps it in Redis under the job's id, and the worker that
+ * claims the job downloads those images instead of generating again; the answer goes when the job
+ * settles.
+ *
+ * <p>Redis Cluster: every key of a queue shares one hash tag, its namespace in braces ({@code
+ * {anycap}:jobs}), so a queue lives in one hash slot and its multi-key scripts run on a cluster
+ * ({@link RedisJobQueueBuilder#client(io.lettuce.core.cluster.RedisClusterClient)}).
+ *
+ * <p>One pace for many workers: {@link #sharedPace(String)} gives the workers of one AnyCap account
+ * one rate limit, learned together (see {@link SharedPace}).
+ *
+ * <p>Defaults: keys {@code {anycap}:jobs}, {@code {anycap}:results}, {@code {anycap}:dead}, {@code
+ * {anycap}:done} (and {@code {anycap}:jobs:producers}, {@code {anycap}:jobs:answer:<job id>}), group
+ * {@code anycap-workers}, visibility timeout 5 minutes, 5 deliveries, 10,000 unfinished jobs,
+ * batches of 100, commands time out after 10 seconds, a producer gives up after Redis has been
+ * unreachable for 5 minutes (workers never give up), answers kept 24 hours at most. Needs Redis 6.2
+ * or later. Thread-safe. Close the consumers before the queue; {@link #close()} closes any still
+ * open, and the shared paces it gave.
  */
 public final class RedisJobQueue implements JobQueue, AutoCloseable {
 
+  /** Shared-pace calls hold up their pacer, so they give up sooner than queue commands. */
+  private static final Duration PACE_TIMEOUT = Duration.ofSeconds(2);
+
   private final QueueSettings settings;
-  private final RedisClient client;
+  private final AbstractRedisClient client;
   private final ClientResources ownedResources;
   private final RedisLink link;
   private final JobProducer producer;
   private final Set<RedisQueueConsumer> consumers = ConcurrentHashMap.newKeySet();
+  private final Map<String, RedisSharedPace> paces = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private RedisJobQueue(Builder b) {
+  RedisJobQueue(RedisJobQueueBuilder b) {
     this.settings = b.settings();
     if (b.client != null) {
       this.client = b.client;
@@ -96,31 +117,32 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
               .build();
       RedisURI uri = RedisURI.create(b.uri);
       uri.setTimeout(settings.commandTimeout());
-      this.client = RedisClient.create(ownedResources, uri);
-      this.client.setOptions(
+      RedisClient own = RedisClient.create(ownedResources, uri);
+      own.setOptions(
           ClientOptions.builder()
               .autoReconnect(true)
               // Fail at once while disconnected, rather than queue commands that might run twice.
               .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
               .build());
+      this.client = own;
     }
     this.link = new RedisLink(client, settings.commandTimeout());
     this.producer = new JobProducer(settings, link, () -> closed);
   }
 
   /**
-   * Starts configuring a queue; {@link Builder#redisUri(String)} or {@link
-   * Builder#client(RedisClient)} is required.
+   * Starts configuring a queue; {@link RedisJobQueueBuilder#redisUri(String)} or a client is
+   * required.
    *
    * @return a new builder with every default
    */
-  public static Builder builder() {
-    return new Builder();
+  public static RedisJobQueueBuilder builder() {
+    return new RedisJobQueueBuilder();
   }
 
   /**
    * Adds every job of {@code jobs}, reading the source lazily, in batches; waits while the stream
-   * holds {@link Builder#maxStreamLength(long)} unfinished jobs. Creates the stream and the group
+   * holds {@link RedisJobQueueBuilder#maxStreamLength(long)} unfinished jobs. Creates the stream and the group
    * when they do not exist. A malformed entry in the source stops it with the source's exception,
    * after the jobs before it were added.
    *
@@ -162,6 +184,47 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
       consumers.add(c);
       return c;
     }
+  }
+
+  /**
+   * The pace of every pipeline that sends to AnyCap account {@code account} through this Redis,
+   * for {@code ImagePipelineBuilder.sharedPace(...)}: give it to each worker's pipeline, and
+   * together they keep under the account's rate limit and learn it together (a 429 one gets
+   * pauses all; see {@link SharedPace}). Kept in {@code anycap:pace:{account}} (a hash, and a list
+   * {@code :moments}), outside the queue's namespace: an account's limit spans all its batches.
+   * The key names the account as given here: never pass the API key. Each call with the same name
+   * returns the same pace; it closes with the queue.
+   *
+   * <p>Defaults (fixed): the time is Redis's {@code TIME}, one clock for every worker; each call
+   * to Redis gives up after 2 seconds (or the queue's command timeout, when shorter), and then the
+   * pipeline paces on its own with what it knew last until Redis answers again; the latest 512
+   * moments are kept for the workers to learn from; both keys expire a day after their last use.
+   * Why a Lua script rather than a rate-limit library: fixed-rate buckets (Bucket4j and the like)
+   * share a rate set in advance; here the rate is learned, so the store hands out moments from one
+   * schedule and compare-and-sets what the pipelines learned, each in one atomic round trip.
+   *
+   * <pre>{@code
+   * ImagePipeline pipeline = ImagePipeline.builder()
+   *     .client(AnyCapClient.fromEnv())
+   *     .sharedPace(queue.sharedPace("acme-prod"))     // every worker of the account, one pace
+   *     .build();
+   * }</pre>
+   *
+   * @param account a name for the account, such as {@code acme-prod}: not blank, no braces
+   * @return the shared pace
+   * @throws IllegalArgumentException when the name is blank, holds a brace (it is the keys' hash
+   *     tag), or looks like an API key ({@code ak_...})
+   */
+  public SharedPace sharedPace(String account) {
+    RedisJobQueueBuilder.hashTag(account, "account");
+    if (account.strip().toLowerCase(Locale.ROOT).startsWith("ak_")) {
+      throw new IllegalArgumentException("the account's name looks like an API key (ak_...); name the account instead,"
+          + " such as 'acme-prod': the name is part of a Redis key, and the key must never be");
+    }
+    checkOpen();
+    return paces.computeIfAbsent(account,
+        a -> new RedisSharedPace(client, a, PACE_TIMEOUT.compareTo(settings.commandTimeout()) < 0
+            ? PACE_TIMEOUT : settings.commandTimeout()));
   }
 
   /**
@@ -227,7 +290,7 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
   /**
    * How long a taken job may go without its worker's heartbeat before other workers take it.
    *
-   * @return the timeout set by {@link Builder#visibilityTimeout(Duration)}
+   * @return the timeout set by {@link RedisJobQueueBuilder#visibilityTimeout(Duration)}
    */
   public Duration visibilityTimeout() {
     return settings.visibilityTimeout();
@@ -236,7 +299,7 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
   /**
    * Deliveries a failing job gets before it goes to the dead-letter stream.
    *
-   * @return the number set by {@link Builder#maxDeliveries(int)}
+   * @return the number set by {@link RedisJobQueueBuilder#maxDeliveries(int)}
    */
   public int maxDeliveries() {
     return settings.maxDeliveries();
@@ -245,7 +308,7 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
   /**
    * The most unfinished jobs the stream may hold before {@link #enqueueAll} waits.
    *
-   * @return the length set by {@link Builder#maxStreamLength(long)}
+   * @return the length set by {@link RedisJobQueueBuilder#maxStreamLength(long)}
    */
   public long maxStreamLength() {
     return settings.maxStreamLength();
@@ -258,8 +321,8 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
   }
 
   /**
-   * Closes the consumers still open, the queue's connection and, when the queue made the client
-   * from a URI, the client. A client passed to {@link Builder#client(RedisClient)} stays open.
+   * Closes the consumers still open, the shared paces, the queue's connection and, when the queue
+   * made the client from a URI, the client. A client passed to the builder stays open.
    * Idempotent.
    */
   @Override
@@ -271,6 +334,7 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
     for (RedisQueueConsumer c : List.copyOf(consumers)) {
       c.close();
     }
+    paces.values().forEach(RedisSharedPace::close);
     link.close();
     if (ownedResources != null) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -281,259 +345,5 @@ public final class RedisJobQueue implements JobQueue, AutoCloseable {
   @Override
   public String toString() {
     return "RedisJobQueue{" + settings.stream() + ", group " + settings.group() + '}';
-  }
-
-  /** Configures a {@link RedisJobQueue}; not thread-safe, {@link #build()} copies. */
-  public static final class Builder {
-    private String uri;
-    private RedisClient client;
-    private String namespace;
-    private String stream = "anycap:jobs";
-    private String group = "anycap-workers";
-    private String resultsStream = "anycap:results";
-    private String deadLetterStream = "anycap:dead";
-    private String doneSet = "anycap:done";
-    private Duration visibilityTimeout = Duration.ofMinutes(5);
-    private int maxDeliveries = 5;
-    private long maxStreamLength = 10_000;
-    private int batchSize = 100;
-    private Duration commandTimeout = Duration.ofSeconds(10);
-    private Duration reconnectTimeout = Duration.ofMinutes(5);
-
-    private Builder() {}
-
-    /**
-     * Where Redis is, such as {@code redis://127.0.0.1:6379} or {@code
-     * rediss://:password@host:6380/2}; the queue makes its own client and closes it. Replaces a
-     * {@link #client(RedisClient)}. Default: none; a URI or a client is required.
-     *
-     * @param uri a Redis URI
-     * @return this builder
-     * @throws IllegalArgumentException when it is not a Redis URI
-     */
-    public Builder redisUri(String uri) {
-      Objects.requireNonNull(uri, "uri");
-      RedisURI.create(uri); // refuses what is not a Redis URI, now rather than at build()
-      this.uri = uri;
-      this.client = null;
-      return this;
-    }
-
-    /**
-     * A client of your own, configured as you like (the queue keeps it open). The queue's
-     * defaults otherwise: automatic reconnection, commands rejected while disconnected, reconnect
-     * attempts within 2 seconds. Replaces a {@link #redisUri(String)}. Default: none; a URI or a
-     * client is required.
-     *
-     * @param client a Lettuce client, shared as you like (Lettuce clients are thread-safe)
-     * @return this builder
-     */
-    public Builder client(RedisClient client) {
-      this.client = Objects.requireNonNull(client, "client");
-      this.uri = null;
-      return this;
-    }
-
-    /**
-     * Prefixes every key with {@code namespace + ":"} (the default stream becomes {@code
-     * batch-42:anycap:jobs}), so several batches can share one Redis. Default: none, the keys
-     * as they are. The producer and every worker of a batch must use the same namespace.
-     *
-     * @param namespace not blank, such as {@code batch-42}
-     * @return this builder
-     */
-    public Builder namespace(String namespace) {
-      this.namespace = nonBlank(namespace, "namespace");
-      return this;
-    }
-
-    /**
-     * The stream of jobs. Default: {@code anycap:jobs}.
-     *
-     * @param key not blank; the namespace goes before it
-     * @return this builder
-     */
-    public Builder stream(String key) {
-      this.stream = nonBlank(key, "stream");
-      return this;
-    }
-
-    /**
-     * The workers' consumer group. Default: {@code anycap-workers}.
-     *
-     * @param group not blank; not namespaced, since a group belongs to its stream
-     * @return this builder
-     */
-    public Builder group(String group) {
-      this.group = nonBlank(group, "group");
-      return this;
-    }
-
-    /**
-     * Where finished jobs are published. Default: {@code anycap:results}.
-     *
-     * @param key not blank; the namespace goes before it
-     * @return this builder
-     */
-    public Builder resultsStream(String key) {
-      this.resultsStream = nonBlank(key, "resultsStream");
-      return this;
-    }
-
-    /**
-     * Where jobs that cannot succeed go, with their errors. Default: {@code anycap:dead}.
-     *
-     * @param key not blank; the namespace goes before it
-     * @return this builder
-     */
-    public Builder deadLetterStream(String key) {
-      this.deadLetterStream = nonBlank(key, "deadLetterStream");
-      return this;
-    }
-
-    /**
-     * The set of ids of jobs that succeeded. Default: {@code anycap:done}.
-     *
-     * @param key not blank; the namespace goes before it
-     * @return this builder
-     */
-    public Builder doneSet(String key) {
-      this.doneSet = nonBlank(key, "doneSet");
-      return this;
-    }
-
-    /**
-     * How long a taken job may go without its worker's heartbeat before other workers take it
-     * over; default 5 minutes, at least 100 ms. Also how long a failed job waits before its next
-     * delivery.
-     *
-     * @param timeout at least 100 ms; longer than the slowest job's pause between heartbeats
-     * @return this builder
-     */
-    public Builder visibilityTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.compareTo(Duration.ofMillis(100)) < 0) {
-        throw new IllegalArgumentException("visibilityTimeout must be at least 100 ms, got " + timeout);
-      }
-      this.visibilityTimeout = timeout;
-      return this;
-    }
-
-    /**
-     * Deliveries a failing job gets before it is dead-lettered. Default: 5.
-     *
-     * @param deliveries at least 1
-     * @return this builder
-     */
-    public Builder maxDeliveries(int deliveries) {
-      if (deliveries < 1) {
-        throw new IllegalArgumentException("maxDeliveries must be at least 1, got " + deliveries);
-      }
-      this.maxDeliveries = deliveries;
-      return this;
-    }
-
-    /**
-     * The most unfinished jobs (waiting or running) the stream may hold; {@link
-     * RedisJobQueue#enqueueAll} waits beyond it. Default: 10,000.
-     *
-     * @param length at least 1, and at least {@link #batchSize(int)}
-     * @return this builder
-     */
-    public Builder maxStreamLength(long length) {
-      if (length < 1) {
-        throw new IllegalArgumentException("maxStreamLength must be at least 1, got " + length);
-      }
-      this.maxStreamLength = length;
-      return this;
-    }
-
-    /**
-     * Jobs added per round trip by {@link RedisJobQueue#enqueueAll}. Default: 100.
-     *
-     * @param size at least 1, at most {@link #maxStreamLength(long)}
-     * @return this builder
-     */
-    public Builder batchSize(int size) {
-      if (size < 1) {
-        throw new IllegalArgumentException("batchSize must be at least 1, got " + size);
-      }
-      this.batchSize = size;
-      return this;
-    }
-
-    /**
-     * The longest one command may take (a blocking read gets its wait on top). Default: 10
-     * seconds.
-     *
-     * @param timeout positive
-     * @return this builder
-     */
-    public Builder commandTimeout(Duration timeout) {
-      this.commandTimeout = positive(timeout, "commandTimeout");
-      return this;
-    }
-
-    /**
-     * How long {@link RedisJobQueue#enqueueAll} keeps retrying while Redis is unreachable before
-     * it fails; default 5 minutes. Workers never give up: {@code take} returns no job while Redis
-     * is away, {@code settle} retries until it succeeds or the consumer is closed.
-     *
-     * @param timeout positive
-     * @return this builder
-     */
-    public Builder reconnectTimeout(Duration timeout) {
-      this.reconnectTimeout = positive(timeout, "reconnectTimeout");
-      return this;
-    }
-
-    /**
-     * Builds the queue; it connects when first used, so Redis need not be up yet. The builder can
-     * be reused.
-     *
-     * @return a new queue
-     * @throws IllegalArgumentException when neither a URI nor a client is set, when two keys have
-     *     the same name, or when the batch is larger than the stream may hold
-     */
-    public RedisJobQueue build() {
-      if (uri == null && client == null) {
-        throw new IllegalArgumentException("RedisJobQueue needs a redisUri or a client");
-      }
-      QueueSettings s = settings();
-      Set<String> keys = new HashSet<>(
-          List.of(s.stream(), s.resultsStream(), s.deadLetterStream(), s.doneSet(), s.producersKey()));
-      if (keys.size() != 5) {
-        throw new IllegalArgumentException("stream, resultsStream, deadLetterStream and doneSet must be different keys, got "
-            + s.stream() + ", " + s.resultsStream() + ", " + s.deadLetterStream() + ", " + s.doneSet());
-      }
-      if (batchSize > maxStreamLength) {
-        throw new IllegalArgumentException(
-            "batchSize (" + batchSize + ") must not exceed maxStreamLength (" + maxStreamLength + ")");
-      }
-      return new RedisJobQueue(this);
-    }
-
-    private QueueSettings settings() {
-      String p = namespace == null ? "" : namespace + ":";
-      return new QueueSettings(
-          p + stream, group, p + resultsStream, p + deadLetterStream, p + doneSet, p + stream + ":producers",
-          visibilityTimeout, maxDeliveries, maxStreamLength, batchSize, commandTimeout, reconnectTimeout);
-    }
-
-    private static String nonBlank(String value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(name + " must not be blank");
-      }
-      return value;
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, got " + d);
-      }
-      return d;
-    }
   }
 }

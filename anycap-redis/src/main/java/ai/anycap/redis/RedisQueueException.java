@@ -4,7 +4,7 @@ import ai.anycap.client.AnyCapException;
 
 /**
  * A {@link RedisJobQueue} could not do what was asked: Redis stayed unreachable longer than the
- * queue's {@linkplain RedisJobQueue.Builder#reconnectTimeout(java.time.Duration) reconnect
+ * queue's {@linkplain RedisJobQueueBuilder#reconnectTimeout(java.time.Duration) reconnect
  * timeout}, or it answered with an error that waiting will not cure (a key of the wrong type, a
  * refused password). The message names the key and the command's purpose; the cause is Lettuce's
  * exception.

@@ -11,6 +11,7 @@ import ai.anycap.client.AnyCapClient;
 import ai.anycap.pipeline.BatchReport;
 import ai.anycap.pipeline.Budget;
 import ai.anycap.pipeline.DeliveredImage;
+import ai.anycap.pipeline.GeneratedImages;
 import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.ImagePipeline;
 import ai.anycap.pipeline.ImagePipelineBuilder;
@@ -26,6 +27,7 @@ import ai.anycap.pipeline.SinkReceipt;
 import ai.anycap.pipeline.SkipReason;
 import ai.anycap.redis.QueueFixtures.Worker;
 import ai.anycap.testkit.AnyCapSimulator;
+import ai.anycap.testkit.Fault;
 import ai.anycap.testkit.SimulatorCounters;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,6 +37,7 @@ import io.lettuce.core.api.sync.RedisCommands;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,11 +112,11 @@ class RedisJobQueueTest {
     sim.close();
   }
 
-  private RedisJobQueue.Builder queue() {
+  private RedisJobQueueBuilder queue() {
     return RedisJobQueue.builder().redisUri(server.uri()).namespace(namespace);
   }
 
-  private RedisJobQueue open(RedisJobQueue.Builder b) {
+  private RedisJobQueue open(RedisJobQueueBuilder b) {
     RedisJobQueue q = b.build();
     closeAfter.add(q);
     return q;
@@ -220,8 +223,11 @@ class RedisJobQueueTest {
         .allSatisfy(r -> assertThat(r.get("deliveries")).isEqualTo("2"));
     assertThat(redis.scard(q.doneSet())).isEqualTo(n);
     assertThat(redis.xlen(q.stream())).isZero();
-    // Only the two jobs the dead worker had made were made again.
-    assertThat(sim.counters().duplicateGenerations()).isEqualTo(2);
+    // The dead worker had been answered for its two images (and paid), and had them in hand: the
+    // queue kept those answers, and the workers that took the jobs over downloaded the same images.
+    assertThat(sim.counters().duplicateGenerations()).isZero();
+    assertThat(sim.counters().imagesGenerated()).isEqualTo(n);
+    assertThat(redis.keys(q.stream() + ":answer:*")).as("answers go when their jobs settle").isEmpty();
 
     // The dead worker wakes up late: its settle goes nowhere, nothing is published twice.
     never.complete(SinkReceipt.of("hang", "nowhere"));
@@ -231,11 +237,14 @@ class RedisJobQueueTest {
   }
 
   @Test
-  void jobsOfAWorkerKilledMidJobAreFinishedByTheOthers() throws Exception {
-    // The child must bring the key, as a worker on another machine would.
+  void jobsOfAWorkerKilledMidDownloadAreFinishedByTheOthers_withoutPayingAgain() throws Exception {
+    // The child must bring the key, as a worker on another machine would. Its two downloads (the
+    // first two the simulator serves) crawl at a byte a second: it is killed in the middle of them,
+    // after the generate answers came (and were billed), before the images were saved.
     sim.close();
     String key = "ak_test_child_worker";
-    sim = AnyCapSimulator.builder().apiKey(key).latency(Duration.ofMillis(30)).seed(11).start();
+    sim = AnyCapSimulator.builder().apiKey(key).latency(Duration.ofMillis(30)).seed(11)
+        .fault(Fault.slowDownload(1).onRequests(1, 2)).start();
     RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofSeconds(1)));
     int n = 20;
     int held = 2;
@@ -257,8 +266,11 @@ class RedisJobQueueTest {
     try {
       ChildOutput output = new ChildOutput(child);
       Set<String> heldByChild = output.awaitHolding(held, WAIT);
+      // Its downloads have begun (so they are the simulator's first two, the slow ones) before
+      // any other worker starts.
+      sim.awaitCounters(c -> c.requests(SimulatorCounters.DOWNLOAD, 200) >= held, WAIT);
 
-      // The others start while it still holds its jobs; then it dies, unacknowledged, mid-job.
+      // The others start while it still holds its jobs; then it dies, unacknowledged, mid-download.
       worker(q, "b", 4);
       worker(q, "c", 4);
       child.destroyForcibly();
@@ -280,11 +292,15 @@ class RedisJobQueueTest {
       assertThat(redis.xlen(q.stream())).isZero();
       assertThat(redis.xpending(q.stream(), q.group()).getCount()).isZero();
       assertThat(redis.xlen(q.deadLetterStream())).isZero();
-      // Only the images the dead worker had made were made again.
+      // No image was generated twice. Before the queue kept each generate answer ahead of its
+      // download, the images the dead worker had been answered for were generated (and paid for)
+      // again by the workers that took its jobs over: duplicateGenerations was `held`. Now those
+      // workers find the answers in Redis and download the same images.
       SimulatorCounters counters = sim.counters();
-      assertThat(counters.duplicateGenerations()).isEqualTo(held);
-      assertThat(counters.imagesGenerated()).isEqualTo(n + held);
+      assertThat(counters.duplicateGenerations()).isZero();
+      assertThat(counters.imagesGenerated()).isEqualTo(n);
       assertThat(counters.requests(SimulatorCounters.GENERATE, 401)).isZero();
+      assertThat(redis.keys(q.stream() + ":answer:*")).as("answers go when their jobs settle").isEmpty();
     } finally {
       child.destroyForcibly();
       child.waitFor(10, TimeUnit.SECONDS);
@@ -538,6 +554,41 @@ class RedisJobQueueTest {
   }
 
   @Test
+  void answerKeptBeforeTheDownload_comesWithTheJobTakenAgain_andGoesWhenTheJobSettles() {
+    RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMillis(200)).answerTtl(Duration.ofMinutes(30)));
+    q.enqueueAll(JobSource.of(List.of(job("paid"), job("garbled"), job("dead"))));
+    QueueConsumer a = consumer(q, "a");
+    List<QueuedJob> taken = a.take(3, Duration.ZERO);
+    assertThat(taken).extracting(t -> t.job().id()).containsExactly("paid", "garbled", "dead");
+    assertThat(taken).allSatisfy(t -> assertThat(t.earlierImages()).isEmpty());
+    GeneratedImages answer = new GeneratedImages(List.of(URI.create("http://127.0.0.1:1/artifacts/a.png?sig=x")),
+        "nano-banana-2", BigDecimal.ONE, "req-7");
+
+    a.generated(taken.get(0), answer);
+    a.generated(taken.get(2), answer);
+    String key = q.stream() + ":answer:paid";
+    assertThat(redis.get(key)).contains("\"model\":\"nano-banana-2\"").contains("\"worker\":\"a\"");
+    assertThat(redis.pttl(key)).isBetween(Duration.ofMinutes(29).toMillis(), Duration.ofMinutes(30).toMillis());
+    redis.set(q.stream() + ":answer:garbled", "{not json");
+    a.close(); // dies holding all three
+
+    QueueConsumer b = consumer(q, "b");
+    List<QueuedJob> again = new ArrayList<>();
+    while (again.size() < 3) {
+      again.addAll(takeWithin(b, 3, WAIT, () -> state(q)));
+    }
+    Map<String, QueuedJob> byId = again.stream().collect(Collectors.toMap(t -> t.job().id(), t -> t));
+    assertThat(byId.get("paid").earlierImages()).contains(answer);
+    assertThat(byId.get("paid").deliveries()).isEqualTo(2);
+    assertThat(byId.get("garbled").earlierImages()).as("an answer that cannot be read: generated again").isEmpty();
+
+    b.settle(byId.get("paid"), succeeded(byId.get("paid").job()));
+    b.settle(byId.get("garbled"), succeeded(byId.get("garbled").job()));
+    b.settle(byId.get("dead"), new JobResult.Skipped("dead", new JobPosition("queue", 0), SkipReason.INVALID, "bad"));
+    assertThat(redis.keys(q.stream() + ":answer:*")).as("settled jobs, succeeded or dead, leave no answer").isEmpty();
+  }
+
+  @Test
   void failedJobIsDeliveredAgainUntilItsLastDelivery() {
     RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofMillis(200)).maxDeliveries(2));
     q.enqueueAll(JobSource.of(List.of(job("flaky"))));
@@ -756,7 +807,7 @@ class RedisJobQueueTest {
         assertThat(q.backlog()).isEqualTo(1);
       }
       try (StatefulRedisConnection<String, String> c = mine.connect()) {
-        assertThat(c.sync().xlen(namespace + ":anycap:jobs")).isEqualTo(1);
+        assertThat(c.sync().xlen("{" + namespace + "}:jobs")).isEqualTo(1);
       }
     } finally {
       mine.shutdown();
@@ -769,16 +820,16 @@ class RedisJobQueueTest {
   void namespacePrefixesEveryKey() {
     try (RedisJobQueue q = RedisJobQueue.builder().redisUri(server.uri()).namespace("batch-42").build()) {
       assertThat(Set.of(q.stream(), q.resultsStream(), q.deadLetterStream(), q.doneSet()))
-          .containsExactlyInAnyOrder("batch-42:anycap:jobs", "batch-42:anycap:results", "batch-42:anycap:dead",
-              "batch-42:anycap:done");
+          .containsExactlyInAnyOrder("{batch-42}:jobs", "{batch-42}:results", "{batch-42}:dead", "{batch-42}:done");
       assertThat(q.group()).isEqualTo("anycap-workers");
       assertThat(q.visibilityTimeout()).isEqualTo(Duration.ofMinutes(5));
       assertThat(q.maxDeliveries()).isEqualTo(5);
       assertThat(q.maxStreamLength()).isEqualTo(10_000);
     }
-    try (RedisJobQueue q = RedisJobQueue.builder().redisUri(server.uri()).stream("jobs").resultsStream("out").build()) {
-      assertThat(q.stream()).isEqualTo("jobs");
-      assertThat(q.resultsStream()).isEqualTo("out");
+    try (RedisJobQueue q = RedisJobQueue.builder().redisUri(server.uri()).stream("todo").resultsStream("out").build()) {
+      assertThat(q.stream()).isEqualTo("{anycap}:todo");
+      assertThat(q.resultsStream()).isEqualTo("{anycap}:out");
+      assertThat(q.doneSet()).isEqualTo("{anycap}:done");
     }
   }
 
@@ -788,8 +839,10 @@ class RedisJobQueueTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("redisUri");
     assertThatThrownBy(() -> RedisJobQueue.builder().redisUri(server.uri()).maxStreamLength(10).batchSize(20).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("batchSize");
-    assertThatThrownBy(() -> RedisJobQueue.builder().redisUri(server.uri()).doneSet("anycap:jobs").build())
+    assertThatThrownBy(() -> RedisJobQueue.builder().redisUri(server.uri()).doneSet("jobs").build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("different keys");
+    assertThatThrownBy(() -> RedisJobQueue.builder().namespace("a{b}"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hash tag");
     assertThatThrownBy(() -> RedisJobQueue.builder().visibilityTimeout(Duration.ofMillis(10)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("visibilityTimeout");
   }

@@ -2,6 +2,7 @@ package ai.anycap.spring;
 
 import ai.anycap.pipeline.ImagePipeline;
 import ai.anycap.redis.RedisJobQueue;
+import ai.anycap.redis.RedisJobQueueBuilder;
 import ai.anycap.spring.internal.QueueWorker;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -35,7 +36,7 @@ public class AnyCapRedisAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   public RedisJobQueue redisJobQueue(AnyCapProperties properties) {
-    RedisJobQueue.Builder b = RedisJobQueue.builder().redisUri(properties.redis().uri());
+    RedisJobQueueBuilder b = RedisJobQueue.builder().redisUri(properties.redis().uri());
     if (properties.redis().namespace() != null) {
       b.namespace(properties.redis().namespace());
     }

@@ -6,7 +6,9 @@ package ai.anycap.pipeline.internal;
  * bucket holds and refuses the rest; counting the refusals (429s come back at once, an image
  * takes seconds) gives what it let through whatever order the requests reached it in. A count at
  * most right: when the burst reached the server spread out (new connections on a busy machine),
- * the bucket refilled meanwhile, and how spread out the 429s came back says by how much.
+ * the bucket refilled meanwhile, and how spread out the 429s came back says by how much. With a
+ * pace shared by several pipelines, the burst is all of theirs, and so are its refusals: the
+ * shared store counts both ({@link #sentInAll}, {@link #counted(long)}).
  *
  * <p>Not thread-safe: the pacer calls it under its lock.
  */
@@ -50,6 +52,11 @@ final class OpeningBurst {
     }
   }
 
+  /** Every pipeline sharing the pace sent {@code sent} requests in the burst, this one's included. */
+  void sentInAll(long sent) {
+    this.sent = Math.max(this.sent, sent);
+  }
+
   /** A request of the burst failed; {@code took} is how long its 429 took, or -1 for another failure. */
   void failed(long sequence, long took) {
     failed++;
@@ -64,7 +71,12 @@ final class OpeningBurst {
 
   /** What the burst got through: at least one. */
   double counted() {
-    return Math.max(1, sent - failed);
+    return counted(0);
+  }
+
+  /** As {@link #counted()}, when all the pipelines sharing the pace got {@code refusedInAll} 429s for it. */
+  double counted(long refusedInAll) {
+    return Math.max(1, sent - Math.max(failed, refusedInAll));
   }
 
   /** Over how long the burst's 429s came back. */
@@ -84,6 +96,7 @@ final class OpeningBurst {
   boolean noLimitAfterAll() {
     return round >= 0 && lateAccepted > lateRefused + 1;
   }
+
 
   long round() {
     return round;

@@ -26,7 +26,7 @@ final class PaceLearner {
   private static final double MOST_VERIFY_PER_SECOND = 0.10;
   /** ... so as to reach the highest rate the search's round allows in about this many seconds. */
   private static final double VERIFY_SECONDS = 5;
-  private static final double SEARCH_GROWTH_PER_SECOND = 4.0;
+  static final double SEARCH_GROWTH_PER_SECOND = 4.0;
   private static final double SEARCH_CUT = 0.9;
   private static final double LEAST_CUT = 0.99;
   private static final double MARGIN = 0.99;
@@ -46,7 +46,6 @@ final class PaceLearner {
   private static final long CONFIRM_NANOS = Duration.ofSeconds(30).toNanos();
   private static final double MIN_RATE = 0.01;
   private static final double REPORT_STEP = 0.01;
-  private static final long SECOND = 1_000_000_000L;
 
   /** A 429 acted upon by a pause; what it says of the pace is settled when the pause ends. */
   private record Pending(long round, long at, Kind kind, long sentBefore, double ceiling, double sent, Round log) {}
@@ -74,14 +73,8 @@ final class PaceLearner {
   private final long maxPauseNanos;
   private final PaceStore store;
 
-  private final SendLog sends = new SendLog(16_384);
+  private final RoundLog log = new RoundLog();
   private final ReturnTimes returns = new ReturnTimes();
-  private long sequence;
-  /** The round the log holds, its start, and its first request. */
-  private long roundSeen;
-  private long roundStart = Long.MIN_VALUE;
-  private long roundFirstSequence = 1;
-  private long firstAnswerThisRound = Long.MAX_VALUE;
   private Pending pending;
   /** The last round whose 429 was believed, for a fit of burst and rate from two rounds. */
   private Round previous;
@@ -95,6 +88,10 @@ final class PaceLearner {
   private final long[] believedAt = {Long.MIN_VALUE, Long.MIN_VALUE};
   private double latencySeconds;
   private double reported = Double.POSITIVE_INFINITY;
+  /** The request whose 429 began the last opening burst's search here: counted there already. */
+  private long burstStarter = -1;
+  /** The last round whose pause was announced here (with a shared store, others' pauses too). */
+  private long roundAnnounced;
 
   PaceLearner(boolean adaptive, double fixedRate, Duration maxPause, PaceStore store) {
     this.adaptive = adaptive;
@@ -131,16 +128,39 @@ final class PaceLearner {
     return Math.max(1, (long) (s.burst() / 2));
   }
 
-  /** A request goes now: its ticket. */
-  RequestPacer.Ticket released(long now) {
+  /**
+   * The next moment a request may go from a schedule shared with other pipelines, or null (see
+   * {@link PaceStore#claim}); {@code backlog} when requests were left waiting at the last release.
+   */
+  PaceStore.Slot claim(long now, boolean backlog) {
+    return store.claim(now, rate(), backlog ? catchUp() : 1, log.sequence());
+  }
+
+  /**
+   * A request goes now, at a moment taken from a schedule shared with other pipelines (null for
+   * none): its ticket.
+   */
+  RequestPacer.Ticket released(long now, PaceStore.Slot slot) {
     PaceState s = store.current();
-    follow(s, now);
-    if (roundStart == Long.MIN_VALUE) {
-      roundStart = now;
+    log.follow(s, now);
+    return new RequestPacer.Ticket(s.round(), log.released(now, slot), now);
+  }
+
+  /**
+   * With a shared store: a pause another pipeline began, to announce here (the pace, paused), or
+   * null when there is none this pipeline has not announced.
+   */
+  RequestPace followed(long now) {
+    if (!store.shared()) {
+      return null;
     }
-    sequence++;
-    sends.add(sequence, now);
-    return new RequestPacer.Ticket(s.round(), sequence, now);
+    PaceState s = store.current();
+    if (s.round() <= roundAnnounced || now >= s.pausedUntil()) {
+      return null;
+    }
+    roundAnnounced = s.round();
+    reported = Math.min(s.rate(), fixedRate);
+    return new RequestPace(reported, Duration.ofNanos(s.pausedUntil() - now));
   }
 
   /**
@@ -151,14 +171,12 @@ final class PaceLearner {
   RequestPace answered(RequestPacer.Ticket ticket, Throwable failure, long now, boolean waiting) {
     RequestPace settled = settle(now);
     PaceState s = store.current();
-    follow(s, now);
+    log.follow(s, now);
     RequestPace changed = null;
     if (failure == null) {
       double took = (now - ticket.sentAt()) / 1e9;
       latencySeconds = latencySeconds == 0 ? took : 0.9 * latencySeconds + 0.1 * took;
-      if (ticket.round() == roundSeen) {
-        sends.accept(ticket.sequence());
-      }
+      log.accepted(ticket);
       accepted.accepted(ticket.sentAt());
       if (burst.holds(ticket.round())) {
         burst.accepted(ticket.sequence());
@@ -179,10 +197,14 @@ final class PaceLearner {
       if (adaptive && failure instanceof RateLimitException limited && ticket.round() == s.round()) {
         changed = refused(now, ticket, limited, late, s);
       }
+      if (limited429 && store.shared() && ticket.sequence() != burstStarter) {
+        // A 429 for an opening burst that began a search, counted where every pipeline's are. (The
+        // state is fresh here: the refusal above read it again if another pipeline had changed it.)
+        long searching = ticket.round() + 1;
+        store.update(x -> x.round() == searching && x.phase() == Phase.SEARCHING ? x.withBurstRefusal() : x);
+      }
     }
-    if (ticket.round() == roundSeen) {
-      firstAnswerThisRound = Math.min(firstAnswerThisRound, now);
-    }
+    log.answered(ticket, now);
     return changed != null ? changed : settled;
   }
 
@@ -202,8 +224,16 @@ final class PaceLearner {
     }
     PaceState next;
     if (p.kind() == Kind.BURST) {
-      // The search starts from what the burst got through, that many a second of pause.
-      next = s.withBurst(burst.counted(), Math.max(MIN_RATE, burst.counted() / burst.pauseSeconds()));
+      // The search starts from what the burst got through, that many a second of pause. With a
+      // shared store, the other pipelines' 429s for it are counted there: read afresh.
+      PaceState written = store.update(x -> {
+        if (x.round() != p.round()) {
+          return x;
+        }
+        double counted = burst.counted(store.shared() ? x.burstRefused() : 0);
+        return x.withBurst(counted, Math.max(MIN_RATE, counted / burst.pauseSeconds()));
+      });
+      return written.round() == p.round() && written != s ? announce(written, now, false) : null;
     } else if (pendingLate && s.phase() != Phase.SEARCHING) {
       // A 429 of the round took far longer to come back than 429s do: it waited somewhere (a
       // stalled server, or a stalled client), and what waited with it reached the server in a
@@ -224,35 +254,23 @@ final class PaceLearner {
     return written == next ? announce(written, now, false) : null;
   }
 
-  /** Another round began (here or, with a shared store, in another worker): start its log. */
-  private void follow(PaceState s, long now) {
-    if (s.round() == roundSeen) {
-      return;
-    }
-    roundSeen = s.round();
-    roundStart = Math.max(now, s.pausedUntil());
-    roundFirstSequence = sequence + 1;
-    firstAnswerThisRound = Long.MAX_VALUE;
-    sends.clear();
-  }
-
   /** The first 429 of a round: pauses every request, and weighs the round while the log holds it. */
   private RequestPace refused(
       long now, RequestPacer.Ticket ticket, RateLimitException limited, boolean late, PaceState s) {
     long pause = Math.max(0, limited.retryAfter().map(d -> Math.min(d.toNanos(), maxPauseNanos)).orElse(0L));
-    long sentBefore = ticket.sequence() - roundFirstSequence;
+    long sentBefore = log.sentBefore(ticket);
     double pace = Math.min(s.rate(), fixedRate);
     PaceState next;
-    if (s.phase() == Phase.UNPACED && pace == Double.POSITIVE_INFINITY && ticket.sentAt() < firstAnswerThisRound) {
+    if (s.phase() == Phase.UNPACED && pace == Double.POSITIVE_INFINITY && ticket.sentAt() < log.firstAnswer()) {
       // Refused in the opening burst, before any answer came back: what the burst gets through
       // is what the server lets through at once. The other answers are still coming, out of
       // order; if those sent after this one mostly go through, it was no burst limit after all.
-      burst.begin(s.round(), ticket.sequence(), sequence - roundFirstSequence + 1,
-          sends.acceptedAround(ticket.sequence(), true), Math.max(1.0, pause / 1e9), now - ticket.sentAt());
+      burst.begin(s.round(), ticket.sequence(), log.sent(), log.acceptedAfter(ticket), Math.max(1.0, pause / 1e9),
+          now - ticket.sentAt());
       double start = Math.max(MIN_RATE, Math.max(1, sentBefore) / burst.pauseSeconds());
       next = new PaceState(start, Phase.SEARCHING, s.round() + 1, Math.max(s.pausedUntil(), now + pause),
           burst.counted(), Double.NaN, now, HOLD_SECONDS, Math.max(now, now + pause), Long.MIN_VALUE,
-          1 + VERIFY_PER_SECOND);
+          1 + VERIFY_PER_SECOND, 1);
       pending = new Pending(next.round(), now, Kind.BURST, sentBefore, pace, pace, null);
     } else if (s.phase() == Phase.UNPACED && !refusedUnpaced && pace == Double.POSITIVE_INFINITY) {
       // Refused at an unpaced rate, after the first answers: the burst is unknown. The pause
@@ -266,18 +284,28 @@ final class PaceLearner {
       boolean believed = s.phase() != Phase.HOLDING || s.probing(now)
           || (s.unexpectedAt() != Long.MIN_VALUE && now - s.unexpectedAt() <= CONFIRM_NANOS);
       Kind kind = believed ? Kind.BELIEVED : Kind.UNEXPECTED;
-      double sent = sentRate(ticket, Math.max(1.0, 2 * latencySeconds), pace);
-      Round log = sends.round(roundStart, roundFirstSequence, ticket.sequence(), ticket.sentAt());
+      double sent = log.sentRate(ticket, Math.max(1.0, 2 * latencySeconds), pace);
       next = s.pausedOnly(now + pause);
-      pending = new Pending(next.round(), now, kind, sentBefore, Math.min(pace, 2 * sent), sent, log);
+      pending = new Pending(next.round(), now, kind, sentBefore, Math.min(pace, 2 * sent), sent, log.upTo(ticket));
     }
     pendingLate = late;
     PaceState written = store.update(x -> x.round() == s.round() ? next : x);
-    follow(written, now);
+    if (written == next && burst.holds(s.round())) {
+      burstStarter = ticket.sequence();
+      if (store.sequence() > log.sequence()) {
+        // A shared store counted every pipeline's requests up to the pause: the whole burst.
+        burst.sentInAll(store.sequence() - log.sequence() + log.sent());
+      }
+    }
+    log.follow(written, now);
     if (written != next) {
+      if (burst.holds(s.round())) {
+        burst.forget(); // another worker sharing the pace weighs this burst
+      }
       pending = null;
       return null;
     }
+    roundAnnounced = Math.max(roundAnnounced, next.round());
     RequestPace settled = settle(now); // no Retry-After: nothing to wait for
     RequestPace announced = settled != null ? settled : announce(store.current(), now, true);
     if (burst.holds(s.round())) {
@@ -298,7 +326,7 @@ final class PaceLearner {
         double burst = Math.max(1, p.sentBefore());
         double pauseSeconds = Math.max(1.0, (s.pausedUntil() - p.at()) / 1e9);
         return new PaceState(Math.max(MIN_RATE, burst / pauseSeconds), Phase.SEARCHING, s.round(), s.pausedUntil(),
-            burst, s.limit(), s.lastCut(), s.holdSeconds(), now, s.unexpectedAt(), s.verifyGrowth());
+            burst, s.limit(), s.lastCut(), s.holdSeconds(), now, s.unexpectedAt(), s.verifyGrowth(), s.burstRefused());
       }
       // Nothing here says the server's rate is below the pace: a 429 that no token bucket
       // explains (another client's, or noise) pauses, as asked, but does not slow the pace.
@@ -335,7 +363,7 @@ final class PaceLearner {
       }
     }
     return new PaceState(rate, phase, s.round(), s.pausedUntil(), e.burst(), estimate, p.at(), hold, now,
-        Long.MIN_VALUE, verify);
+        Long.MIN_VALUE, verify, s.burstRefused());
   }
 
   /**
@@ -348,15 +376,15 @@ final class PaceLearner {
    */
   private Estimate estimate(Pending p, PaceState s) {
     double bucket = s.burst();
-    Round log = p.log();
-    if (log == null) { // the log lost the round's first sends: a long round, where the burst counts little
-      double ran = Math.max(0, p.at() - roundStart) / 1e9;
+    Round round = p.log();
+    if (round == null) { // the log lost the round's first sends: a long round, where the burst counts little
+      double ran = Math.max(0, p.at() - log.start()) / 1e9;
       return Double.isNaN(bucket) || p.sentBefore() <= bucket || ran <= 0
           ? new Estimate(SEARCH_CUT * p.sent(), bucket)
           : new Estimate((p.sentBefore() - bucket) / ran, bucket);
     }
     if (previous != null) {
-      double[] both = Round.joint(previous, log, Double.isNaN(bucket) ? Double.POSITIVE_INFINITY : bucket);
+      double[] both = Round.joint(previous, round, Double.isNaN(bucket) ? Double.POSITIVE_INFINITY : bucket);
       if (both != null && both[1] < p.ceiling()) { // a bucket refilling faster than the pace would not have run dry
         return new Estimate(both[1], both[0]);
       }
@@ -367,20 +395,10 @@ final class PaceLearner {
     if (s.phase() == Phase.SEARCHING && burst.spreadSeconds() > 0) {
       // The opening burst's requests reached the server spread out (new connections, a busy
       // client: its 429s came back over that long), and the bucket refilled as they came in.
-      bucket = log.burstFromCount(bucket, burst.spreadSeconds());
+      bucket = round.burstFromCount(bucket, burst.spreadSeconds());
     }
-    double fitted = log.fittedRate(Math.max(1, bucket));
+    double fitted = round.fittedRate(Math.max(1, bucket));
     return new Estimate(Double.isNaN(fitted) ? Double.POSITIVE_INFINITY : fitted, bucket);
-  }
-
-  /** Requests a second sent in the window before the ticket's request, within its round. */
-  private double sentRate(RequestPacer.Ticket ticket, double windowSeconds, double pace) {
-    long from = Math.max(roundStart, ticket.sentAt() - (long) (windowSeconds * SECOND));
-    double span = (ticket.sentAt() - from) / 1e9;
-    if (span < 0.05) {
-      return pace;
-    }
-    return sends.countBetween(from, ticket.sentAt()) / span;
   }
 
   /** When the opening burst shows no burst limit after all, drops the search: back to unpaced. */
@@ -408,26 +426,13 @@ final class PaceLearner {
       return null;
     }
     boolean binding = waiting && s.rate() <= fixedRate;
-    PaceState next = store.update(x -> now <= x.lastGrowth() ? x : x.withRate(x.rate() * growth(x, now, binding), now));
+    PaceState next = store.update(x -> now <= x.lastGrowth() ? x : x.withRate(x.rate() * x.growth(now, binding), now));
     double rate = Math.min(next.rate(), fixedRate);
     if (Math.abs(rate - reported) < REPORT_STEP * reported) {
       return null;
     }
     reported = rate;
     return new RequestPace(rate, Duration.ZERO);
-  }
-
-  private static double growth(PaceState s, long now, boolean binding) {
-    double seconds = (now - s.lastGrowth()) / 1e9;
-    if (!binding) {
-      return 1;
-    }
-    return switch (s.phase()) {
-      case SEARCHING -> Math.pow(SEARCH_GROWTH_PER_SECOND, seconds);
-      case VERIFYING -> Math.pow(s.verifyGrowth(), seconds);
-      case HOLDING -> s.probing(now) ? Math.pow(1 + PROBE_PER_SECOND, seconds) : 1;
-      case UNPACED -> 1;
-    };
   }
 
   /** The pace to announce now; null when it moved too little to tell, unless a pause began. */

@@ -19,6 +19,9 @@ package ai.anycap.pipeline.internal;
  * @param unexpectedAt when a 429 last came while the pace held steady, and was paused for but not
  *     believed; {@link Long#MIN_VALUE} for never
  * @param verifyGrowth how fast the pace grows a second while verifying (a factor, such as 1.02)
+ * @param burstRefused with a shared store, the 429s every pipeline got for the opening burst
+ *     that began the search (counted by each as its 429s come back), so that the one that learns
+ *     from the burst knows what all of them sent got through
  */
 record PaceState(
     double rate,
@@ -31,7 +34,8 @@ record PaceState(
     double holdSeconds,
     long lastGrowth,
     long unexpectedAt,
-    double verifyGrowth) {
+    double verifyGrowth,
+    long burstRefused) {
 
   /** Where the learning stands. */
   enum Phase {
@@ -48,35 +52,58 @@ record PaceState(
   /** Nothing learned yet. */
   static PaceState initial(double holdSeconds) {
     return new PaceState(Double.POSITIVE_INFINITY, Phase.UNPACED, 0, Long.MIN_VALUE, Double.NaN, Double.NaN, 0,
-        holdSeconds, 0, Long.MIN_VALUE, 1.02);
+        holdSeconds, 0, Long.MIN_VALUE, 1.02, 0);
   }
 
   PaceState withRate(double newRate, long grownAt) {
     return new PaceState(newRate, phase, round, pausedUntil, burst, limit, lastCut, holdSeconds, grownAt,
-        unexpectedAt, verifyGrowth);
+        unexpectedAt, verifyGrowth, burstRefused);
   }
 
   PaceState withBurst(double newBurst, double newRate) {
     return new PaceState(newRate, phase, round, pausedUntil, newBurst, limit, lastCut, holdSeconds, lastGrowth,
-        unexpectedAt, verifyGrowth);
+        unexpectedAt, verifyGrowth, burstRefused);
   }
 
   /** Back to unpaced: what looked like a burst limit was not one. */
   PaceState unpaced() {
     return new PaceState(Double.POSITIVE_INFINITY, Phase.UNPACED, round, pausedUntil, Double.NaN, limit, lastCut,
-        holdSeconds, lastGrowth, unexpectedAt, verifyGrowth);
+        holdSeconds, lastGrowth, unexpectedAt, verifyGrowth, burstRefused);
   }
 
   /** A new round paused until {@code until}, the pace and what was learned unchanged. */
   PaceState pausedOnly(long until) {
     return new PaceState(rate, phase, round + 1, Math.max(pausedUntil, until), burst, limit, lastCut, holdSeconds,
-        Math.max(lastGrowth, until), unexpectedAt, verifyGrowth);
+        Math.max(lastGrowth, until), unexpectedAt, verifyGrowth, burstRefused);
   }
 
   /** A 429 came at {@code at} while the pace held steady, and was not believed (yet). */
   PaceState withUnexpected(long at) {
     return new PaceState(rate, phase, round, pausedUntil, burst, limit, lastCut, holdSeconds, lastGrowth, at,
-        verifyGrowth);
+        verifyGrowth, burstRefused);
+  }
+
+  /** One more 429 for the opening burst, in one of the pipelines sharing the pace. */
+  PaceState withBurstRefusal() {
+    return new PaceState(rate, phase, round, pausedUntil, burst, limit, lastCut, holdSeconds, lastGrowth,
+        unexpectedAt, verifyGrowth, burstRefused + 1);
+  }
+
+  /**
+   * How much the pace grows from its last growth to {@code now}: only while it binds (requests
+   * wait for it), by how far the learning stands.
+   */
+  double growth(long now, boolean binding) {
+    double seconds = (now - lastGrowth) / 1e9;
+    if (!binding) {
+      return 1;
+    }
+    return switch (phase) {
+      case SEARCHING -> Math.pow(PaceLearner.SEARCH_GROWTH_PER_SECOND, seconds);
+      case VERIFYING -> Math.pow(verifyGrowth, seconds);
+      case HOLDING -> probing(now) ? Math.pow(1 + PaceLearner.PROBE_PER_SECOND, seconds) : 1;
+      case UNPACED -> 1;
+    };
   }
 
   /** Whether the pace has held long enough since its last cut to probe for more. */

@@ -16,13 +16,16 @@ import static ai.anycap.pipeline.internal.PipelineSettings.RATE_LIMIT;
 import static ai.anycap.pipeline.internal.PipelineSettings.REFERENCE_DIRECTORY;
 import static ai.anycap.pipeline.internal.PipelineSettings.RETRY;
 import static ai.anycap.pipeline.internal.PipelineSettings.SCHEDULER;
+import static ai.anycap.pipeline.internal.PipelineSettings.SHARED_PACE;
 import static ai.anycap.pipeline.internal.PipelineSettings.SINKS;
 import static ai.anycap.pipeline.internal.PipelineSettings.SINK_RETRY;
 import static ai.anycap.pipeline.internal.PipelineSettings.TEMPLATES;
 
 import ai.anycap.client.AnyCapClient;
 import ai.anycap.pipeline.PipelineListener;
+import ai.anycap.pipeline.RequestPace;
 import ai.anycap.pipeline.Retry;
+import ai.anycap.pipeline.SharedPace;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.CancellationException;
@@ -78,10 +81,14 @@ public final class PipelineCore {
     events = new ListenerEvents(settings.get(LISTENERS));
     Retry retry = settings.get(RETRY);
     double ratePerSecond = settings.get(RATE_LIMIT);
-    this.pacer =
-        new RequestPacer(settings.get(ADAPTIVE_RATE), ratePerSecond > 0 ? ratePerSecond : Double.POSITIVE_INFINITY,
-            retry.maxRetryAfter(), System::nanoTime, RequestPacer.Timer.of(scheduler),
-            pace -> emit(null, l -> l.onPaceChanged(pace)));
+    double fixedRate = ratePerSecond > 0 ? ratePerSecond : Double.POSITIVE_INFINITY;
+    Consumer<RequestPace> paceChanged = pace -> emit(null, l -> l.onPaceChanged(pace));
+    SharedPace shared = settings.get(SHARED_PACE);
+    this.pacer = shared == null
+        ? new RequestPacer(settings.get(ADAPTIVE_RATE), fixedRate, retry.maxRetryAfter(), System::nanoTime,
+            RequestPacer.Timer.of(scheduler), paceChanged)
+        : RequestPacer.sharing(shared, settings.get(ADAPTIVE_RATE), fixedRate, retry.maxRetryAfter(), System::nanoTime,
+            RequestPacer.Timer.of(scheduler), paceChanged);
     delivery = new SinkDelivery(settings.get(SINKS), settings.get(SINK_RETRY), scheduler, this::closed);
   }
 

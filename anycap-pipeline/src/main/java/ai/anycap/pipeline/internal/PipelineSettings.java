@@ -9,6 +9,7 @@ import ai.anycap.pipeline.ImageSink;
 import ai.anycap.pipeline.OutputCheck;
 import ai.anycap.pipeline.PipelineListener;
 import ai.anycap.pipeline.Retry;
+import ai.anycap.pipeline.SharedPace;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,6 +63,8 @@ public final class PipelineSettings {
   public static final Key<Boolean> ADAPTIVE_RATE = new Key<>("adaptiveRate", true);
   /** Generate requests a second at most; infinite (no fixed rate) by default. */
   public static final Key<Double> RATE_LIMIT = new Key<>("rateLimit", Double.POSITIVE_INFINITY);
+  /** The pace shared with other pipelines on the account; none (the pace is this pipeline's) by default. */
+  public static final Key<SharedPace> SHARED_PACE = new Key<>("sharedPace", null);
 
   /** Whether each job's parameters are checked against its model's schema before a batch runs. */
   public static final Key<Boolean> SCHEMA_CHECK = new Key<>("schemaCheck", true);

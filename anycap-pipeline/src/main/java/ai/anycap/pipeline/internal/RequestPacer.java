@@ -1,6 +1,7 @@
 package ai.anycap.pipeline.internal;
 
 import ai.anycap.pipeline.RequestPace;
+import ai.anycap.pipeline.SharedPace;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -128,6 +129,8 @@ public final class RequestPacer {
 
   private final ArrayDeque<CompletableFuture<Ticket>> waiting = new ArrayDeque<>();
   private long nextRelease;
+  /** A moment taken from a shared schedule for the head of the queue, not yet come. */
+  private PaceStore.Slot reserved;
   private long wakeAt = Long.MAX_VALUE;
   /** Whether requests were left waiting at the last release: a late one after it was held up. */
   private boolean backlog;
@@ -155,6 +158,17 @@ public final class RequestPacer {
     this.timer = timer;
     this.onChange = onChange;
     this.learner = new PaceLearner(adaptive, fixedRate, maxPause, store);
+  }
+
+  /**
+   * A pacer whose pace is shared with every pipeline that uses the same {@code shared} store (the
+   * other arguments as for the other constructor).
+   */
+  public static RequestPacer sharing(
+      SharedPace shared, boolean adaptive, double fixedRate, Duration maxPause, LongSupplier clock, Timer timer,
+      Consumer<RequestPace> onChange) {
+    PaceStore store = new SharedPaceStore(shared, clock, PaceState.initial(PaceLearner.HOLD_SECONDS));
+    return new RequestPacer(adaptive, fixedRate, maxPause, clock, timer, onChange, store);
   }
 
   /** Completes when the request may be sent. */
@@ -198,8 +212,10 @@ public final class RequestPacer {
   private void pump() {
     List<CompletableFuture<Ticket>> go = new ArrayList<>();
     List<Ticket> tickets = new ArrayList<>();
-    long wake = -1;
+    // Long.MIN_VALUE for none: a monotonic clock may well be negative (its origin is arbitrary).
+    long wake = Long.MIN_VALUE;
     RequestPace settled;
+    RequestPace followed = null;
     synchronized (this) {
       long now = clock.getAsLong();
       settled = learner.settle(now);
@@ -212,6 +228,24 @@ public final class RequestPacer {
         if (now < pausedUntil) {
           wake = pausedUntil;
           break;
+        }
+        // With a shared pace, every pipeline on the account takes its moments from one schedule,
+        // which also holds them all through a pause any of them began.
+        if (reserved == null) {
+          reserved = learner.claim(now, backlog);
+          RequestPace other = learner.followed(now);
+          followed = other != null ? other : followed;
+        }
+        if (reserved != null) {
+          if (now < reserved.at()) {
+            wake = reserved.at();
+            break;
+          }
+          PaceStore.Slot slot = reserved;
+          reserved = null;
+          go.add(waiting.poll());
+          tickets.add(learner.released(now, slot));
+          continue;
         }
         double rate = learner.rate();
         if (rate != Double.POSITIVE_INFINITY) {
@@ -227,15 +261,15 @@ public final class RequestPacer {
           nextRelease = Math.max(due, now - catchUp * interval) + interval;
         }
         go.add(waiting.poll());
-        tickets.add(learner.released(now));
+        tickets.add(learner.released(now, null));
       }
       backlog = !waiting.isEmpty();
-      if (wake >= 0 && wake < wakeAt) {
+      if (wake != Long.MIN_VALUE && wake < wakeAt) {
         wakeAt = wake;
       } else {
-        wake = -1;
+        wake = Long.MIN_VALUE;
       }
-      if (wake >= 0) {
+      if (wake != Long.MIN_VALUE) {
         long at = wake;
         timer.schedule(() -> {
           synchronized (this) {
@@ -246,6 +280,9 @@ public final class RequestPacer {
           pump();
         }, Math.max(0, wake - now));
       }
+    }
+    if (followed != null) {
+      onChange.accept(followed);
     }
     if (settled != null) {
       onChange.accept(settled);

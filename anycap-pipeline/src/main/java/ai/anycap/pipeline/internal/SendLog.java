@@ -3,6 +3,8 @@ package ai.anycap.pipeline.internal;
 /**
  * The generate requests one pipeline sent in the current round of its pace, the most recent
  * {@code capacity} of them: when each went, by its sequence number, and whether it went through.
+ * With a shared pace, the requests other pipelines sent in between are here too (numbered by the
+ * shared schedule), never accepted: whether they went through is theirs to know.
  *
  * <p>Not thread-safe: the pacer calls it under its lock.
  */
@@ -19,6 +21,16 @@ final class SendLog {
     accepted = new boolean[capacity];
   }
 
+  int capacity() {
+    return times.length;
+  }
+
+  /** Requests held. */
+  int size() {
+    return size;
+  }
+
+  /** Request {@code sequence}, the one after the last added, went at {@code t}. */
   void add(long sequence, long t) {
     if (size == 0) {
       firstSequence = sequence;

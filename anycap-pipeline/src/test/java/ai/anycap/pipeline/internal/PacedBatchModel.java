@@ -33,6 +33,12 @@ final class PacedBatchModel {
   /** A pace the pacer announced, and when. */
   record Announced(long at, RequestPace pace) {}
 
+  /**
+   * How a batch went.
+   *
+   * @param paces what the (first) pacer announced
+   * @param workerPaces what each worker's pacer announced, in order of workers
+   */
   record Outcome(
       long succeeded,
       long failed,
@@ -41,7 +47,9 @@ final class PacedBatchModel {
       double seconds,
       double rate,
       List<Long> sentAt,
-      List<Announced> paces) {
+      List<Announced> paces,
+      List<List<Announced>> workerPaces,
+      List<Long> workerLimited) {
 
     /** Succeeded jobs a second, over the server's rate. */
     double goodput() {
@@ -90,6 +98,8 @@ final class PacedBatchModel {
   private Duration connecting = Duration.ZERO;
   private Duration noiseRetryAfter = Duration.ofSeconds(1);
   private final List<Stalls> stalls = new ArrayList<>();
+  private int workers = 1;
+  private boolean sharedPace;
 
   PacedBatchModel(double rate, int burst, Duration latency) {
     this.rate = rate;
@@ -110,6 +120,8 @@ final class PacedBatchModel {
     connecting = o.connecting;
     noiseRetryAfter = o.noiseRetryAfter;
     stalls.addAll(o.stalls);
+    workers = o.workers;
+    sharedPace = o.sharedPace;
   }
 
   /** A copy with {@code change} made to it: scenarios share a base and vary one thing each. */
@@ -184,6 +196,19 @@ final class PacedBatchModel {
     return with(m -> m.fixedRate = r);
   }
 
+  /**
+   * Runs the jobs on {@code n} workers against the one server, each with a pacer of its own and
+   * the concurrency set, the jobs split between them; {@code shared}: their pacers share one pace
+   * (a {@link MemorySharedPace}, as workers on one Redis), each on a clock of its own origin, as on
+   * machines of their own. Not shared: each learns the limit alone.
+   */
+  PacedBatchModel workers(int n, boolean shared) {
+    return with(m -> {
+      m.workers = n;
+      m.sharedPace = shared;
+    });
+  }
+
   Outcome run() {
     VirtualTime time = new VirtualTime();
     for (Stalls s : stalls) {
@@ -200,9 +225,22 @@ final class PacedBatchModel {
       }
     }
     TokenBucket server = new TokenBucket(rate, burst, time.clock());
-    List<Announced> paces = new ArrayList<>();
-    RequestPacer pacer = new RequestPacer(adaptive, fixedRate, retry.maxRetryAfter(), time::nanoTime, time,
-        pace -> paces.add(new Announced(time.nanoTime(), pace)));
+    // The store's clock: microseconds since 1970, as Redis TIME says.
+    MemorySharedPace shared = new MemorySharedPace(() -> 1_764_000_000_000_000L + time.nanoTime() / 1_000);
+    List<List<Announced>> workerPaces = new ArrayList<>();
+    RequestPacer[] pacers = new RequestPacer[workers];
+    for (int w = 0; w < workers; w++) {
+      List<Announced> announced = new ArrayList<>();
+      workerPaces.add(announced);
+      java.util.function.Consumer<RequestPace> onChange = pace -> announced.add(new Announced(time.nanoTime(), pace));
+      // Each worker's monotonic clock has an origin of its own, as on machines of their own.
+      long origin = w * 987_654_321_000L - 5_000_000_000_000L;
+      pacers[w] = sharedPace
+          ? RequestPacer.sharing(shared, adaptive, fixedRate, retry.maxRetryAfter(), () -> time.nanoTime() + origin,
+              time, onChange)
+          : new RequestPacer(adaptive, fixedRate, retry.maxRetryAfter(), time::nanoTime, time, onChange);
+    }
+    List<Announced> paces = workerPaces.get(0);
     Random random = new Random(42);
     Random noisy = new Random(7);
     Random late = new Random(3);
@@ -215,12 +253,22 @@ final class PacedBatchModel {
         };
     List<Long> sentAt = new ArrayList<>();
     long[] counts = new long[5]; // started, succeeded, failed, requests, limited
+    long[] started = new long[workers];
+    long[] limitedBy = new long[workers];
 
     class Job {
+      final int worker;
+      final RequestPacer pacer;
       int attempt;
+
+      Job(int worker) {
+        this.worker = worker;
+        this.pacer = pacers[worker];
+      }
 
       void start() {
         counts[0]++;
+        started[worker]++;
         send();
       }
 
@@ -249,6 +297,7 @@ final class PacedBatchModel {
           return;
         }
         counts[4]++;
+        limitedBy[worker]++;
         Duration retryAfter = refused
             ? noiseRetryAfter
             : Duration.ofSeconds(Math.max(1, (wait + 999_999_999L) / 1_000_000_000L));
@@ -267,16 +316,28 @@ final class PacedBatchModel {
       }
 
       void next() {
-        if (counts[0] < jobs) {
-          new Job().start();
+        if (started[worker] < share(worker)) {
+          new Job(worker).start();
         }
       }
     }
 
-    for (int i = 0; i < Math.min(concurrency, jobs); i++) {
-      new Job().start();
+    for (int w = 0; w < workers; w++) {
+      for (int i = 0; i < Math.min(concurrency, share(w)); i++) {
+        new Job(w).start();
+      }
     }
     time.runUntil(() -> counts[1] + counts[2] == jobs);
-    return new Outcome(counts[1], counts[2], counts[3], counts[4], time.seconds(), rate, sentAt, paces);
+    List<Long> limited = new ArrayList<>();
+    for (long l : limitedBy) {
+      limited.add(l);
+    }
+    return new Outcome(counts[1], counts[2], counts[3], counts[4], time.seconds(), rate, sentAt, paces, workerPaces,
+        limited);
+  }
+
+  /** The jobs worker {@code w} runs: an equal share, the first ones taking what is left over. */
+  private long share(int w) {
+    return jobs / workers + (w < jobs % workers ? 1 : 0);
   }
 }

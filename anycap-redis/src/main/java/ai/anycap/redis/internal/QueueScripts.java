@@ -2,7 +2,7 @@ package ai.anycap.redis.internal;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -11,7 +11,9 @@ import java.util.HexFormat;
 /**
  * The queue's Lua scripts. Each makes a step atomic that must not be half done when a worker or
  * Redis dies mid-way, and idempotent, so that a command whose answer was lost to a dropped
- * connection can simply be sent again.
+ * connection can simply be sent again. Every key a script touches is passed in KEYS and shares
+ * the queue's hash tag, so that each runs on a Redis Cluster too (where a key of another slot
+ * fails with CROSSSLOT).
  */
 final class QueueScripts {
 
@@ -37,10 +39,11 @@ final class QueueScripts {
 
   /**
    * Finishes an entry: acknowledges it and, only if this call did (so a retry or a second worker
-   * changes nothing), marks the job done, publishes an entry and deletes the job's entry. KEYS:
-   * job stream, stream to publish to, done set. ARGV: group, entry id, job id to mark done ('' for
-   * none), then the published entry's fields and values (none to publish nothing). Returns 1 when
-   * this call acknowledged it, 0 when it had been already.
+   * changes nothing), marks the job done, publishes an entry, deletes the job's entry and the
+   * generate answer kept for it (the job is settled: nobody will resume it). KEYS: job stream,
+   * stream to publish to, done set, the job's answer key. ARGV: group, entry id, job id to mark
+   * done ('' for none), then the published entry's fields and values (none to publish nothing).
+   * Returns 1 when this call acknowledged it, 0 when it had been already.
    */
   static final Script FINISH =
       new Script(
@@ -49,6 +52,7 @@ final class QueueScripts {
           if ARGV[3] ~= '' then redis.call('SADD', KEYS[3], ARGV[3]) end
           if #ARGV > 3 then redis.call('XADD', KEYS[2], '*', unpack(ARGV, 4)) end
           redis.call('XDEL', KEYS[1], ARGV[2])
+          redis.call('DEL', KEYS[4])
           return 1
           """);
 
@@ -141,7 +145,7 @@ final class QueueScripts {
       }
     }
 
-    <T> T run(RedisCommands<String, String> redis, ScriptOutputType type, String[] keys, String... args) {
+    <T> T run(RedisClusterCommands<String, String> redis, ScriptOutputType type, String[] keys, String... args) {
       try {
         return redis.evalsha(sha, type, keys, args);
       } catch (RedisNoScriptException e) {

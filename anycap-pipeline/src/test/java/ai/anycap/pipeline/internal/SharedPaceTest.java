@@ -1,0 +1,226 @@
+package ai.anycap.pipeline.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.anycap.client.AnyCapServiceException.ErrorDetails;
+import ai.anycap.client.RateLimitException;
+import ai.anycap.pipeline.RequestPace;
+import ai.anycap.pipeline.Retry;
+import ai.anycap.pipeline.SharedPace;
+import ai.anycap.pipeline.internal.PacedBatchModel.Announced;
+import ai.anycap.pipeline.internal.PacedBatchModel.Outcome;
+import ai.anycap.pipeline.internal.PaceState.Phase;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Workers sharing one pace ({@link SharedPaceStore} on a {@link MemorySharedPace}, what a Redis
+ * would be to workers on several machines), on virtual time: the benchmark's scenario split over
+ * four workers, a 429 one gets holding all, one schedule for all, a store that fails, and what
+ * the store keeps. Every figure is exact and repeatable; each pacer runs on a clock of its own
+ * origin, as on machines of their own.
+ */
+class SharedPaceTest {
+
+  private static final double R = 50;
+  private static final Retry QUICK = Retry.exponential(30, Duration.ofMillis(100), Duration.ofSeconds(5));
+  private static final long SECOND = 1_000_000_000L;
+  private static final long STORE_EPOCH = 1_764_000_000_000_000L;
+
+  /** The benchmark's rate-limit row (R = 50/s, burst 10, 100 ms, 6,000 jobs) on four workers of C = 16. */
+  private static PacedBatchModel fourWorkers(boolean shared) {
+    return new PacedBatchModel(R, 10, Duration.ofMillis(100)).concurrency(16).jobs(6_000).retry(QUICK)
+        .workers(4, shared);
+  }
+
+  @Test
+  void fourWorkersSharingOnePace_keepTogetherUnderTheLimit_andLearnItOnce() {
+    Outcome quiet = fourWorkers(true).run();
+    Outcome noisy = fourWorkers(true).logNormalLatency(Duration.ofMillis(100), Duration.ofSeconds(1))
+        .jitter(Duration.ofMillis(10)).run();
+    Outcome alone = fourWorkers(false).run();
+
+    for (Outcome shared : List.of(quiet, noisy)) {
+      assertThat(shared.failed()).isZero();
+      assertThat(shared.goodput()).as("goodput / R, shared").isGreaterThanOrEqualTo(0.94); // 0.951, 0.957
+      assertThat(shared.limitedShare()).as("429 share, shared").isLessThan(0.02); // 0.96%, 0.97%
+      assertThat(shared.pauses()).as("pauses every worker saw").isLessThanOrEqualTo(5); // 4, 2
+      assertThat(late(shared)).as("paces after 20 s").isNotEmpty().allSatisfy(r -> assertThat(r).isBetween(47.0, 52.0));
+    }
+    // Alone, each worker probes, pauses and overshoots for itself: 38 pauses, 3.7% refused, 0.889 R.
+    assertThat(alone.limitedShare()).isGreaterThan(3 * quiet.limitedShare());
+    assertThat(alone.workerPaces().stream().mapToLong(p -> p.stream().filter(a -> a.pace().paused()).count()).sum())
+        .isGreaterThan(4 * quiet.pauses());
+    assertThat(alone.goodput()).isLessThan(quiet.goodput());
+  }
+
+  @Test
+  void a429OneWorkerGets_pausesEveryWorker_untilTheSameMoment() {
+    VirtualTime time = new VirtualTime();
+    MemorySharedPace store = new MemorySharedPace(() -> STORE_EPOCH + time.nanoTime() / 1_000);
+    List<Announced> heardByOther = new ArrayList<>();
+    RequestPacer one = pacer(store, time, 3 * SECOND, new ArrayList<>());
+    RequestPacer other = pacer(store, time, -7 * SECOND, heardByOther);
+    RequestPacer.Ticket ticket = one.beforeRequest().join();
+    assertThat(other.beforeRequest()).isCompleted();
+
+    one.afterRequest(ticket, limited(Duration.ofSeconds(1)));
+    CompletableFuture<RequestPacer.Ticket> held = other.beforeRequest();
+
+    assertThat(held).as("held by the other's 429").isNotDone();
+    assertThat(heardByOther).singleElement().satisfies(a -> assertThat(a.pace().paused()).isTrue());
+    assertThat(other.pace().pause().toNanos()).isCloseTo(SECOND, within(1_000L));
+    time.runUntil(held::isDone);
+    assertThat(time.nanoTime()).as("released when the pause ends, on either clock").isBetween(SECOND, SECOND + 1_000);
+  }
+
+  @Test
+  void workersTakeTurnsAtOneSchedule_andTogetherKeepToThePace() {
+    VirtualTime time = new VirtualTime();
+    MemorySharedPace store = new MemorySharedPace(() -> STORE_EPOCH + time.nanoTime() / 1_000);
+    List<RequestPacer> workers = new ArrayList<>();
+    for (int w = 0; w < 3; w++) {
+      long origin = (w - 1) * 1_000 * SECOND;
+      workers.add(RequestPacer.sharing(store, false, 10, Duration.ofSeconds(60), () -> time.nanoTime() + origin,
+          time, p -> {}));
+    }
+    List<Long> releasedAt = new ArrayList<>();
+    List<CompletableFuture<RequestPacer.Ticket>> all = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      for (RequestPacer w : workers) { // each asks for ten at once, as a worker with work waiting does
+        all.add(w.beforeRequest().whenComplete((t, e) -> releasedAt.add(time.nanoTime())));
+      }
+    }
+    time.runUntil(() -> all.stream().allMatch(CompletableFuture::isDone));
+
+    // Thirty requests at 10 a second between them, not 30: the moments one pacer alone would give
+    // them (the first two at once, as an idle pace catches up one interval, then one every 100 ms).
+    VirtualTime alone = new VirtualTime();
+    RequestPacer one =
+        new RequestPacer(false, 10, Duration.ofSeconds(60), () -> alone.nanoTime() + 1_000 * SECOND, alone, p -> {});
+    List<Long> aloneAt = new ArrayList<>();
+    List<CompletableFuture<RequestPacer.Ticket>> its = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      its.add(one.beforeRequest().whenComplete((t, e) -> aloneAt.add(alone.nanoTime())));
+    }
+    alone.runUntil(() -> its.stream().allMatch(CompletableFuture::isDone));
+    List<Long> sorted = releasedAt.stream().sorted().toList();
+    assertThat(sorted).hasSize(30);
+    for (int i = 0; i < 30; i++) {
+      assertThat(sorted.get(i)).as("release %d", i).isCloseTo(aloneAt.get(i), within(1_000L));
+    }
+    assertThat(sorted.get(1)).isZero();
+    assertThat(sorted.get(29)).isCloseTo(28 * SECOND / 10, within(1_000L));
+    assertThat(store.claims()).isEqualTo(30);
+  }
+
+  @Test
+  void aStoreThatFails_leavesEachWorkerPacingAlone_untilItAnswersAgain() {
+    VirtualTime time = new VirtualTime();
+    MemorySharedPace working = new MemorySharedPace(() -> STORE_EPOCH + time.nanoTime() / 1_000);
+    boolean[] down = {false};
+    SharedPace flaky = new SharedPace() {
+      @Override
+      public Slot claim(long spacingMicros, long catchUpMicros, long after) {
+        if (down[0]) {
+          throw new IllegalStateException("connection refused");
+        }
+        return working.claim(spacingMicros, catchUpMicros, after);
+      }
+
+      @Override
+      public Snapshot compareAndSet(long expectedVersion, long pausedUntil, String learned) {
+        if (down[0]) {
+          throw new IllegalStateException("connection refused");
+        }
+        return working.compareAndSet(expectedVersion, pausedUntil, learned);
+      }
+    };
+    RequestPacer pacer = RequestPacer.sharing(flaky, false, 10, Duration.ofSeconds(60), time::nanoTime, time, p -> {});
+    assertThat(pacer.beforeRequest()).isCompleted();
+    long claimsBefore = working.claims();
+
+    down[0] = true;
+    List<CompletableFuture<RequestPacer.Ticket>> meanwhile = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      meanwhile.add(pacer.beforeRequest());
+    }
+    time.runUntil(() -> meanwhile.stream().allMatch(CompletableFuture::isDone));
+    assertThat(working.claims()).as("nothing reached the store while it was down").isEqualTo(claimsBefore);
+    assertThat(time.nanoTime()).as("paced alone at 10/s meanwhile").isGreaterThanOrEqualTo(9 * SECOND / 10);
+
+    down[0] = false;
+    long back = time.nanoTime();
+    List<CompletableFuture<RequestPacer.Ticket>> after = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      after.add(pacer.beforeRequest());
+    }
+    time.runUntil(() -> after.stream().allMatch(CompletableFuture::isDone));
+    assertThat(time.nanoTime() - back).isGreaterThan(2 * SECOND);
+    assertThat(working.claims()).as("the store is used again, two seconds on").isGreaterThan(claimsBefore + 10);
+  }
+
+  @Test
+  void aStateReadsBackFromItsText_onAnotherClock() {
+    StoreClock here = new StoreClock();
+    here.sample(STORE_EPOCH, 5 * SECOND, 5 * SECOND + 2_000_000); // 2 ms round trip
+    StoreClock there = new StoreClock();
+    there.sample(STORE_EPOCH, -40 * SECOND, -40 * SECOND + 2_000_000);
+    PaceState s = new PaceState(48.5, Phase.HOLDING, 7, 6 * SECOND, 10.2, 49.0, 4 * SECOND, 60, 5 * SECOND + 500,
+        Long.MIN_VALUE, 1.05, 3);
+
+    String text = PaceStateText.write(s, here);
+    PaceState read = PaceStateText.read(text, -39 * SECOND, there, PaceState.initial(30));
+
+    assertThat(text).startsWith("pace/1 rate=48.5 phase=HOLDING round=7 ").contains("unexpected_at=-");
+    assertThat(read.rate()).isEqualTo(48.5);
+    assertThat(read.phase()).isEqualTo(Phase.HOLDING);
+    assertThat(read.round()).isEqualTo(7);
+    assertThat(read.burst()).isEqualTo(10.2);
+    assertThat(read.burstRefused()).isEqualTo(3);
+    assertThat(read.pausedUntil()).isEqualTo(-39 * SECOND);
+    assertThat(read.lastCut()).as("a second before the sample, on the other clock").isEqualTo(-41 * SECOND);
+    assertThat(read.lastGrowth()).isEqualTo(-40 * SECOND); // micros: the 500 ns are lost
+    assertThat(read.unexpectedAt()).isEqualTo(Long.MIN_VALUE);
+    PaceState nothing = PaceState.initial(30);
+    assertThat(PaceStateText.read("", 0, there, nothing).phase()).isEqualTo(Phase.UNPACED);
+    assertThat(PaceStateText.read("pace/9 rate=1", 0, there, nothing)).as("a newer version's").isEqualTo(
+        PaceStateText.read("", 0, there, nothing));
+    assertThat(PaceStateText.read("pace/1 rate=oops", 0, there, nothing).rate()).isEqualTo(Double.POSITIVE_INFINITY);
+  }
+
+  @Test
+  void storeClock_trustsTheQuickestRoundTrip_untilItAges() {
+    StoreClock clock = new StoreClock();
+    clock.sample(1_000_000, 0, 20_000_000); // 20 ms round trip: the store said 1 s at about 10 ms
+    assertThat(clock.toLocal(1_000_000)).isEqualTo(10_000_000);
+    clock.sample(3_000_000, 2 * SECOND, 2 * SECOND + 1_000_000); // 1 ms: better
+    assertThat(clock.toLocal(3_000_000)).isEqualTo(2 * SECOND + 500_000);
+    clock.sample(3_500_000, 2 * SECOND + 400_000_000, 2 * SECOND + 440_000_000); // 40 ms: worse, kept out
+    assertThat(clock.toLocal(3_000_000)).isEqualTo(2 * SECOND + 500_000);
+    // An hour on, the 1 ms sample is trusted to 360 ms less, and a 100 ms one replaces it.
+    long hour = 3600 * SECOND;
+    clock.sample(3_000_000 + hour / 1_000 + 7_000, 2 * SECOND + hour, 2 * SECOND + hour + 100_000_000);
+    assertThat(clock.toLocal(3_000_000)).isEqualTo(2 * SECOND + 50_000_000 - 7_000_000);
+    assertThat(clock.toStore(clock.toLocal(123_456_789))).isEqualTo(123_456_789);
+    assertThat(clock.toLocal(Long.MIN_VALUE)).isEqualTo(Long.MIN_VALUE);
+  }
+
+  private static RequestPacer pacer(SharedPace store, VirtualTime time, long origin, List<Announced> heard) {
+    return RequestPacer.sharing(store, true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60),
+        () -> time.nanoTime() + origin, time, (RequestPace p) -> heard.add(new Announced(time.nanoTime(), p)));
+  }
+
+  private static RateLimitException limited(Duration retryAfter) {
+    return new RateLimitException(
+        ErrorDetails.builder(429).errorCode("RATE_LIMITED").message("slow down").retryAfter(retryAfter).build());
+  }
+
+  private static List<Double> late(Outcome o) {
+    return o.paces().stream().filter(a -> a.at() > 20 * SECOND).map(a -> a.pace().requestsPerSecond()).toList();
+  }
+}
