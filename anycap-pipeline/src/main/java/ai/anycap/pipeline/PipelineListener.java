@@ -51,7 +51,9 @@ public interface PipelineListener {
   /**
    * The pipeline changed the pace of its generate requests: adaptive control slows it on a 429
    * (and holds every request for the server's {@code Retry-After}, given as {@link
-   * RequestPace#pause()}), and speeds it up again as requests succeed.
+   * RequestPace#pause()}), and speeds it up again as requests succeed. A 429 is announced at once,
+   * with its pause (the pace so far, paused); the pace it leads to is announced when the pause
+   * ends, once the other answers of that round are in (unless it moved too little to tell).
    *
    * @param pace the pace from now on
    */
