@@ -67,6 +67,7 @@ public final class Dispatcher {
       return;
     }
     run.limitDeduplicationTo(validation.repeatedRequests());
+    core.journal().reserve(validation.entries());
     run.tempFilesRemoved(core.removeLeftovers());
     core.emit(null, l -> l.onBatchStarted(OptionalLong.of(validation.entries())));
     SourceWalk.walk(source, core.resolver(), new SourceWalk.Visitor() {

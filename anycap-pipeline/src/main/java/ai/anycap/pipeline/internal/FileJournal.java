@@ -295,6 +295,11 @@ final class FileJournal implements Journal {
     }
   }
 
+  @Override
+  public synchronized void reserve(long jobs) {
+    index.reserve(jobs);
+  }
+
   private void append(byte[] bytes) {
     ByteBuffer b = ByteBuffer.wrap(bytes);
     try {

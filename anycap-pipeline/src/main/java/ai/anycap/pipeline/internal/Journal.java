@@ -64,6 +64,12 @@ public interface Journal extends AutoCloseable {
   /** Appends the result of a job that ran (succeeded or failed); skipped jobs are not recorded. */
   void record(long fingerprint, JobResult result, long possiblyBilled);
 
+  /**
+   * Makes room, before a batch starts, for what the journal will learn of its {@code jobs} jobs,
+   * so that what it keeps of them is allocated once, not grown (and copied) while they run.
+   */
+  void reserve(long jobs);
+
   @Override
   void close();
 
@@ -144,6 +150,9 @@ public interface Journal extends AutoCloseable {
 
     @Override
     public void record(long fingerprint, JobResult result, long possiblyBilled) {}
+
+    @Override
+    public void reserve(long jobs) {}
 
     @Override
     public void close() {}

@@ -7,11 +7,14 @@ import java.security.NoSuchAlgorithmException;
 
 /**
  * What a journal knows of each job id, in flat arrays (open addressing): the job's last state and
- * the fingerprint of the request it was made for, about 17 bytes a job where a map of the ids
- * themselves would take a hundred or more, so that a journal of 100,000 jobs costs a couple of
- * megabytes of heap. Ids are kept as 64-bit hashes: two ids of one journal share one with a chance
- * of about n^2 / 2^65 (3 in 10^10 at 100,000 jobs), and even then a job is skipped only when its
- * request fingerprint also matches. Not thread-safe: the journal guards it.
+ * the fingerprint of the request it was made for, 17 bytes a slot where a map of the ids
+ * themselves would take a hundred or more a job. The table is sized to what it holds (at most
+ * three quarters full, growing by half), not to a power of two, and a batch {@link #reserve}s room
+ * for its jobs before it starts, so that the table does not grow (nor is copied) while the batch
+ * runs: 100,000 jobs cost 2.3 MB, about 23 bytes a job. Ids are kept as 64-bit hashes: two ids of
+ * one journal share one with a chance of about n^2 / 2^65 (3 in 10^10 at 100,000 jobs), and even
+ * then a job is skipped only when its request fingerprint also matches. Not thread-safe: the
+ * journal guards it.
  */
 final class JournalIndex {
 
@@ -33,23 +36,56 @@ final class JournalIndex {
 
   private static final State[] STATES = State.values();
 
+  private static final int MIN_CAPACITY = 64;
+
   private final MessageDigest sha256 = sha256();
-  private long[] keys = new long[64];
-  private long[] requests = new long[64];
-  private byte[] states = new byte[64];
+  private long[] keys = new long[MIN_CAPACITY];
+  private long[] requests = new long[MIN_CAPACITY];
+  private byte[] states = new byte[MIN_CAPACITY];
   private int size;
 
   /** Records the job's latest state; {@code request} is 0 when the line names no request. */
   void put(String jobId, State state, long request) {
-    if ((size + 1) * 4L > keys.length * 3L) {
-      grow();
+    long key = key(jobId);
+    int known = find(key);
+    if (known >= 0) {
+      requests[known] = request;
+      states[known] = (byte) (state.ordinal() + 1);
+      return;
     }
-    put(key(jobId), state, request);
+    if (!fits(size + 1, keys.length)) {
+      resize(Math.max(keys.length + keys.length / 2, capacityFor(size + 1)));
+    }
+    put(key, state, request);
+  }
+
+  /**
+   * Makes room for {@code more} ids beyond those it holds, at once, so that adding them later
+   * grows nothing. Ids it already holds take no new room when they come again.
+   */
+  void reserve(long more) {
+    long wanted = Math.min(Integer.MAX_VALUE / 2, size + Math.max(0, more));
+    if (!fits(wanted, keys.length)) {
+      resize(capacityFor(wanted));
+    }
+  }
+
+  /** Slots in the table: what it costs, 17 bytes each. */
+  int capacity() {
+    return keys.length;
+  }
+
+  private static boolean fits(long entries, int capacity) {
+    return entries * 4 <= capacity * 3L;
+  }
+
+  private static int capacityFor(long entries) {
+    return (int) Math.max(MIN_CAPACITY, (entries * 4 + 2) / 3);
   }
 
   private void put(long key, State state, long request) {
-    int mask = keys.length - 1;
-    for (int i = slot(key, mask); ; i = (i + 1) & mask) {
+    int capacity = keys.length;
+    for (int i = slot(key, capacity); ; i = next(i, capacity)) {
       if (states[i] == 0) {
         keys[i] = key;
         size++;
@@ -80,8 +116,8 @@ final class JournalIndex {
   }
 
   private int find(long key) {
-    int mask = keys.length - 1;
-    for (int i = slot(key, mask); states[i] != 0; i = (i + 1) & mask) {
+    int capacity = keys.length;
+    for (int i = slot(key, capacity); states[i] != 0; i = next(i, capacity)) {
       if (keys[i] == key) {
         return i;
       }
@@ -93,17 +129,22 @@ final class JournalIndex {
     return ByteBuffer.wrap(sha256.digest(jobId.getBytes(StandardCharsets.UTF_8))).getLong();
   }
 
-  private static int slot(long key, int mask) {
-    return (int) (key ^ (key >>> 32)) & mask;
+  /** The key's first slot: its high 32 bits scaled to the table (the key is a uniform hash). */
+  private static int slot(long key, int capacity) {
+    return (int) (((key >>> 32) * capacity) >>> 32);
   }
 
-  private void grow() {
+  private static int next(int i, int capacity) {
+    return i + 1 == capacity ? 0 : i + 1;
+  }
+
+  private void resize(int capacity) {
     long[] oldKeys = keys;
     long[] oldRequests = requests;
     byte[] oldStates = states;
-    keys = new long[oldKeys.length * 2];
-    requests = new long[oldKeys.length * 2];
-    states = new byte[oldKeys.length * 2];
+    keys = new long[capacity];
+    requests = new long[capacity];
+    states = new byte[capacity];
     size = 0;
     for (int i = 0; i < oldKeys.length; i++) {
       if (oldStates[i] != 0) {
