@@ -10,6 +10,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One worker of the shared-quota row, in a JVM of its own, as a worker on another machine would
@@ -46,17 +50,27 @@ public final class SharedQuotaWorker {
           .concurrency(SharedQuota.CONCURRENCY)
           .retry(SharedQuota.RETRY)
           .outputRoot(out);
-      if (shared) {
-        b.sharedPace(queue.sharedPace(namespace));
+      PaceProbe probe = shared ? new PaceProbe(queue.sharedPace(namespace)) : null;
+      if (probe != null) {
+        b.sharedPace(probe);
       }
       ImagePipeline pipeline = b.build();
       QueueConsumer consumer = queue.consumer(name);
       pipeline.work(consumer);
       System.out.println(READY);
       System.out.flush();
+      long start = System.nanoTime();
+      ScheduledExecutorService reports = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pace-report");
+        t.setDaemon(true);
+        return t;
+      });
+      reports.scheduleAtFixedRate(() -> System.out.println(String.format(Locale.ROOT, "t=%.0f s pace %s %s",
+          (System.nanoTime() - start) / 1e9, pipeline.pace(), probe == null ? "" : probe.line())), 5, 5, TimeUnit.SECONDS);
       while (System.in.read() >= 0) {
         // The benchmark closes our stdin when it is done with us.
       }
+      reports.shutdownNow();
       pipeline.close();
       consumer.close();
     } finally {

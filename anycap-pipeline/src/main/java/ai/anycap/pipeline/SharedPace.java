@@ -26,19 +26,26 @@ import java.util.Objects;
 public interface SharedPace {
 
   /**
-   * Takes the next moment a request may go: the later of the schedule's next moment and the
-   * pause's end; or now, when both have passed (then as many as {@code catchUpMicros} of
-   * schedule that went unused may be caught up at once). Moves the schedule {@code spacingMicros}
-   * past the moment taken.
+   * Takes the next {@code count} moments requests may go, in one atomic step: each the later of
+   * the schedule's next moment and the pause's end; or now, when both have passed (then as many
+   * as {@code catchUpMicros} of schedule that went unused may be caught up at once, across the
+   * moments taken). Moves the schedule {@code spacingMicros} past each moment taken.
+   *
+   * <p>A pipeline with several requests waiting takes a moment for each of them at once (at most
+   * a few), so that one round trip to the store serves several requests: a pipeline that took one
+   * moment a round trip sent at most one request per round trip, which on a busy machine (round
+   * trips of 20 to 40 ms, three of them per request) held four workers together under 40 a
+   * second whatever their pace.
    *
    * @param spacingMicros the time between two requests at the pace now; 0 while nothing paces
    * @param catchUpMicros how far behind the schedule may be taken up again; at least 0
    * @param after the sequence of the caller's last moment (0 for none): the answer brings the
    *     moments other pipelines took since, which is how each learns what the server saw from all
-   * @return the moment taken, numbered, with the store's clock, the version of what was learned,
+   * @param count how many moments to take, at least 1
+   * @return the moments taken, numbered, with the store's clock, the version of what was learned,
    *     and the moments taken since {@code after}
    */
-  Slot claim(long spacingMicros, long catchUpMicros, long after);
+  Slot claim(long spacingMicros, long catchUpMicros, long after, int count);
 
   /**
    * Replaces the pause and what was learned, unless another pipeline replaced them since {@code
@@ -53,30 +60,46 @@ public interface SharedPace {
   Snapshot compareAndSet(long expectedVersion, long pausedUntil, String learned);
 
   /**
-   * A moment a request may go.
+   * Moments requests may go, taken together.
    *
-   * @param sequence the number of the moment among all taken from the store (from 1): how many
-   *     requests every pipeline sharing the pace has sent, up to and including this one
-   * @param at when the request may go, on the store's clock, in microseconds
+   * @param sequence the number of the first moment among all taken from the store (from 1): how
+   *     many requests every pipeline sharing the pace has sent, up to and including it; the others
+   *     follow it, numbered {@code sequence + 1} and on
+   * @param moments when each request may go, on the store's clock, in microseconds, oldest first;
+   *     at least one
    * @param clock the store's clock when it answered, in microseconds
    * @param version the version of what was learned, so that a pipeline sees when another changed it
    * @param earlier the moments (store's clock, microseconds) numbered from the claim's {@code
    *     after} + 1 to {@code sequence} - 1, oldest first; a store that keeps only the latest gives
-   *     those (the list ends just before this moment either way)
+   *     those (the list ends just before the first moment taken either way)
    */
-  record Slot(long sequence, long at, long clock, long version, List<Long> earlier) {
+  record Slot(long sequence, List<Long> moments, long clock, long version, List<Long> earlier) {
 
     /**
-     * A moment taken.
+     * Moments taken.
      *
-     * @param sequence its number among all taken
-     * @param at when the request may go
+     * @param sequence the number of the first among all taken
+     * @param moments when each may go, oldest first; copied, at least one
      * @param clock the store's clock when it answered
      * @param version the version of what was learned
      * @param earlier the moments taken since the caller's last, oldest first; copied
+     * @throws IllegalArgumentException if {@code moments} is empty
      */
     public Slot {
+      moments = List.copyOf(Objects.requireNonNull(moments, "moments"));
+      if (moments.isEmpty()) {
+        throw new IllegalArgumentException("a slot takes at least one moment");
+      }
       earlier = List.copyOf(Objects.requireNonNull(earlier, "earlier"));
+    }
+
+    /**
+     * The first moment taken.
+     *
+     * @return when the first request may go, on the store's clock, in microseconds
+     */
+    public long at() {
+      return moments.get(0);
     }
   }
 
@@ -87,8 +110,8 @@ public interface SharedPace {
    * @param version how many times it was written; 0 for never
    * @param pausedUntil the pause's end on the store's clock, in microseconds; 0 for none
    * @param learned what the pipelines learned; empty when nothing was written yet
-   * @param sequence how many moments had been taken when it answered (the last {@link
-   *     Slot#sequence()}): a pipeline that saw a 429 learns from it how many requests all of them
+   * @param sequence how many moments had been taken when it answered (the number of the last
+   *     moment taken): a pipeline that saw a 429 learns from it how many requests all of them
    *     had sent by then
    * @param clock the store's clock when it answered, in microseconds
    */

@@ -4,6 +4,7 @@ import ai.anycap.client.RateLimitException;
 import ai.anycap.pipeline.RequestPace;
 import ai.anycap.pipeline.internal.PaceState.Phase;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Learns a server's rate limit from the answers to one pipeline's generate requests, and keeps
@@ -129,11 +130,20 @@ final class PaceLearner {
   }
 
   /**
-   * The next moment a request may go from a schedule shared with other pipelines, or null (see
-   * {@link PaceStore#claim}); {@code backlog} when requests were left waiting at the last release.
+   * The next {@code count} moments requests may go from a schedule shared with other pipelines,
+   * or null (see {@link PaceStore#claim}); {@code backlog} when requests were left waiting at the
+   * last release.
    */
-  PaceStore.Slot claim(long now, boolean backlog) {
-    return store.claim(now, rate(), backlog ? catchUp() : 1, log.sequence());
+  List<PaceStore.Slot> claim(long now, boolean backlog, int count) {
+    return store.claim(now, rate(), backlog ? catchUp() : 1, log.sequence(), count);
+  }
+
+  /**
+   * A moment taken from a shared schedule that a pause (begun after it was taken) overtook: no
+   * request goes at it; the requests after it are numbered on.
+   */
+  void dropped(PaceStore.Slot slot) {
+    log.skipped(slot.sequence());
   }
 
   /**

@@ -1,5 +1,6 @@
 package ai.anycap.pipeline.internal;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
@@ -35,12 +36,13 @@ interface PaceStore {
   PaceState update(UnaryOperator<PaceState> change);
 
   /**
-   * Takes the next moment a request may go from a schedule shared with other pipelines, at {@code
-   * rate} a second, catching up at most {@code catchUp} intervals that went unused; null when
-   * there is none (this store's pacer keeps its own schedule), or the shared one cannot answer now.
-   * {@code after}: the sequence of this pacer's last request, whose later ones the slot lists.
+   * Takes the next {@code count} moments requests may go from a schedule shared with other
+   * pipelines, at {@code rate} a second, catching up at most {@code catchUp} intervals that went
+   * unused; null when there is none (this store's pacer keeps its own schedule), or the shared one
+   * cannot answer now. {@code after}: the sequence of this pacer's last request, whose later ones
+   * the first slot lists (the others list none: they follow it).
    */
-  default Slot claim(long now, double rate, long catchUp, long after) {
+  default List<Slot> claim(long now, double rate, long catchUp, long after, int count) {
     return null;
   }
 

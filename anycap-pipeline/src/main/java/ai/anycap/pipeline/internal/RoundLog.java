@@ -81,6 +81,14 @@ final class RoundLog {
     return sequence;
   }
 
+  /**
+   * A moment of a shared schedule this pacer took went unused (a pause overtook it): the numbers
+   * move past it, and no request is logged for it.
+   */
+  void skipped(long slotSequence) {
+    sequence = Math.max(sequence, slotSequence);
+  }
+
   private void others(PaceStore.Slot slot) {
     long gap = slot.sequence() - sequence - 1;
     if (gap >= sends.capacity()) {

@@ -2,6 +2,8 @@ package ai.anycap.pipeline.internal;
 
 import ai.anycap.pipeline.SharedPace;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -33,6 +35,15 @@ final class SharedPaceStore implements PaceStore {
   private static final long READ_ONLY = -1;
   /** Changes lost to other workers this many times in a row give way to theirs. */
   private static final int MOST_TRIES = 8;
+  private static final long[] NONE = {};
+  /**
+   * A change that only grows the pace is written at most this often; meanwhile it is kept here.
+   * Written on every success, the growth cost each worker a round trip per answer, and every
+   * other worker a read on its next claim (the version moved): three round trips a request, which
+   * on a busy machine held the workers below the pace they had learned. The pace grows with time
+   * since its last growth, so another worker's write, read in the meantime, loses none of it.
+   */
+  private static final long GROWTH_WRITE_NANOS = Duration.ofMillis(250).toNanos();
 
   private final SharedPace shared;
   private final LongSupplier clock;
@@ -44,6 +55,8 @@ final class SharedPaceStore implements PaceStore {
   private boolean offline;
   /** The most moments the store has said were taken. */
   private long sequence;
+  /** When this store last wrote a change (this process's clock). */
+  private long writtenAt = Long.MIN_VALUE;
 
   SharedPaceStore(SharedPace shared, LongSupplier clock, PaceState initial) {
     this.shared = shared;
@@ -75,6 +88,11 @@ final class SharedPaceStore implements PaceStore {
         state = next; // the store is away: alone until it answers
         return next;
       }
+      if (writtenAt != Long.MIN_VALUE && clock.getAsLong() - writtenAt < GROWTH_WRITE_NANOS
+          && next.equals(before.withRate(next.rate(), next.lastGrowth()))) {
+        state = next; // growth alone: written with the next change, or the next growth after a while
+        return next;
+      }
       String text = PaceStateText.write(next, storeClock);
       long pause = next.pausedUntil() == Long.MIN_VALUE ? 0 : Math.max(0, storeClock.toStore(next.pausedUntil()));
       long expected = version;
@@ -84,6 +102,7 @@ final class SharedPaceStore implements PaceStore {
         return next;
       }
       if (s.written()) {
+        writtenAt = clock.getAsLong();
         sequence = Math.max(sequence, s.sequence());
         version = s.version();
         state = next;
@@ -95,14 +114,14 @@ final class SharedPaceStore implements PaceStore {
   }
 
   @Override
-  public synchronized Slot claim(long now, double rate, long catchUp, long after) {
+  public synchronized List<Slot> claim(long now, double rate, long catchUp, long after, int count) {
     long spacing = rate == Double.POSITIVE_INFINITY ? 0 : Math.max(1, (long) (1e6 / rate));
-    SharedPace.Slot s =
-        call("taking a moment to send", () -> shared.claim(spacing, Math.max(0, catchUp) * spacing, after));
+    SharedPace.Slot s = call("taking a moment to send",
+        () -> shared.claim(spacing, Math.max(0, catchUp) * spacing, after, Math.max(1, count)));
     if (s == null) {
       return null;
     }
-    sequence = Math.max(sequence, s.sequence());
+    sequence = Math.max(sequence, s.sequence() + s.moments().size() - 1);
     if (s.version() != version) {
       read();
     }
@@ -110,7 +129,11 @@ final class SharedPaceStore implements PaceStore {
     for (int i = 0; i < earlier.length; i++) {
       earlier[i] = storeClock.toLocal(s.earlier().get(i));
     }
-    return new Slot(s.sequence(), storeClock.toLocal(s.at()), earlier);
+    List<Slot> slots = new ArrayList<>();
+    for (int i = 0; i < s.moments().size(); i++) {
+      slots.add(new Slot(s.sequence() + i, storeClock.toLocal(s.moments().get(i)), i == 0 ? earlier : NONE));
+    }
+    return slots;
   }
 
   @Override

@@ -49,7 +49,8 @@ final class PacedBatchModel {
       List<Long> sentAt,
       List<Announced> paces,
       List<List<Announced>> workerPaces,
-      List<Long> workerLimited) {
+      List<Long> workerLimited,
+      long storeRoundTrips) {
 
     /** Succeeded jobs a second, over the server's rate. */
     double goodput() {
@@ -59,6 +60,11 @@ final class PacedBatchModel {
     /** The share of requests answered 429. */
     double limitedShare() {
       return (double) limited / requests;
+    }
+
+    /** Round trips to the shared pace's store per generate request (0 without one). */
+    double storeRoundTripsPerRequest() {
+      return (double) storeRoundTrips / requests;
     }
 
     /** How many times every request was paused. */
@@ -75,9 +81,10 @@ final class PacedBatchModel {
     @Override
     public String toString() {
       return String.format(java.util.Locale.ROOT,
-          "goodput %.3f R, 429 share %.2f%% (%d of %d), %d pauses, %.1f s, lowest pace after 10 s %.1f/s",
+          "goodput %.3f R, 429 share %.2f%% (%d of %d), %d pauses, %.1f s, lowest pace after 10 s %.1f/s,"
+              + " %.2f store round trips a request",
           goodput(), 100 * limitedShare(), limited, requests, pauses(), seconds,
-          lowestPaceAfter(10_000_000_000L));
+          lowestPaceAfter(10_000_000_000L), storeRoundTripsPerRequest());
     }
   }
 
@@ -100,6 +107,7 @@ final class PacedBatchModel {
   private final List<Stalls> stalls = new ArrayList<>();
   private int workers = 1;
   private boolean sharedPace;
+  private Duration storeRoundTrip = Duration.ZERO;
 
   PacedBatchModel(double rate, int burst, Duration latency) {
     this.rate = rate;
@@ -122,6 +130,7 @@ final class PacedBatchModel {
     stalls.addAll(o.stalls);
     workers = o.workers;
     sharedPace = o.sharedPace;
+    storeRoundTrip = o.storeRoundTrip;
   }
 
   /** A copy with {@code change} made to it: scenarios share a base and vary one thing each. */
@@ -209,6 +218,15 @@ final class PacedBatchModel {
     });
   }
 
+  /**
+   * Each call to the shared pace's store takes this long, during which nothing else runs (the
+   * model is single-threaded): round trips to a Redis on a busy machine, which hold up the
+   * pacer that waits for them, and everything after it.
+   */
+  PacedBatchModel storeRoundTrip(Duration rtt) {
+    return with(m -> m.storeRoundTrip = rtt);
+  }
+
   Outcome run() {
     VirtualTime time = new VirtualTime();
     for (Stalls s : stalls) {
@@ -226,7 +244,9 @@ final class PacedBatchModel {
     }
     TokenBucket server = new TokenBucket(rate, burst, time.clock());
     // The store's clock: microseconds since 1970, as Redis TIME says.
-    MemorySharedPace shared = new MemorySharedPace(() -> 1_764_000_000_000_000L + time.nanoTime() / 1_000);
+    long rtt = storeRoundTrip.toNanos();
+    MemorySharedPace shared =
+        new MemorySharedPace(() -> 1_764_000_000_000_000L + time.nanoTime() / 1_000, () -> time.advance(rtt));
     List<List<Announced>> workerPaces = new ArrayList<>();
     RequestPacer[] pacers = new RequestPacer[workers];
     for (int w = 0; w < workers; w++) {
@@ -333,7 +353,7 @@ final class PacedBatchModel {
       limited.add(l);
     }
     return new Outcome(counts[1], counts[2], counts[3], counts[4], time.seconds(), rate, sentAt, paces, workerPaces,
-        limited);
+        limited, sharedPace ? shared.roundTrips() : 0);
   }
 
   /** The jobs worker {@code w} runs: an equal share, the first ones taking what is left over. */

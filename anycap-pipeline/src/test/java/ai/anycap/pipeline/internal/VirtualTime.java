@@ -58,6 +58,15 @@ final class VirtualTime implements RequestPacer.Timer {
     tasks.add(new Task(now + Math.max(0, delayNanos), order++, lane, task));
   }
 
+  /**
+   * Moves the clock on by {@code nanos} at once, inside the task running now: a call that blocks
+   * its thread for that long (a round trip to a store), during which nothing else runs. Tasks
+   * that fell due meanwhile run late, after it.
+   */
+  void advance(long nanos) {
+    now += Math.max(0, nanos);
+  }
+
   /** Stalls the lane from {@code from} to {@code to}, in nanoseconds of this clock. */
   void stall(Lane lane, long from, long to) {
     TreeMap<Long, Long> s = stalls.computeIfAbsent(lane, l -> new TreeMap<>());

@@ -30,10 +30,12 @@ public final class RedisSharedPace implements SharedPace, AutoCloseable {
   private static final long EXPIRE_SECONDS = Duration.ofDays(1).toSeconds();
 
   /**
-   * Takes the next moment. KEYS: the pace's hash, its list of moments. ARGV: spacing and catch-up
+   * Takes the next moments. KEYS: the pace's hash, its list of moments. ARGV: spacing and catch-up
    * in microseconds, the caller's last sequence, the most moments to return, seconds to keep the
-   * keys. Returns {sequence, moment, now, version, {earlier moments}}. TIME comes first: on Redis
-   * 6.2, {@code replicate_commands} lets a script write after reading it.
+   * keys, how many moments to take. Returns {first sequence, {moments}, now, version, {earlier
+   * moments}}. TIME comes first: on Redis 6.2, {@code replicate_commands} lets a script write
+   * after reading it. The catch-up is bounded across the moments taken: each starts from the
+   * schedule the last one left.
    */
   static final QueueScripts.Script CLAIM =
       new QueueScripts.Script(
@@ -42,28 +44,35 @@ public final class RedisSharedPace implements SharedPace, AutoCloseable {
           local t = redis.call('TIME')
           local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
           local f = redis.call('HMGET', KEYS[1], 'next', 'paused_until', 'version', 'seq')
-          local due = math.max(tonumber(f[1]) or 0, tonumber(f[2]) or 0)
+          local nxt = tonumber(f[1]) or 0
+          local paused = tonumber(f[2]) or 0
           local spacing = tonumber(ARGV[1])
-          local at = now
-          local nxt
-          if due > now then
-            at = due
-            nxt = due + spacing
-          else
-            nxt = math.max(due, now - tonumber(ARGV[2])) + spacing
-          end
-          local seq = (tonumber(f[4]) or 0) + 1
-          local after = math.max(tonumber(ARGV[3]), seq - 1 - tonumber(ARGV[4]))
+          local count = math.max(1, tonumber(ARGV[6]))
+          local first = (tonumber(f[4]) or 0) + 1
+          local after = math.max(tonumber(ARGV[3]), first - 1 - tonumber(ARGV[4]))
           local earlier = {}
-          if after < seq - 1 then
-            earlier = redis.call('LRANGE', KEYS[2], after - seq + 1, -1)
+          if after < first - 1 then
+            earlier = redis.call('LRANGE', KEYS[2], after - first + 1, -1)
           end
+          local moments = {}
+          for i = 1, count do
+            local due = math.max(nxt, paused)
+            local at = now
+            if due > now then
+              at = due
+              nxt = due + spacing
+            else
+              nxt = math.max(due, now - tonumber(ARGV[2])) + spacing
+            end
+            moments[i] = at
+            redis.call('RPUSH', KEYS[2], string.format('%.0f', at))
+          end
+          local seq = first + count - 1
           redis.call('HSET', KEYS[1], 'next', string.format('%.0f', nxt), 'seq', string.format('%.0f', seq))
-          redis.call('RPUSH', KEYS[2], string.format('%.0f', at))
           redis.call('LTRIM', KEYS[2], -tonumber(ARGV[4]), -1)
           redis.call('EXPIRE', KEYS[1], ARGV[5])
           redis.call('EXPIRE', KEYS[2], ARGV[5])
-          return {seq, at, now, tonumber(f[3]) or 0, earlier}
+          return {first, moments, now, tonumber(f[3]) or 0, earlier}
           """);
 
   /**
@@ -109,15 +118,19 @@ public final class RedisSharedPace implements SharedPace, AutoCloseable {
   }
 
   @Override
-  public Slot claim(long spacingMicros, long catchUpMicros, long after) {
+  public Slot claim(long spacingMicros, long catchUpMicros, long after, int count) {
     List<Object> r = CLAIM.run(link.commands(), ScriptOutputType.MULTI, new String[] {key, moments},
         Long.toString(spacingMicros), Long.toString(catchUpMicros), Long.toString(Math.max(0, after)),
-        Integer.toString(KEPT), Long.toString(EXPIRE_SECONDS));
-    List<Long> earlier = new ArrayList<>();
-    for (Object o : (List<?>) r.get(4)) {
-      earlier.add(number(o));
+        Integer.toString(KEPT), Long.toString(EXPIRE_SECONDS), Integer.toString(Math.max(1, count)));
+    return new Slot(number(r.get(0)), numbers(r.get(1)), number(r.get(2)), number(r.get(3)), numbers(r.get(4)));
+  }
+
+  private static List<Long> numbers(Object list) {
+    List<Long> all = new ArrayList<>();
+    for (Object o : (List<?>) list) {
+      all.add(number(o));
     }
-    return new Slot(number(r.get(0)), number(r.get(1)), number(r.get(2)), number(r.get(3)), earlier);
+    return all;
   }
 
   @Override

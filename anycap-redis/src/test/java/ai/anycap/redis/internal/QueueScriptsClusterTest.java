@@ -81,11 +81,11 @@ class QueueScriptsClusterTest {
 
     RedisSharedPace pace = new RedisSharedPace(client, "acme-cluster", Duration.ofSeconds(5));
     try {
-      SharedPace.Slot slot = pace.claim(20_000, 20_000, 0);
+      SharedPace.Slot slot = pace.claim(20_000, 20_000, 0, 1);
       assertThat(slot.sequence()).isEqualTo(1);
       SharedPace.Snapshot written = pace.compareAndSet(0, slot.clock() + 1_000_000, "pace/1 learned");
       assertThat(written.written()).isTrue();
-      assertThat(pace.claim(20_000, 20_000, 1).at()).as("after the pause").isEqualTo(slot.clock() + 1_000_000);
+      assertThat(pace.claim(20_000, 20_000, 1, 1).at()).as("after the pause").isEqualTo(slot.clock() + 1_000_000);
       assertThat(redis.clusterKeyslot(pace.key())).isEqualTo(redis.clusterKeyslot(pace.key() + ":moments"));
     } finally {
       pace.close();
