@@ -428,6 +428,39 @@ class ImagePipelineTest {
   }
 
   @Test
+  void closingAfterTheCallerCancelled_returnsOnlyOnceTheListenersHeardTheBatchEnd() throws Exception {
+    start(AnyCapSimulator.builder().latency(Duration.ofMillis(20)));
+    java.util.concurrent.CountDownLatch five = new java.util.concurrent.CountDownLatch(5);
+    java.util.concurrent.atomic.AtomicLong heardJobs = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicReference<BatchReport> heard = new java.util.concurrent.atomic.AtomicReference<>();
+    PipelineListener listener =
+        new PipelineListener() {
+          @Override
+          public void onJobFinished(JobResult result) {
+            heardJobs.incrementAndGet();
+            five.countDown();
+          }
+
+          @Override
+          public void onBatchFinished(BatchReport report) {
+            heard.set(report);
+          }
+        };
+    ImagePipeline p = pipeline().concurrency(2).listener(listener).build();
+    java.util.concurrent.CompletableFuture<BatchReport> running = p.runAsync(JobSource.of(jobs(2_000)));
+    assertThat(five.await(30, TimeUnit.SECONDS)).isTrue();
+    running.cancel(true);
+    // The caller gave up its future; the listeners (a CLI's summary, metrics) still wait for the
+    // batch's end, which comes after an event for each of the ~2,000 entries recorded as cancelled.
+    p.close();
+    BatchReport report = heard.get();
+    assertThat(report).as("onBatchFinished heard before close() returned").isNotNull();
+    assertThat(report.cancelled()).isTrue();
+    assertThat(report.total()).isEqualTo(2_000);
+    assertThat(heardJobs.get()).isEqualTo(2_000);
+  }
+
+  @Test
   void jobTimeout_endsAJobWhoseRequestsHang() {
     start(AnyCapSimulator.builder().fault(Fault.hang(Duration.ofSeconds(5))));
     try (ImagePipeline p =

@@ -41,8 +41,8 @@ public final class Dispatcher {
   /** The run of the jobs given to {@link #submit}: one for the pipeline's life. */
   private final Run single;
   private final Set<Run> running = ConcurrentHashMap.newKeySet();
-  /** Reports not yet handed to their callers: close() waits for them before the event thread stops. */
-  private final Set<CompletableFuture<BatchReport>> reporting = ConcurrentHashMap.newKeySet();
+  /** Runs whose end has not yet reached their listeners and callers: close() waits for them before the event thread stops. */
+  private final Set<CompletableFuture<Void>> reporting = ConcurrentHashMap.newKeySet();
 
   public Dispatcher(PipelineCore core) {
     this.core = core;
@@ -226,8 +226,8 @@ public final class Dispatcher {
     CompletableFuture<BatchReport> result = new CompletableFuture<>();
     running.add(run);
     run.drained().whenComplete((v, e) -> running.remove(run));
-    reporting.add(result);
-    result.whenComplete((r, e) -> reporting.remove(result));
+    reporting.add(run.reported());
+    run.reported().whenComplete((r, e) -> reporting.remove(run.reported()));
     result.whenComplete(
         (r, e) -> {
           if (e instanceof CancellationException) {
@@ -255,13 +255,19 @@ public final class Dispatcher {
             (v, e) -> {
               BatchReport report = run.report();
               core.emit(null, l -> l.onBatchFinished(report));
-              core.afterEvents(() -> result.complete(report));
+              core.afterEvents(() -> {
+                result.complete(report);
+                run.reported().complete(null);
+              });
             });
   }
 
   /** Fails {@code result} once every job the run started has ended. */
   private static void fail(Run run, CompletableFuture<BatchReport> result, Throwable failure) {
-    run.dispatcherDone().whenComplete((v, ignored) -> result.completeExceptionally(failure));
+    run.dispatcherDone().whenComplete((v, ignored) -> {
+      result.completeExceptionally(failure);
+      run.reported().complete(null);
+    });
   }
 
   /**
@@ -278,9 +284,10 @@ public final class Dispatcher {
       run.drained().join();
     }
     single.dispatcherDone().join();
-    // A run's report reaches its caller through the event thread, a moment after the run drains.
-    for (CompletableFuture<BatchReport> report : List.copyOf(reporting)) {
-      report.handle((r, e) -> null).join();
+    // A run's report reaches its listeners and its caller through the event thread, a moment after
+    // the run drains; a caller that cancelled its future still has listeners waiting for it.
+    for (CompletableFuture<Void> reported : List.copyOf(reporting)) {
+      reported.join();
     }
     core.shutdown();
   }

@@ -37,6 +37,7 @@ final class Run {
   /** Jobs started and not ended, plus one for the dispatcher until it is done. */
   private final AtomicLong outstanding = new AtomicLong(1);
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
+  private final CompletableFuture<Void> reported = new CompletableFuture<>();
   private volatile String haltReason;
   private volatile boolean cancelled;
 
@@ -300,6 +301,14 @@ final class Run {
   /** Completes when the dispatcher is done and every job it started has ended. */
   CompletableFuture<Void> drained() {
     return drained;
+  }
+
+  /**
+   * Completes once the run's end has reached its listeners ({@code onBatchFinished}) and its
+   * caller, even when the caller cancelled its future: what {@code close()} waits for.
+   */
+  CompletableFuture<Void> reported() {
+    return reported;
   }
 
   BatchReport report() {
