@@ -154,7 +154,9 @@ class RedisSharedPaceTest {
       assertThat(shared.claims).as("claims for %d requests", shared.requests).isLessThan(shared.requests * 3 / 4);
       String learned = redis.hget(key, "learned");
       assertThat(learned).as("what they learned, together").startsWith("pace/1 rate=");
-      assertThat(rate(learned)).as("the rate learned against a limit of 20/s: %s", learned).isBetween(8.0, 24.0);
+      // Near the limit, not run away: a batch may end while verification grows the pace past the
+      // fitted rate (2% a second, until a 429 confirms it), so up to half again above it.
+      assertThat(rate(learned)).as("the rate learned against a limit of 20/s: %s", learned).isBetween(8.0, 30.0);
       // A fourth worker, joining after the others learned the limit, starts at their pace.
       try (AnyCapSimulator sim = AnyCapSimulator.builder().apiKey(KEY).rateLimit(20, 5)
               .latency(Duration.ofMillis(20)).seed(9).start();
