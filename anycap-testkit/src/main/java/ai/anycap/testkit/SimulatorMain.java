@@ -26,7 +26,8 @@ import java.util.concurrent.CountDownLatch;
  * AnyCapSimulatorBuilder#publicBaseUri(java.net.URI)}), {@code --port N}
  * (default 0, any free port), {@code --api-key KEY} (require this
  * key), {@code --latency-ms N}, {@code --latency-ms MIN-MAX} (uniform) or {@code --latency-ms
- * log-normal:MEDIAN:P99} (see {@link Latency#logNormal}), {@code --rate-limit
+ * log-normal:MEDIAN:P99} (see {@link Latency#logNormal}), {@code --model-latency-ms
+ * MODEL=LATENCY} (repeatable: one model's own, in the same forms), {@code --rate-limit
  * PER_SECOND[:BURST]} (burst defaults to the rate, rounded up), {@code --credits N}, {@code
  * --fault SPEC} (repeatable; see {@link Fault#parse(String)}), {@code --seed N}, {@code
  * --artifact-ttl-s N}, {@code --schema-form flat|json-schema}, {@code --upscale-credits N},
@@ -121,27 +122,21 @@ public final class SimulatorMain {
         case "--api-key":
           b.apiKey(value(flag, value, rest));
           break;
-        case "--latency-ms": {
+        case "--latency-ms":
+          b.latency(latency(flag, value(flag, value, rest)));
+          break;
+        case "--model-latency-ms": {
           String v = value(flag, value, rest);
-          int dash = v.indexOf('-');
-          if (v.startsWith(LOG_NORMAL)) {
-            String[] p = v.substring(LOG_NORMAL.length()).split(":", -1);
-            if (p.length != 2) {
-              throw new IllegalArgumentException(flag + " log-normal takes 'log-normal:MEDIAN:P99', got '" + v + "'");
-            }
-            try {
-              b.latency(Latency.logNormal(
-                  Duration.ofMillis(longValue(flag, p[0])), Duration.ofMillis(longValue(flag, p[1]))));
-            } catch (IllegalArgumentException e) {
-              throw new IllegalArgumentException(flag + " '" + v + "': " + e.getMessage(), e);
-            }
-          } else if (dash > 0) {
-            b.latency(Latency.uniform(
-                Duration.ofMillis(longValue(flag, v.substring(0, dash))),
-                Duration.ofMillis(longValue(flag, v.substring(dash + 1)))));
-          } else {
-            b.latency(Duration.ofMillis(longValue(flag, v)));
+          int at = v.indexOf('=');
+          if (at <= 0) {
+            throw new IllegalArgumentException(flag + " takes MODEL=LATENCY such as seedream-5=2000, got '" + v + "'");
           }
+          String model = v.substring(0, at).strip();
+          if (ai.anycap.testkit.internal.ModelCatalog.find(model).isEmpty()) {
+            throw new IllegalArgumentException(flag + ": unknown model '" + model + "'; known: "
+                + String.join(", ", ai.anycap.testkit.internal.ModelCatalog.ids()));
+          }
+          b.latency(model, latency(flag, v.substring(at + 1)));
           break;
         }
         case "--rate-limit": {
@@ -186,6 +181,27 @@ public final class SimulatorMain {
       }
     }
     return b;
+  }
+
+  /** A latency as {@code --latency-ms} takes it: {@code N}, {@code MIN-MAX} or {@code log-normal:MEDIAN:P99}. */
+  private static Latency latency(String flag, String v) {
+    if (v.startsWith(LOG_NORMAL)) {
+      String[] p = v.substring(LOG_NORMAL.length()).split(":", -1);
+      if (p.length != 2) {
+        throw new IllegalArgumentException(flag + " log-normal takes 'log-normal:MEDIAN:P99', got '" + v + "'");
+      }
+      try {
+        return Latency.logNormal(Duration.ofMillis(longValue(flag, p[0])), Duration.ofMillis(longValue(flag, p[1])));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(flag + " '" + v + "': " + e.getMessage(), e);
+      }
+    }
+    int dash = v.indexOf('-');
+    if (dash > 0) {
+      return Latency.uniform(
+          Duration.ofMillis(longValue(flag, v.substring(0, dash))), Duration.ofMillis(longValue(flag, v.substring(dash + 1))));
+    }
+    return Latency.fixed(Duration.ofMillis(longValue(flag, v)));
   }
 
   private static String value(String flag, String inline, List<String> rest) {
@@ -259,6 +275,8 @@ public final class SimulatorMain {
     out.println("  --api-key KEY             require 'Authorization: Bearer KEY' (default: any key)");
     out.println("  --latency-ms N|MIN-MAX|log-normal:MEDIAN:P99");
     out.println("                            generate latency: fixed, uniform or log-normal; default 0");
+    out.println("  --model-latency-ms MODEL=LATENCY");
+    out.println("                            repeatable: one model's own latency, in the same forms");
     out.println("  --rate-limit R[:BURST]    token bucket on generate: R a second, BURST at once");
     out.println("  --credits N               credit balance; default unlimited");
     out.println("  --fault SPEC              repeatable; e.g. server-error:503:p=0.1,");

@@ -85,6 +85,23 @@ class SimulatorMainTest {
   }
 
   @Test
+  @Timeout(60)
+  void aModelsOwnLatency_overridesTheOneForEveryModel_andAnUnknownModelIsNamed() {
+    try (AnyCapSimulator sim = SimulatorMain.parse(
+        new String[] {"--latency-ms", "600000", "--model-latency-ms", "seedream-5=0"}).start()) {
+      var slow = sim.client().images().generateAsync(cat());
+      ImageGeneration quick = sim.client().images()
+          .generate(ImageRequest.builder().model("seedream-5").prompt("a cat").build());
+      assertThat(quick.outputs()).hasSize(1);
+      assertThat(slow).as("the other models keep the ten minutes").isNotDone();
+    }
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--model-latency-ms", "seedream-6=0"}))
+        .hasMessageContaining("--model-latency-ms: unknown model 'seedream-6'").hasMessageContaining("seedream-5");
+    assertThatThrownBy(() -> SimulatorMain.parse(new String[] {"--model-latency-ms", "500"}))
+        .hasMessageContaining("MODEL=LATENCY");
+  }
+
+  @Test
   void logNormalLatency_isParsed_andABadOneIsNamed() {
     try (AnyCapSimulator sim = SimulatorMain.parse(new String[] {"--latency-ms", "log-normal:1:5", "--seed", "3"}).start()) {
       assertThat(sim.client().images().generate(cat()).outputs()).hasSize(1);

@@ -74,7 +74,6 @@ final class PaceLearner {
   private final long maxPauseNanos;
   private final PaceStore store;
 
-  private final RoundLog log = new RoundLog();
   private final ReturnTimes returns = new ReturnTimes();
   private Pending pending;
   /** The last round whose 429 was believed, for a fit of burst and rate from two rounds. */
@@ -85,6 +84,7 @@ final class PaceLearner {
   private boolean pendingLate;
   private final OpeningBurst burst = new OpeningBurst();
   private final AcceptedRate accepted = new AcceptedRate();
+  private final RoundLog log = new RoundLog(accepted);
   /** When the last believed 429s came, newest last: three close together lift the floor. */
   private final long[] believedAt = {Long.MIN_VALUE, Long.MIN_VALUE};
   private double latencySeconds;
@@ -348,7 +348,8 @@ final class PaceLearner {
     boolean close = s.phase() == Phase.HOLDING && p.log() != null && p.log().seconds() >= CLOSE_ROUND_SECONDS;
     double floor = Math.max((close ? MOST_CUT : SEARCH_FLOOR) * ceiling,
         ACCEPTED_FLOOR * accepted.bestOverTwoSeconds());
-    if (now - believedAt[0] > LIMIT_MOVED_NANOS) {
+    // (Long.MIN_VALUE until two were believed: now minus it overflows on a clock past zero.)
+    if (believedAt[0] == Long.MIN_VALUE || now - believedAt[0] > LIMIT_MOVED_NANOS) {
       // Not below what the server let through over ten seconds of the last minute, less a margin:
       // a fit lower than that says the requests reached it in a bunch, not that its rate is lower.
       // Unless 429s come thick and fast: then the limit itself moved.

@@ -17,11 +17,17 @@ final class RoundLog {
   private static final long SECOND = 1_000_000_000L;
 
   private final SendLog sends = new SendLog(16_384);
+  /** Told of every request sent, this pipeline's and (with a shared pace) the others'. */
+  private final AcceptedRate rate;
   private long sequence;
   private long seen;
   private long start = Long.MIN_VALUE;
   private long firstSequence = 1;
   private long firstAnswer = Long.MAX_VALUE;
+
+  RoundLog(AcceptedRate rate) {
+    this.rate = rate;
+  }
 
   /** The number of the last request sent (here, or with a shared pace, by any worker). */
   long sequence() {
@@ -78,6 +84,7 @@ final class RoundLog {
     }
     sequence = slot == null ? sequence + 1 : Math.max(sequence + 1, slot.sequence());
     sends.add(sequence, now);
+    rate.sent(now);
     return sequence;
   }
 
@@ -101,6 +108,9 @@ final class RoundLog {
       // The store keeps the latest moments; one it no longer has went long before.
       long known = earlier.length - (gap - i) - 1;
       long at = known >= 0 ? earlier[(int) known] : Long.MIN_VALUE;
+      if (at != Long.MIN_VALUE) {
+        rate.othersSent(at);
+      }
       if (at < start && sends.size() == 0) {
         firstSequence = sequence + i + 1; // sent before the pause: the last round's
         continue;

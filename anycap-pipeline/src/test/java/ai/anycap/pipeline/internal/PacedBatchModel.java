@@ -108,6 +108,7 @@ final class PacedBatchModel {
   private int workers = 1;
   private boolean sharedPace;
   private Duration storeRoundTrip = Duration.ZERO;
+  private Duration staggered = Duration.ZERO;
 
   PacedBatchModel(double rate, int burst, Duration latency) {
     this.rate = rate;
@@ -131,6 +132,7 @@ final class PacedBatchModel {
     workers = o.workers;
     sharedPace = o.sharedPace;
     storeRoundTrip = o.storeRoundTrip;
+    staggered = o.staggered;
   }
 
   /** A copy with {@code change} made to it: scenarios share a base and vary one thing each. */
@@ -225,6 +227,15 @@ final class PacedBatchModel {
    */
   PacedBatchModel storeRoundTrip(Duration rtt) {
     return with(m -> m.storeRoundTrip = rtt);
+  }
+
+  /**
+   * The workers start one after another over {@code spread} (the first at once, the last at its
+   * end), as worker processes started together do while their JVMs warm up: their opening
+   * bursts reach the server spread out, and its bucket refills meanwhile.
+   */
+  PacedBatchModel staggered(Duration spread) {
+    return with(m -> m.staggered = spread);
   }
 
   Outcome run() {
@@ -343,8 +354,17 @@ final class PacedBatchModel {
     }
 
     for (int w = 0; w < workers; w++) {
-      for (int i = 0; i < Math.min(concurrency, share(w)); i++) {
-        new Job(w).start();
+      int worker = w;
+      Runnable startWorker = () -> {
+        for (int i = 0; i < Math.min(concurrency, share(worker)); i++) {
+          new Job(worker).start();
+        }
+      };
+      long delay = workers == 1 ? 0 : staggered.toNanos() * w / (workers - 1);
+      if (delay == 0) {
+        startWorker.run();
+      } else {
+        time.schedule(Lane.TIMER, startWorker, delay);
       }
     }
     time.runUntil(() -> counts[1] + counts[2] == jobs);

@@ -63,6 +63,27 @@ class SharedPaceTest {
   }
 
   @Test
+  void workersStartedOneAfterAnother_holdTheAccountsPace_whenA429CutsIt() {
+    // As the benchmark's four worker JVMs start: one after another over 1.5 s. A probe's 429 then
+    // cut the shared pace to 44.6 a second for the rest of the batch (0.912 R): the floor that
+    // keeps a cut near what the server demonstrably let through counted one worker's successes,
+    // a quarter of the account's. Now the schedule's moments count every worker's.
+    Outcome staggered = fourWorkers(true).staggered(Duration.ofMillis(1_500)).run();
+    assertThat(staggered.failed()).isZero();
+    assertThat(late(staggered)).as("paces after 20 s").isNotEmpty().allSatisfy(r -> assertThat(r).isGreaterThanOrEqualTo(48.0)); // 48.7
+    assertThat(staggered.goodput()).as("goodput / R").isGreaterThanOrEqualTo(0.94); // 0.955
+
+    // And 0.05% of requests refused whatever the bucket holds (another client on the account, a
+    // proxy), each with a Retry-After of 1 s: believed when two come close, they cut the pace to
+    // 43.6 a second before (0.868 R); now to no lower than 47.5.
+    Outcome noisy = fourWorkers(true).staggered(Duration.ofMillis(500)).noise(0.0005, Duration.ofSeconds(1)).run();
+    assertThat(noisy.failed()).isZero();
+    assertThat(late(noisy)).as("paces after 20 s").isNotEmpty().allSatisfy(r -> assertThat(r).isGreaterThanOrEqualTo(47.0));
+    assertThat(noisy.goodput()).as("goodput / R").isGreaterThanOrEqualTo(0.91); // 0.920
+    assertThat(noisy.limitedShare()).as("429 share").isLessThan(0.01); // 0.25%
+  }
+
+  @Test
   void a429OneWorkerGets_pausesEveryWorker_untilTheSameMoment() {
     VirtualTime time = new VirtualTime();
     MemorySharedPace store = new MemorySharedPace(() -> STORE_EPOCH + time.nanoTime() / 1_000);
