@@ -1,5 +1,6 @@
 package ai.anycap.bench;
 
+import ai.anycap.batch.AnyCapBatch;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -29,6 +30,9 @@ public final class Benchmark {
   private Benchmark() {}
 
   public static void main(String[] args) {
+    // As the anycap-batch command line does (see AnyCapBatch.widenCommonPool); ChildJvm passes it
+    // on to the simulator and worker processes.
+    AnyCapBatch.widenCommonPool();
     Settings settings;
     try {
       settings = Settings.parse(args);

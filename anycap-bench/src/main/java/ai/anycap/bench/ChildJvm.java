@@ -27,15 +27,21 @@ final class ChildJvm {
   /** The line a child prints its figures on: {@code RESULT key=value key=value ...}. */
   static final String RESULT = "RESULT";
 
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   private ChildJvm() {}
 
   static ProcessBuilder command(List<String> jvmOptions, String mainClass, List<String> args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    String pool = "-D" + COMMON_POOL_PARALLELISM + "=";
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("-D")) {
+      if (a.startsWith("-D") && !a.startsWith(pool)) {
         cmd.add(a);
       }
+    }
+    if (System.getProperty(COMMON_POOL_PARALLELISM) != null) {
+      cmd.add(pool + System.getProperty(COMMON_POOL_PARALLELISM)); // given, or set by Benchmark.main
     }
     cmd.addAll(jvmOptions);
     cmd.add("-cp");

@@ -174,7 +174,7 @@ final class JobExecution {
     RetryPolicy<ImageGeneration> policy = policy("generate");
     return uploadReferences()
         .thenCompose(v -> Failsafe.with(policy)
-            .with(core.scheduler())
+            .with(core.attempts())
             .getStageAsync(() -> core.pacer().beforeRequest().thenCompose(this::sendOnce)))
         .thenApply(this::answered);
   }
@@ -195,7 +195,7 @@ final class JobExecution {
     }
     CompletableFuture<?>[] uploads = files.stream()
         .map(file -> Failsafe.with(this.<UploadedImage>policy("upload"))
-            .with(core.scheduler())
+            .with(core.attempts())
             .getStageAsync(() -> core.client().images().uploadAsync(file)))
         .toArray(CompletableFuture[]::new);
     return CompletableFuture.allOf(uploads);
@@ -291,7 +291,7 @@ final class JobExecution {
     RetryPolicy<Path> policy = RetryPolicies.forRequests(core.settings().get(RETRY), () -> false,
         (attempt, delay, cause) -> run.retryScheduled(plan, "download", attempt, delay, cause));
     return Failsafe.with(policy)
-        .with(core.scheduler())
+        .with(core.attempts())
         .getStageAsync(() -> core.client().images().downloadAsync(url, target, timeoutOptions()))
         .thenApply(p -> null);
   }

@@ -50,6 +50,7 @@ public final class PipelineCore {
   private final Spending spending;
   private final ScheduledExecutorService ownedScheduler;
   private final ScheduledExecutorService scheduler;
+  private final AttemptScheduler attempts;
   private final ListenerEvents events;
   private final RequestPacer pacer;
   private final SinkDelivery delivery;
@@ -78,6 +79,7 @@ public final class PipelineCore {
         ? null
         : Executors.newSingleThreadScheduledExecutor(ListenerEvents.daemon("anycap-pipeline-retry"));
     scheduler = ownedScheduler != null ? ownedScheduler : settings.get(SCHEDULER);
+    attempts = new AttemptScheduler(scheduler);
     events = new ListenerEvents(settings.get(LISTENERS));
     Retry retry = settings.get(RETRY);
     double ratePerSecond = settings.get(RATE_LIMIT);
@@ -120,8 +122,9 @@ public final class PipelineCore {
     return pacer;
   }
 
-  ScheduledExecutorService scheduler() {
-    return scheduler;
+  /** Where Failsafe runs attempts: see {@link AttemptScheduler}. */
+  dev.failsafe.spi.Scheduler attempts() {
+    return attempts;
   }
 
   SinkDelivery delivery() {
