@@ -161,6 +161,8 @@ public final class RequestPacer {
    */
   private final ArrayDeque<PaceStore.Slot> reserved = new ArrayDeque<>();
   private long wakeAt = Long.MAX_VALUE;
+  /** When a moment of a shared schedule was last released here; Long.MIN_VALUE for never. */
+  private long lastShared = Long.MIN_VALUE;
   /** Whether requests were left waiting at the last release: a late one after it was held up. */
   private boolean backlog;
 
@@ -274,10 +276,20 @@ public final class RequestPacer {
           followed = other != null ? other : followed;
         }
         if (!reserved.isEmpty()) {
-          if (now < reserved.peek().at()) {
-            wake = reserved.peek().at();
+          long due = reserved.peek().at();
+          double rate = learner.rate();
+          if (rate != Double.POSITIVE_INFINITY && lastShared != Long.MIN_VALUE) {
+            // Moments that came back late (a slow round trip to the store, a stalled client) are
+            // spread out again, one interval of the account's pace apart: released together, the
+            // moments of four workers reached the server in bunches bigger than its burst, which
+            // refused them at half its rate, and the pace learned from that sat there.
+            due = Math.max(due, lastShared + (long) (SECOND / rate));
+          }
+          if (now < due) {
+            wake = due;
             break;
           }
+          lastShared = now;
           go.add(waiting.poll());
           tickets.add(learner.released(now, reserved.poll()));
           continue;
