@@ -1,5 +1,7 @@
 package ai.anycap.bench;
 
+import static ai.anycap.batch.AnyCapBatch.COMMON_POOL_PARALLELISM;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -26,8 +28,6 @@ final class ChildJvm {
 
   /** The line a child prints its figures on: {@code RESULT key=value key=value ...}. */
   static final String RESULT = "RESULT";
-
-  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   private ChildJvm() {}
 

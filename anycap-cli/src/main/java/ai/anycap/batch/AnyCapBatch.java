@@ -61,7 +61,7 @@ public final class AnyCapBatch implements Runnable {
   }
 
   /** The system property that sizes the JDK's common fork-join pool. */
-  static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+  public static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
 
   /**
    * Gives the JDK's common pool a parallelism of 2 on a machine of one or two cores, unless the
