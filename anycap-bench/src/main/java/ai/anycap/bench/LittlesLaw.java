@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Little's law: with C requests in flight, each taking L, a pipeline can do at most C/L images a
  * second. The simulator runs in a process of its own (no rate limit) and answers every generate
- * after exactly L (once warmed up: see {@link #warmUp}); the pipeline, in this JVM, runs {@code
+ * after exactly L (once warmed up: see {@link SimulatorProcess#warmUp}); the pipeline, in this JVM, runs {@code
  * waves * C} jobs at concurrency C.
  * Throughput is succeeded jobs over the batch's whole wall time, ramp-up, validation pass,
  * downloads and last wave included; goal: at least 0.95 of C/L. L grows with C (500 ms for C =
@@ -75,7 +75,7 @@ final class LittlesLaw {
             .outputRoot(out.path())
             .listener(times)
             .build()) {
-      warmUp(sim, Math.min(c, 64));
+      sim.warmUp(WARM_UP_MODEL, WARM_UP_JOBS, Math.min(c, 64), Double.POSITIVE_INFINITY);
       try (Peaks peaks = Peaks.sample(threads)) {
         int threadsBefore = threads.getThreadCount();
         long started0 = threads.getTotalStartedThreadCount();
@@ -109,24 +109,6 @@ final class LittlesLaw {
             String.format(Locale.ROOT, "C/L = %.0f/s, goal >= %.2f", bound, GOAL),
             ratio, Verdict.atLeast(ratio, GOAL), note);
       }
-    }
-  }
-
-  /**
-   * Runs {@value #WARM_UP_JOBS} jobs of a model the simulator answers at once, so that its fresh
-   * JVM has compiled its code before the measured batch: a cold simulator answered the first
-   * seconds' requests late, and a row of ten seconds paid for it (on the 2-core machine, C = 16
-   * went from 0.874 to 0.943 of C/L and C = 64 from 0.828 to 0.905 with this warm-up alone).
-   */
-  private static void warmUp(SimulatorProcess sim, int concurrency) {
-    try (Scratch out = Scratch.create("littles-law-warm-up");
-        ImagePipeline pipeline = ImagePipeline.builder()
-            .client(AnyCapClient.builder().endpoint(sim.baseUri()).apiKey(AnyCapSimulator.DEFAULT_CLIENT_KEY).build())
-            .defaultModel(WARM_UP_MODEL)
-            .concurrency(concurrency)
-            .outputRoot(out.path())
-            .build()) {
-      pipeline.run(Workload.literal("warm-up", WARM_UP_JOBS));
     }
   }
 

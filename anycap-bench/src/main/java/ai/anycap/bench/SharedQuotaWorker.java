@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * One worker of the shared-quota row, in a JVM of its own, as a worker on another machine would
  * be: an adaptive pipeline ({@link SharedQuota#RETRY}, {@link SharedQuota#CONCURRENCY} in flight)
  * working a {@link RedisJobQueue}, with the account's pace shared in that Redis or its own. It
- * prints {@value #READY} once its consumer is open, then works until its standard input closes
+ * warms up ({@link #warmUp}), prints {@value #READY} once its consumer is open, then works until its standard input closes
  * (the benchmark closes it when every job is in), so that it never outlives the benchmark.
  *
  * <p>Arguments: Redis URI, namespace, simulator base URI, worker name, {@code shared} or {@code
@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 public final class SharedQuotaWorker {
 
   static final String READY = "READY";
+  private static final int WARM_UP_JOBS = 50;
 
   private SharedQuotaWorker() {}
 
@@ -36,13 +37,15 @@ public final class SharedQuotaWorker {
    *
    * @param args Redis URI, namespace, simulator URI, worker name, {@code shared} or {@code alone}
    * @throws IOException if the scratch directory cannot be made
+   * @throws InterruptedException if interrupted while warming up
    */
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) throws IOException, InterruptedException {
     String redisUri = args[0];
     String namespace = args[1];
     URI simulator = URI.create(args[2]);
     String name = args[3];
     boolean shared = "shared".equals(args[4]);
+    warmUp(redisUri, simulator, name, shared);
     Path out = Files.createTempDirectory("anycap-bench-shared-quota-" + name + "-");
     try (RedisJobQueue queue = RedisJobQueue.builder().redisUri(redisUri).namespace(namespace).build()) {
       ImagePipelineBuilder b = ImagePipeline.builder()
@@ -73,6 +76,39 @@ public final class SharedQuotaWorker {
       reports.shutdownNow();
       pipeline.close();
       consumer.close();
+    } finally {
+      Scratch.delete(out);
+    }
+  }
+
+  /**
+   * Works {@value #WARM_UP_JOBS} jobs of {@link SharedQuota#WARM_UP_MODEL} through a queue, and
+   * (when shared) a shared pace, of this worker's own, at a fixed quarter of {@link
+   * SharedQuota#WARM_UP_RATE}: the client, pipeline, queue and shared-pace code this worker runs
+   * is then compiled before the measured batch, and nothing of what the warm-up learns is left
+   * where the measured batch would read it.
+   */
+  private static void warmUp(String redisUri, URI simulator, String name, boolean shared)
+      throws IOException, InterruptedException {
+    String namespace = "warm-up-" + name;
+    Path out = Files.createTempDirectory("anycap-bench-shared-quota-warm-up-" + name + "-");
+    try (RedisJobQueue queue = RedisJobQueue.builder().redisUri(redisUri).namespace(namespace).build()) {
+      ImagePipelineBuilder b = ImagePipeline.builder()
+          .client(AnyCapClient.builder().endpoint(simulator).apiKey(AnyCapSimulator.DEFAULT_CLIENT_KEY).build())
+          .defaultModel(SharedQuota.WARM_UP_MODEL)
+          .concurrency(SharedQuota.CONCURRENCY)
+          .rateLimit(SharedQuota.WARM_UP_RATE / SharedQuota.WORKERS)
+          .outputRoot(out);
+      if (shared) {
+        b.sharedPace(queue.sharedPace(namespace));
+      }
+      try (QueueConsumer consumer = queue.consumer(name); ImagePipeline pipeline = b.build()) { // the pipeline closes first
+        queue.enqueueAll(Workload.literal(namespace, WARM_UP_JOBS));
+        pipeline.work(consumer);
+        while (queue.backlog() > 0) {
+          Thread.sleep(50); // polled, as the benchmark polls the measured batch
+        }
+      }
     } finally {
       Scratch.delete(out);
     }
