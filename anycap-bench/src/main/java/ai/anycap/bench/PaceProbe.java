@@ -81,7 +81,8 @@ final class PaceProbe implements SharedPace {
             + " came back after the moment mean %.1f ms, >5 ms %d); cas %d (%d written, rtt mean %.2f ms); learned %s",
         claims.get(), moments.get(), claimNanos.get() / 1e6 / c, claimMostNanos.get() / 1e6, leadMicros.get() / 1e3 / c, behind.get(),
         lateMicros.get() / 1e3 / c, lateOver5ms.get(), writes.get(), written.get(), writeNanos.get() / 1e6 / w,
-        field(learned, "rate") + " " + field(learned, "phase") + " round " + field(learned, "round"));
+        field(learned, "rate") + " " + field(learned, "phase") + " round " + field(learned, "round") + " burst "
+            + field(learned, "burst") + " limit " + field(learned, "limit"));
   }
 
   private static String field(String text, String name) {
