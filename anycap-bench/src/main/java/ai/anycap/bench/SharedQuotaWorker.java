@@ -48,11 +48,7 @@ public final class SharedQuotaWorker {
     warmUp(redisUri, simulator, name, shared);
     Path out = Files.createTempDirectory("anycap-bench-shared-quota-" + name + "-");
     try (RedisJobQueue queue = RedisJobQueue.builder().redisUri(redisUri).namespace(namespace).build()) {
-      ImagePipelineBuilder b = ImagePipeline.builder()
-          .client(AnyCapClient.builder().endpoint(simulator).apiKey(AnyCapSimulator.DEFAULT_CLIENT_KEY).build())
-          .concurrency(SharedQuota.CONCURRENCY)
-          .retry(SharedQuota.RETRY)
-          .outputRoot(out);
+      ImagePipelineBuilder b = pipeline(simulator, out);
       PaceProbe probe = shared ? new PaceProbe(queue.sharedPace(namespace)) : null;
       if (probe != null) {
         b.sharedPace(probe);
@@ -81,6 +77,15 @@ public final class SharedQuotaWorker {
     }
   }
 
+  /** A worker's pipeline against the simulator, as the row sets it up, writing under {@code out}. */
+  private static ImagePipelineBuilder pipeline(URI simulator, Path out) {
+    return ImagePipeline.builder()
+        .client(AnyCapClient.builder().endpoint(simulator).apiKey(AnyCapSimulator.DEFAULT_CLIENT_KEY).build())
+        .concurrency(SharedQuota.CONCURRENCY)
+        .retry(SharedQuota.RETRY)
+        .outputRoot(out);
+  }
+
   /**
    * Works {@value #WARM_UP_JOBS} jobs of {@link SharedQuota#WARM_UP_MODEL} through a queue, and
    * (when shared) a shared pace, of this worker's own, at a fixed quarter of {@link
@@ -93,12 +98,9 @@ public final class SharedQuotaWorker {
     String namespace = "warm-up-" + name;
     Path out = Files.createTempDirectory("anycap-bench-shared-quota-warm-up-" + name + "-");
     try (RedisJobQueue queue = RedisJobQueue.builder().redisUri(redisUri).namespace(namespace).build()) {
-      ImagePipelineBuilder b = ImagePipeline.builder()
-          .client(AnyCapClient.builder().endpoint(simulator).apiKey(AnyCapSimulator.DEFAULT_CLIENT_KEY).build())
+      ImagePipelineBuilder b = pipeline(simulator, out)
           .defaultModel(SharedQuota.WARM_UP_MODEL)
-          .concurrency(SharedQuota.CONCURRENCY)
-          .rateLimit(SharedQuota.WARM_UP_RATE / SharedQuota.WORKERS)
-          .outputRoot(out);
+          .rateLimit(SharedQuota.WARM_UP_RATE / SharedQuota.WORKERS);
       if (shared) {
         b.sharedPace(queue.sharedPace(namespace));
       }
