@@ -67,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
   @Mixin JobOptions job;
 
   @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8",
-      description = "At most N images in flight at once; while the API rate limits, the run also slows its pace by itself. Default: ${DEFAULT-VALUE}.")
+      description = "At most N paid calls in flight at once (and as many jobs downloading their images); while the API rate limits, the run also slows its pace by itself. Default: ${DEFAULT-VALUE}.")
   int concurrency;
 
   @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "4",

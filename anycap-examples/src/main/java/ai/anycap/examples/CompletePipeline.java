@@ -37,7 +37,7 @@ import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
  * CMS_URL              e.g. https://cms.example.com/api/products/{sku}   ({sku} from the CSV)
  * CMS_TOKEN            the CMS bearer token
  * SLACK_WEBHOOK_URL    a Slack incoming-webhook URL
- * MAX_WORKERS          images in flight at once (default 4)
+ * MAX_WORKERS          paid calls in flight at once (default 4)
  * MAX_RETRIES          attempts per image (default 3)
  *
  * java -cp anycap-examples/target/anycap-examples.jar ai.anycap.examples.CompletePipeline samples/products.csv

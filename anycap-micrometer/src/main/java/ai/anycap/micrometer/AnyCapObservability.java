@@ -70,7 +70,7 @@ public final class AnyCapObservability {
   /** Timer, with a percentile histogram, of a job's downloads, retries included. */
   public static final String DOWNLOAD = "anycap.pipeline.download";
 
-  /** Gauge of the jobs holding a permit now (generating, downloading or delivering). */
+  /** Gauge of the jobs holding a call's place now: {@code ImagePipeline.inFlight()}. */
   public static final String JOBS_ACTIVE = "anycap.pipeline.jobs.active";
 
   /** Gauge of the most jobs allowed in flight at once. */

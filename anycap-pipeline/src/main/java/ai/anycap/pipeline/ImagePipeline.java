@@ -178,14 +178,15 @@ public final class ImagePipeline implements AutoCloseable {
     return dispatcher.estimate(source);
   }
 
-  /** {@return the most jobs allowed in flight at once, as configured} */
+  /** {@return the most jobs allowed to make their paid calls at once, as configured} */
   public int concurrency() {
     return core.permits().limit();
   }
 
   /**
-   * {@return the jobs holding a permit now (generating, downloading or delivering): at most {@link
-   * #concurrency()}}
+   * {@return the jobs holding a call's place now (uploading references, waiting for the pace,
+   * generating, or answered and waiting for a place to download in): at most {@link
+   * #concurrency()}; jobs downloading and delivering are not counted}
    */
   public int inFlight() {
     return core.permits().inUse();
@@ -199,7 +200,7 @@ public final class ImagePipeline implements AutoCloseable {
     return core.pacer().pace();
   }
 
-  /** {@return the most jobs that have been in flight at once over the pipeline's life} */
+  /** {@return the most jobs that have held a call's place at once over the pipeline's life (see {@link #inFlight()})} */
   public int peakConcurrency() {
     return core.permits().peak();
   }

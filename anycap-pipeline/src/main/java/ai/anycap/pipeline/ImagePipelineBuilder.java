@@ -51,7 +51,12 @@ public final class ImagePipelineBuilder {
   }
 
   /**
-   * At most this many jobs in flight at once; default 4.
+   * At most this many jobs making their paid calls (generate, edit, upscale) at once; default 4.
+   * A job whose call is answered moves on to download its images and hand them to the sinks under
+   * a second limit of the same size, taken before it lets its call's place go: the calls' places
+   * stay busy with calls (so that C places and calls of L seconds make close to C/L images a
+   * second), and slow downloads or sinks still hold new calls back. At most twice this many jobs
+   * are under way at once.
    *
    * @param concurrency at least 1
    * @return this builder

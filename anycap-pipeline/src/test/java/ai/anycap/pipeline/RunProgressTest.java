@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,19 +91,26 @@ class RunProgressTest {
   }
 
   @Test
-  void inFlight_countsTheJobsHoldingAPermit_neverMoreThanTheLimit() throws Exception {
+  void aJobDeliveringItsImage_givesItsCallsPlaceToTheNext_butSlowSinksStillHoldNewCallsBack() throws Exception {
     HeldSink sink = new HeldSink(3);
     try (ImagePipeline p = pipeline(AnyCapSimulator.builder()).concurrency(3).sink(sink).build()) {
       assertThat(p.inFlight()).isZero();
-      CompletableFuture<BatchReport> running = p.runAsync(JobSource.of(jobs(7)));
+      CompletableFuture<BatchReport> running = p.runAsync(JobSource.of(jobs(9)));
 
-      // Three jobs are delivering and hold every permit; the other four wait for one.
+      // Three jobs are delivering, under delivery permits; their call permits went to three more,
+      // whose generates are answered and who now wait, holding them, for a delivery permit.
       assertThat(sink.threeArrived.await(30, TimeUnit.SECONDS)).isTrue();
+      sim.awaitCounters(c -> c.requests(SimulatorCounters.GENERATE) == 6, Duration.ofSeconds(30));
       assertThat(p.inFlight()).isEqualTo(3).isEqualTo(p.concurrency());
+      assertThat(sink.arrived.get()).as("deliveries at once").isEqualTo(3);
+      assertThat(sim.counters().requests(SimulatorCounters.GENERATE)).as("no call while every call's place waits")
+          .isEqualTo(6);
 
       sink.release.complete(null);
       BatchReport report = running.get(30, TimeUnit.SECONDS);
-      assertThat(report.succeeded()).isEqualTo(7);
+      assertThat(report.succeeded()).isEqualTo(9);
+      assertThat(sink.arrived.get()).isEqualTo(9);
+      assertThat(sim.counters().requests(SimulatorCounters.GENERATE)).isEqualTo(9);
       assertThat(p.inFlight()).isZero();
       assertThat(p.peakConcurrency()).isEqualTo(3);
     }
@@ -134,6 +142,7 @@ class RunProgressTest {
   private static final class HeldSink implements ImageSink {
     final CountDownLatch threeArrived;
     final CompletableFuture<Void> release = new CompletableFuture<>();
+    final AtomicInteger arrived = new AtomicInteger();
 
     HeldSink(int held) {
       this.threeArrived = new CountDownLatch(held);
@@ -141,6 +150,7 @@ class RunProgressTest {
 
     @Override
     public CompletableFuture<SinkReceipt> deliver(DeliveredImage image) {
+      arrived.incrementAndGet();
       threeArrived.countDown();
       return release.thenApply(v -> SinkReceipt.of("held", image.file().toString()));
     }

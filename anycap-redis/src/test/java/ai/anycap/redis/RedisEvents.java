@@ -30,8 +30,11 @@ import java.util.function.Supplier;
  */
 final class RedisEvents implements AutoCloseable {
 
-  /** Keyspace events ('K') of the stream commands ('t': XADD, XDEL, ...), scripts' included. */
-  private static final String STREAM_EVENTS = "Kt";
+  /**
+   * Keyspace events ('K') of the stream commands ('t': XADD, XDEL, ...) and the string commands
+   * ('$': the SET that keeps a job's answer), scripts' included.
+   */
+  private static final String KEY_EVENTS = "Kt$";
 
   private final RedisClient client;
   private final StatefulRedisConnection<String, String> reads;
@@ -41,7 +44,7 @@ final class RedisEvents implements AutoCloseable {
   RedisEvents(String uri) {
     client = RedisClient.create(uri);
     reads = client.connect();
-    reads.sync().configSet("notify-keyspace-events", STREAM_EVENTS);
+    reads.sync().configSet("notify-keyspace-events", KEY_EVENTS);
     events = client.connectPubSub();
     events.addListener(new RedisPubSubAdapter<>() {
       @Override

@@ -188,7 +188,9 @@ class RedisJobQueueTest {
     int n = 20;
     q.enqueueAll(JobSource.of(jobs("dies", n)));
 
-    // Worker "doomed" makes two images, then hangs in its sink and dies without acknowledging.
+    // Worker "doomed" makes two images and hangs in its sink with them; their calls' places go to
+    // two more jobs, whose answers it keeps in Redis and which then wait behind the first two. Then
+    // it dies without acknowledging any.
     CountDownLatch stuck = new CountDownLatch(2);
     CompletableFuture<SinkReceipt> never = new CompletableFuture<>();
     List<String> doomedJobs = new CopyOnWriteArrayList<>();
@@ -206,31 +208,37 @@ class RedisJobQueueTest {
       }
     };
     Worker doomed = worker(q, "doomed", 2, hang);
-    assertThat(stuck.await(WAIT.toSeconds(), TimeUnit.SECONDS))
-        .as(() -> "two jobs stuck in the doomed worker; " + state(q)).isTrue();
-    doomed.consumer.close(); // its heartbeat stops and its connections go, as when its JVM dies
+    try {
+      assertThat(stuck.await(WAIT.toSeconds(), TimeUnit.SECONDS))
+          .as(() -> "two jobs stuck in the doomed worker; " + state(q)).isTrue();
+      String answers = q.stream() + ":answer:*";
+      events.awaitChange(List.of(answers), "the answers of the doomed worker's four jobs",
+          () -> redis.keys(answers).size() == 4, WAIT, () -> state(q));
+      doomed.consumer.close(); // its heartbeat stops and its connections go, as when its JVM dies
 
-    worker(q, "b", 4);
-    worker(q, "c", 4);
-    events.awaitEntries(q.resultsStream(), n, WAIT, () -> state(q));
+      worker(q, "b", 4);
+      worker(q, "c", 4);
+      events.awaitEntries(q.resultsStream(), n, WAIT, () -> state(q));
 
-    List<Map<String, String>> results = entries(redis, q.resultsStream());
-    assertThat(results.stream().map(r -> r.get("id")).distinct().count()).isEqualTo(n);
-    assertThat(results).hasSize(n);
-    assertThat(results).noneMatch(r -> r.get("worker").equals("doomed"));
-    assertThat(results.stream().filter(r -> doomedJobs.contains(r.get("id"))))
-        .hasSize(2)
-        .allSatisfy(r -> assertThat(r.get("deliveries")).isEqualTo("2"));
-    assertThat(redis.scard(q.doneSet())).isEqualTo(n);
-    assertThat(redis.xlen(q.stream())).isZero();
-    // The dead worker had been answered for its two images (and paid), and had them in hand: the
-    // queue kept those answers, and the workers that took the jobs over downloaded the same images.
-    assertThat(sim.counters().duplicateGenerations()).isZero();
-    assertThat(sim.counters().imagesGenerated()).isEqualTo(n);
-    assertThat(redis.keys(q.stream() + ":answer:*")).as("answers go when their jobs settle").isEmpty();
+      List<Map<String, String>> results = entries(redis, q.resultsStream());
+      assertThat(results.stream().map(r -> r.get("id")).distinct().count()).isEqualTo(n);
+      assertThat(results).hasSize(n);
+      assertThat(results).noneMatch(r -> r.get("worker").equals("doomed"));
+      assertThat(results.stream().filter(r -> doomedJobs.contains(r.get("id"))))
+          .hasSize(2)
+          .allSatisfy(r -> assertThat(r.get("deliveries")).isEqualTo("2"));
+      assertThat(redis.scard(q.doneSet())).isEqualTo(n);
+      assertThat(redis.xlen(q.stream())).isZero();
+      // The dead worker had been answered for its two images (and paid), and had them in hand: the
+      // queue kept those answers, and the workers that took the jobs over downloaded the same images.
+      assertThat(sim.counters().duplicateGenerations()).isZero();
+      assertThat(sim.counters().imagesGenerated()).isEqualTo(n);
+      assertThat(redis.keys(q.stream() + ":answer:*")).as("answers go when their jobs settle").isEmpty();
+    } finally {
+      never.complete(SinkReceipt.of("hang", "nowhere")); // so that a failure above ends, instead of close() waiting for it
+    }
 
     // The dead worker wakes up late: its settle goes nowhere, nothing is published twice.
-    never.complete(SinkReceipt.of("hang", "nowhere"));
     doomed.run.cancel(true);
     doomed.pipeline.close();
     assertThat(redis.xlen(q.resultsStream())).isEqualTo(n);
@@ -239,15 +247,17 @@ class RedisJobQueueTest {
   @Test
   void jobsOfAWorkerKilledMidDownloadAreFinishedByTheOthers_withoutPayingAgain() throws Exception {
     // The child must bring the key, as a worker on another machine would. Its two downloads (the
-    // first two the simulator serves) crawl at a byte a second: it is killed in the middle of them,
-    // after the generate answers came (and were billed), before the images were saved.
+    // first two the simulator serves) crawl at a byte a second; their calls' places went to two
+    // more jobs, answered and waiting behind them for a place to download in. It is killed then:
+    // four jobs whose generate answers came (and were billed), none of whose images was saved.
     sim.close();
     String key = "ak_test_child_worker";
     sim = AnyCapSimulator.builder().apiKey(key).latency(Duration.ofMillis(30)).seed(11)
         .fault(Fault.slowDownload(1).onRequests(1, 2)).start();
     RedisJobQueue q = open(queue().visibilityTimeout(Duration.ofSeconds(1)));
     int n = 20;
-    int held = 2;
+    int concurrency = 2;
+    int held = 2 * concurrency;
     q.enqueueAll(JobSource.of(jobs("killed", n)));
 
     ProcessBuilder pb = new ProcessBuilder(
@@ -255,7 +265,7 @@ class RedisJobQueueTest {
         "-cp", System.getProperty("java.class.path"),
         "-Xmx128m", "-XX:TieredStopAtLevel=1", "-Djava.util.concurrent.ForkJoinPool.common.parallelism=2",
         ChildWorker.class.getName(),
-        server.uri(), namespace, "1000", Integer.toString(held), out.resolve("child").toString())
+        server.uri(), namespace, "1000", Integer.toString(concurrency), out.resolve("child").toString())
         .redirectErrorStream(true);
     pb.environment().put(AnyCapClient.ENDPOINT_ENV, sim.baseUri().toString());
     pb.environment().put(AnyCapClient.API_KEY_ENV, key);
@@ -268,7 +278,7 @@ class RedisJobQueueTest {
       Set<String> heldByChild = output.awaitHolding(held, WAIT);
       // Its downloads have begun (so they are the simulator's first two, the slow ones) before
       // any other worker starts.
-      sim.awaitCounters(c -> c.requests(SimulatorCounters.DOWNLOAD, 200) >= held, WAIT);
+      sim.awaitCounters(c -> c.requests(SimulatorCounters.DOWNLOAD, 200) >= concurrency, WAIT);
 
       // The others start while it still holds its jobs; then it dies, unacknowledged, mid-download.
       worker(q, "b", 4);

@@ -13,7 +13,7 @@ public final class PipelineGauges {
 
   public static void register(MeterRegistry meters, ImagePipeline pipeline) {
     Gauge.builder(AnyCapObservability.JOBS_ACTIVE, pipeline, ImagePipeline::inFlight)
-        .description("Jobs holding a permit now: generating, downloading or delivering")
+        .description("Jobs holding a place for a paid call now (waiting for the pace, generating, or answered and waiting to download)")
         .baseUnit("jobs")
         .register(meters);
     Gauge.builder(AnyCapObservability.CONCURRENCY, pipeline, ImagePipeline::concurrency)

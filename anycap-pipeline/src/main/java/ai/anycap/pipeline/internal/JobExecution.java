@@ -77,18 +77,25 @@ final class JobExecution {
     this.deadline = started + core.settings().get(JOB_TIMEOUT).toNanos();
   }
 
-  /** Generates, downloads and delivers the job's images. */
-  CompletableFuture<JobResult> run() {
+  /**
+   * Generates, downloads and delivers the job's images; once the paid call is answered (and
+   * recorded), moves the job from its call permit to a delivery permit.
+   */
+  CompletableFuture<JobResult> run(JobPermit permit) {
     if (!reserve()) {
       return CompletableFuture.completedFuture(overBudget());
     }
     started();
-    return finish(checkedOutput().thenCompose(v -> generate()).thenCompose(this::downloadAll));
+    return finish(checkedOutput()
+        .thenCompose(v -> generate())
+        .thenCompose(urls -> permit.toDelivery().thenApply(v -> urls))
+        .thenCompose(this::downloadAll));
   }
 
   /**
    * Downloads the images of an answer an earlier run (or a dead worker) was given; generates again
-   * only when they can no longer be fetched.
+   * only when they can no longer be fetched. Keeps its call permit throughout, since it may have
+   * to make the call after all.
    */
   CompletableFuture<JobResult> resume(GeneratedImages answer) {
     started();

@@ -47,6 +47,8 @@ public final class PipelineCore {
   private final Journal journal;
   private final JobResolver resolver;
   private final AsyncPermits permits;
+  /** Jobs downloading and delivering their images, each having made its paid call: see {@link JobPermit}. */
+  private final AsyncPermits deliveries;
   private final Spending spending;
   private final ScheduledExecutorService ownedScheduler;
   private final ScheduledExecutorService scheduler;
@@ -74,6 +76,7 @@ public final class PipelineCore {
     resolver = new JobResolver(settings.get(TEMPLATES), settings.get(DEFAULT_MODEL), settings.get(DEFAULT_PARAMS), outputs,
         settings.get(REFERENCE_DIRECTORY));
     permits = new AsyncPermits(settings.get(CONCURRENCY));
+    deliveries = new AsyncPermits(settings.get(CONCURRENCY));
     spending = new Spending(settings.get(BUDGET), settings.get(PRICES));
     ownedScheduler = settings.has(SCHEDULER)
         ? null
@@ -106,8 +109,14 @@ public final class PipelineCore {
     return resolver;
   }
 
+  /** The permits of jobs making their paid calls: {@code concurrency} of them. */
   public AsyncPermits permits() {
     return permits;
+  }
+
+  /** A job that holds a permit of {@link #permits()}: its hold, to hand over to a delivery permit. */
+  JobPermit jobPermit() {
+    return new JobPermit(permits, deliveries);
   }
 
   public Spending spending() {

@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -93,7 +93,7 @@ final class Run {
     }
     JobExecution execution = new JobExecution(core, this, plan, fingerprint, onGenerated);
     if (admission instanceof Admission.Resume resume) {
-      return withPermit(plan, fingerprint, waitForPermit, execution, () -> execution.resume(resume.answer()));
+      return withPermit(plan, fingerprint, waitForPermit, execution, permit -> execution.resume(resume.answer()));
     }
     tally.redone((Admission.Execute) admission);
     Deduplication.Claim claim = deduplication.claim(plan);
@@ -114,10 +114,13 @@ final class Run {
     return CompletableFuture.completedFuture(result);
   }
 
-  /** Runs {@code work} once the job holds a permit (or records it as not started). */
+  /**
+   * Runs {@code work} once the job holds a call permit (or records it as not started); the work may
+   * hand it over to a delivery permit, and whichever it holds is given back when it ends.
+   */
   private CompletableFuture<JobResult> withPermit(
       JobPlan plan, long fingerprint, boolean waitForPermit, JobExecution execution,
-      Supplier<CompletableFuture<JobResult>> work) {
+      Function<JobPermit, CompletableFuture<JobResult>> work) {
     outstanding.incrementAndGet();
     CompletableFuture<Void> permit = core.permits().acquire();
     if (waitForPermit) {
@@ -137,9 +140,10 @@ final class Run {
             core.permits().release();
             return CompletableFuture.completedFuture(notStarted(plan));
           }
-          return work.get()
+          JobPermit held = core.jobPermit();
+          return work.apply(held)
               .thenApply(r -> journaled(fingerprint, r, execution.possiblyBilled()))
-              .whenComplete((r, e) -> core.permits().release());
+              .whenComplete((r, e) -> held.release());
         })
         .whenComplete((r, e) -> ended(plan, r, e));
   }
