@@ -4,15 +4,20 @@ import ai.anycap.client.ExchangeListener;
 import ai.anycap.client.ExchangeRequest;
 import ai.anycap.pipeline.JobResult;
 import ai.anycap.pipeline.PipelineListener;
+import ai.anycap.pipeline.ImageJob;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Where a Little's-law batch spent its time, to tell what keeps it from C/L: the client's view of
  * each generate (sent to answered) and download, each job from its start to its file on disk, and
- * the time before the first generate and after the last answer. The slots' idle share is what the
- * batch left unused of C slots over its wall time; the rest of the shortfall is time each job took
- * beyond L.
+ * the time before the first generate and after the last answer. The calls' idle share is what the
+ * batch left unused of C generates in flight over its wall time; the rest of the shortfall is time
+ * each generate took beyond L. Retries are counted by their cause, since under load a transport
+ * failure can cost a backoff of a second or more.
  */
 final class Timeline implements ExchangeListener, PipelineListener {
 
@@ -21,6 +26,7 @@ final class Timeline implements ExchangeListener, PipelineListener {
   private final Samples jobs = new Samples();
   private volatile long firstGenerate = Long.MAX_VALUE;
   private volatile long lastAnswer;
+  private final Map<String, Integer> retries = new TreeMap<>();
 
   @Override
   public Exchange onRequest(ExchangeRequest request) {
@@ -47,6 +53,15 @@ final class Timeline implements ExchangeListener, PipelineListener {
   }
 
   @Override
+  public void onRetryScheduled(ImageJob job, int attempt, Duration delay, Throwable cause) {
+    String message = String.valueOf(cause.getMessage());
+    String what = cause.getClass().getSimpleName() + ": " + (message.length() > 80 ? message.substring(0, 80) : message);
+    synchronized (retries) {
+      retries.merge(what, 1, Integer::sum);
+    }
+  }
+
+  @Override
   public void onJobFinished(JobResult result) {
     if (result instanceof JobResult.Succeeded s) {
       jobs.add(s.duration().toNanos());
@@ -58,13 +73,18 @@ final class Timeline implements ExchangeListener, PipelineListener {
    * s, batch end .. s after the last answer; slots idle 3.1%".
    */
   String describe(int concurrency, double wallSeconds, long batchStarted, long batchEnded) {
-    double busy = jobs.sumNanos() / 1e9;
+    double busy = generates.sumNanos() / 1e9;
+    String retried;
+    synchronized (retries) {
+      retried = retries.isEmpty() ? "" : "; retries by cause: " + retries;
+    }
     return String.format(Locale.ROOT,
         "client's view: generate %s, download %s, job %s; first generate %.2f s after the batch began,"
-            + " its end %.2f s after the last answer; the C slots idle %.1f%% of the wall time",
+            + " its end %.2f s after the last answer; no generate in flight in %.1f%% of the C calls'"
+            + " places over the wall time%s",
         generates.describe(), downloads.describe(), jobs.describe(),
         (firstGenerate - batchStarted) / 1e9, (batchEnded - lastAnswer) / 1e9,
-        100 * (1 - busy / (concurrency * wallSeconds)));
+        100 * (1 - busy / (concurrency * wallSeconds)), retried);
   }
 
   /** Durations in nanoseconds, from any thread. */
