@@ -70,6 +70,12 @@ public final class SimulatorServer implements AutoCloseable {
     if (System.getProperty("sun.net.httpserver.nodelay") == null) {
       System.setProperty("sun.net.httpserver.nodelay", "true");
     }
+    // The JDK's server closes a connection as its answer ends once 200 others are idle; a client
+    // holding a thousand generations in flight then finds pooled connections closed under its next
+    // request ("header parser received no bytes"), a failure a real API does not cause.
+    if (System.getProperty("sun.net.httpserver.maxIdleConnections") == null) {
+      System.setProperty("sun.net.httpserver.maxIdleConnections", "10000");
+    }
     InetAddress address = config.bindAddress();
     this.server = HttpServer.create(new InetSocketAddress(address, config.port()), 1024);
     this.baseUri = config.publicBaseUri() != null
