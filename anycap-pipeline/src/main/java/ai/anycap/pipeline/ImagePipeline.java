@@ -42,7 +42,8 @@ import java.util.concurrent.ScheduledExecutorService;
  *       path through a link that leaves the output root; and, for the batch as a whole, an
  *       output root that cannot be written, a budget no job fits in, an estimate over the
  *       account's credit balance. Every problem is reported at once ({@link #check}).
- *   <li>Never more than {@link ImagePipelineBuilder#concurrency(int)} jobs in flight, with non-blocking I/O.
+ *   <li>Never more than {@link ImagePipelineBuilder#concurrency(int)} paid calls in flight (and as many jobs
+ *       downloading and delivering), with non-blocking I/O.
  *   <li>On a 429, every job waits out the {@code Retry-After}, and generate requests then go at a
  *       pace just under the rate the server accepted, learned as the batch runs ({@link
  *       ImagePipelineBuilder#adaptiveRate(boolean)}, {@link #pace()}).
