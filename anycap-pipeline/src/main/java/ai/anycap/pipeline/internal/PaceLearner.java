@@ -21,7 +21,12 @@ final class PaceLearner {
 
   static final double HOLD_SECONDS = 30;
   static final double MOST_HOLD_SECONDS = 320;
+  /** Probing grows the pace this much a second for {@link #PROBE_STEADY_SECONDS} ... */
   static final double PROBE_PER_SECOND = 0.001;
+  static final double PROBE_STEADY_SECONDS = 20;
+  /** ... then twice as fast every this many seconds without a cut, up to the most. */
+  static final double PROBE_DOUBLING_SECONDS = 10;
+  static final double MOST_PROBE_PER_SECOND = 0.05;
   static final double VERIFY_PER_SECOND = 0.02;
   /** Verification grows the pace at most this much a second ... */
   private static final double MOST_VERIFY_PER_SECOND = 0.10;

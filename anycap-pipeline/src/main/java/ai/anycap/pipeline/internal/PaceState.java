@@ -101,9 +101,21 @@ record PaceState(
     return switch (phase) {
       case SEARCHING -> Math.pow(PaceLearner.SEARCH_GROWTH_PER_SECOND, seconds);
       case VERIFYING -> Math.pow(verifyGrowth, seconds);
-      case HOLDING -> probing(now) ? Math.pow(1 + PaceLearner.PROBE_PER_SECOND, seconds) : 1;
+      case HOLDING -> probing(now) ? Math.pow(1 + probePerSecond(now), seconds) : 1;
       case UNPACED -> 1;
     };
+  }
+
+  /**
+   * How fast the pace probes for more at {@code now}: slowly for {@link
+   * PaceLearner#PROBE_STEADY_SECONDS}, then twice as fast every {@link
+   * PaceLearner#PROBE_DOUBLING_SECONDS} that pass without a cut, up to {@link
+   * PaceLearner#MOST_PROBE_PER_SECOND}: the longer no 429 comes, the farther the limit must be.
+   */
+  double probePerSecond(long now) {
+    double probed = Math.max(0, (now - lastCut) / 1e9 - holdSeconds - PaceLearner.PROBE_STEADY_SECONDS);
+    return Math.min(PaceLearner.MOST_PROBE_PER_SECOND,
+        PaceLearner.PROBE_PER_SECOND * Math.pow(2, probed / PaceLearner.PROBE_DOUBLING_SECONDS));
   }
 
   /** Whether the pace has held long enough since its last cut to probe for more. */

@@ -109,6 +109,9 @@ final class PacedBatchModel {
   private boolean sharedPace;
   private Duration storeRoundTrip = Duration.ZERO;
   private Duration staggered = Duration.ZERO;
+  /** The server's rate until {@link #raisedAt}, when it becomes {@link #rate}; 0 for none. */
+  private double startRate;
+  private Duration raisedAt = Duration.ZERO;
 
   PacedBatchModel(double rate, int burst, Duration latency) {
     this.rate = rate;
@@ -133,6 +136,8 @@ final class PacedBatchModel {
     sharedPace = o.sharedPace;
     storeRoundTrip = o.storeRoundTrip;
     staggered = o.staggered;
+    startRate = o.startRate;
+    raisedAt = o.raisedAt;
   }
 
   /** A copy with {@code change} made to it: scenarios share a base and vary one thing each. */
@@ -238,6 +243,18 @@ final class PacedBatchModel {
     return with(m -> m.staggered = spread);
   }
 
+  /**
+   * The server lets through only {@code rate} a second until {@code at}, then the rate the model
+   * was made with (its burst throughout): another client on the account stopped, and the pace
+   * that was right before is now far below the limit.
+   */
+  PacedBatchModel raisedAt(Duration at, double rate) {
+    return with(m -> {
+      m.startRate = rate;
+      m.raisedAt = at;
+    });
+  }
+
   Outcome run() {
     VirtualTime time = new VirtualTime();
     for (Stalls s : stalls) {
@@ -253,7 +270,9 @@ final class PacedBatchModel {
         at += length;
       }
     }
-    TokenBucket server = new TokenBucket(rate, burst, time.clock());
+    TokenBucket later = new TokenBucket(rate, burst, time.clock());
+    TokenBucket first = startRate > 0 ? new TokenBucket(startRate, burst, time.clock()) : later;
+    LongSupplier server = () -> time.nanoTime() < raisedAt.toNanos() ? first.tryAcquire() : later.tryAcquire();
     // The store's clock: microseconds since 1970, as Redis TIME says.
     long rtt = storeRoundTrip.toNanos();
     MemorySharedPace shared =
@@ -318,7 +337,7 @@ final class PacedBatchModel {
 
       void arrive(RequestPacer.Ticket ticket) {
         boolean refused = noise > 0 && noisy.nextDouble() < noise;
-        long wait = refused ? 0 : server.tryAcquire();
+        long wait = refused ? 0 : server.getAsLong();
         if (wait == 0 && !refused) {
           time.schedule(Lane.IO, () -> {
             pacer.afterRequest(ticket, null);

@@ -143,6 +143,22 @@ class RequestPacerNoiseTest {
   }
 
   @Test
+  void aLimitThatRises_isFoundByProbingThatQuickens() {
+    // The server lets through 30 a second for the first 20 s (another client shared the account),
+    // then 50: the pace learned at 30 is far below the limit, and only probing finds more.
+    long raised = Duration.ofSeconds(20).toNanos();
+    Outcome o = benchmark().raisedAt(Duration.ofNanos(raised), 30).run();
+
+    long reached = o.paces().stream().filter(a -> a.at() > raised && a.pace().requestsPerSecond() >= 0.9 * R)
+        .mapToLong(PacedBatchModel.Announced::at).findFirst().orElse(Long.MAX_VALUE);
+    assertThat(o.failed()).isZero();
+    // 84 s after the raise; before probing quickened, never (0.1% a second: 34.5/s at the end)
+    assertThat(reached - raised).as("nanoseconds until the pace is back at 0.9 R").isLessThan(90 * 1_000_000_000L);
+    assertThat(o.goodput()).as("goodput / R").isGreaterThanOrEqualTo(0.74); // 0.745; 0.627 before
+    assertThat(o.limitedShare()).as("429 share").isLessThanOrEqualTo(0.05); // 0.94%; 0.92% before
+  }
+
+  @Test
   void pacersSharingOneStore_pauseTogether() {
     // The seam for a pace shared by workers on one account: a 429 one of them sees holds all.
     VirtualTime time = new VirtualTime();

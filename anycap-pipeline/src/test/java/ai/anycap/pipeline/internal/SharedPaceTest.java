@@ -49,7 +49,9 @@ class SharedPaceTest {
       assertThat(shared.goodput()).as("goodput / R, shared").isGreaterThanOrEqualTo(0.94); // 0.951, 0.957
       assertThat(shared.limitedShare()).as("429 share, shared").isLessThan(0.02); // 0.96%, 0.97%
       assertThat(shared.pauses()).as("pauses every worker saw").isLessThanOrEqualTo(5); // 4, 2
-      assertThat(late(shared)).as("paces after 20 s").isNotEmpty().allSatisfy(r -> assertThat(r).isBetween(47.0, 52.0));
+      // (A probe that has gone 50 s without a 429 quickens: it passes the limit by up to 5% before
+      // the bucket runs dry and a 429 cuts it back. It reached 52.3 a second here.)
+      assertThat(late(shared)).as("paces after 20 s").isNotEmpty().allSatisfy(r -> assertThat(r).isBetween(47.0, 53.0));
       // Each round trip to the store holds up the pacer that waits for it (and on a busy machine
       // takes 20 to 40 ms): 3.16 a request before claims took several moments at once and growth
       // was written at most every 250 ms (a claim, a write and a read per request); 0.77 now.
