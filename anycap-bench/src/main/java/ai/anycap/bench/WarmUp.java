@@ -4,6 +4,7 @@ import ai.anycap.pipeline.ImagePipeline;
 import ai.anycap.pipeline.Retry;
 import java.time.Duration;
 import ai.anycap.testkit.AnyCapSimulator;
+import ai.anycap.testkit.AnyCapSimulatorBuilder;
 
 /**
  * Loads and compiles the client, pipeline and simulator code before anything in this JVM is
@@ -24,21 +25,19 @@ final class WarmUp {
       return;
     }
     Progress.say("   warm-up: 1000 jobs at latency 0");
-    try (AnyCapSimulator sim = AnyCapSimulator.builder().seed(1).start();
-        Scratch out = Scratch.create("warmup");
-        ImagePipeline pipeline = ImagePipeline.builder()
-            .client(sim.client()).concurrency(16).outputRoot(out.path()).build()) {
-      pipeline.run(Workload.literal("warmup", 1_000));
-    }
+    batch(AnyCapSimulator.builder().seed(1), "warmup", Retry.defaults());
     Progress.say("   warm-up: 1000 jobs under a rate limit of 200/s, burst 10, adaptive pace");
-    try (AnyCapSimulator sim = AnyCapSimulator.builder().seed(1).rateLimit(200, 10).start();
-        Scratch out = Scratch.create("warmup-paced");
-        ImagePipeline pipeline = ImagePipeline.builder()
-            .client(sim.client()).concurrency(16)
-            .retry(Retry.exponential(30, Duration.ofMillis(100), Duration.ofSeconds(5)))
-            .outputRoot(out.path()).build()) {
-      pipeline.run(Workload.literal("warmup-paced", 1_000));
-    }
+    batch(AnyCapSimulator.builder().seed(1).rateLimit(200, 10), "warmup-paced",
+        Retry.exponential(30, Duration.ofMillis(100), Duration.ofSeconds(5)));
     done = true;
+  }
+
+  private static void batch(AnyCapSimulatorBuilder simulator, String tag, Retry retry) {
+    try (AnyCapSimulator sim = simulator.start();
+        Scratch out = Scratch.create(tag);
+        ImagePipeline pipeline = ImagePipeline.builder()
+            .client(sim.client()).concurrency(16).retry(retry).outputRoot(out.path()).build()) {
+      pipeline.run(Workload.literal(tag, 1_000));
+    }
   }
 }
