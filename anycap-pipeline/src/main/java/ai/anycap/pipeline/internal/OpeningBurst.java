@@ -94,9 +94,18 @@ final class OpeningBurst {
    * 429, or chance).
    */
   boolean noLimitAfterAll() {
-    return round >= 0 && lateAccepted > lateRefused + 1;
+    return noLimitAfterAll(0);
   }
 
+  /**
+   * As {@link #noLimitAfterAll()}, when all the pipelines sharing the pace got {@code
+   * refusedInAll} 429s for the burst, its first included. Their bursts reach the server
+   * interleaved and spread out, so this pipeline's later requests may go through on a bucket
+   * that refilled meanwhile while the others' are refused: their 429s count against it too.
+   */
+  boolean noLimitAfterAll(long refusedInAll) {
+    return round >= 0 && lateAccepted > Math.max(lateRefused, refusedInAll - 1) + 1;
+  }
 
   long round() {
     return round;
