@@ -173,7 +173,7 @@ class RedisSharedPaceTest {
     assertThat(shared.succeeded).isEqualTo(3 * perPipeline);
     // Learning a limit in a batch this short is most of it: when the first 429 comes after the
     // first answers, the pause's end sends an opening burst of its own (12 requests against 5),
-    // and the two bursts alone cost about 14 refusals. 7 to 21 refused of 127 to 141 in 26 runs (8 to 13 in the last ten).
+    // and the two bursts alone cost about 14 refusals. 7 to 21 refused of 127 to 141 in 16 runs.
     assertThat(shared.share()).as("429 share of three pipelines sharing a pace").isLessThan(0.2);
     assertThat(laterLimited).as("429s of a batch that starts at the pace learned").isLessThanOrEqualTo(2);
     assertNoKeyMaterial();

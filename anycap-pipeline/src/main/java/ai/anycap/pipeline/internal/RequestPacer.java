@@ -106,9 +106,7 @@ import java.util.function.LongSupplier;
  *       at 99% of the pace. In the benchmark a shared pace so ended at 21/s (fit: 182/s) and held
  *       there for a minute (0.666 R); now verification goes on ({@code PaceLearnerTest}). On
  *       the model, one pipeline is unchanged; four sharing a pace moved by at most 0.006 R, either
- *       way (the bunch that it answers does not form there as in the benchmark). A second such
- *       429 within 30 s is no bunch: it ends verification at the rate requests went at, less 10%
- *       (three workers verifying at 31/s against 20/s had gone on being refused every 1.4 s).
+ *       way (the bunch that it answers does not form there as in the benchmark).
  *   <li>Quiet, with jitter, and log-normal latency (median 100 ms, p99 1 s): 0.957, 0.935 and
  *       0.955 R before; 0.961, 0.962 and 0.960 R after, 4 pauses each (the opening burst, the
  *       search, verification, one probe), 429s under 1% of requests.

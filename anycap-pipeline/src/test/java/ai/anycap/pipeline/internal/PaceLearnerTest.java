@@ -43,28 +43,6 @@ class PaceLearnerTest {
   }
 
   @Test
-  void aSecondVerificationRoundRefusedForABunchSoonAfter_endsVerificationBelowThePace() {
-    // As above, and three seconds later the same again: two bunches in a row are no bunch but a
-    // pace over the limit that the burst known so far fits wrongly. Taken for bunches, three
-    // pipelines verifying at 31/s against a limit of 20/s were refused every 1.4 s.
-    PaceStore store = PaceStore.local(verifying(20, 38, 21));
-    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
-    for (int bunch = 0; bunch < 2; bunch++) {
-      long at = T0 + bunch * 3 * SECOND;
-      List<RequestPacer.Ticket> sent = send(learner, at, 46, SECOND / 5_000);
-      refuse(learner, sent.get(45), at + 20_000_000L);
-      accept(learner, sent.subList(0, 45), at + 100_000_000L);
-      learner.settle(at + 2 * SECOND);
-      if (bunch == 0) {
-        assertThat(store.current().phase()).as("after the first").isEqualTo(Phase.VERIFYING);
-      }
-    }
-
-    assertThat(store.current().phase()).isEqualTo(Phase.HOLDING);
-    assertThat(store.current().rate()).isLessThan(20.0);
-  }
-
-  @Test
   void aVerificationRoundRefusedAtTheLimit_endsVerification() {
     // Verifying at 60/s against a server of 55/s with a burst of 10: 120 requests go over two
     // seconds and the 121st is refused. The fit (55.5/s) is below the pace: that is the limit.
