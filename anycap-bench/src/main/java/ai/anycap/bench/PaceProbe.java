@@ -1,6 +1,8 @@
 package ai.anycap.bench;
 
 import ai.anycap.pipeline.SharedPace;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -10,10 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * store's clock the moments it got lay (the wait for a moment), how many came "now" (the
  * schedule had fallen behind: capacity that went unused), how late this worker came back for its
  * next moment after the last one fell due (a late timer or a slow round trip), and the rate the
- * workers learned, as the store last answered it. Only the public interface: the bench does not
- * see the pipeline's internals.
+ * workers learned, as the store last answered it; and the first {@value #OPENING_EVENTS} events of
+ * the batch (claims, writes, and what the worker notes with {@link #event}), to lay the workers'
+ * openings side by side: how the opening burst's count came out is read there. Only the public
+ * interface: the bench does not see the pipeline's internals.
  */
 final class PaceProbe implements SharedPace {
+
+  private static final int OPENING_EVENTS = 120;
 
   private final SharedPace inner;
   private final AtomicLong claims = new AtomicLong();
@@ -29,6 +35,24 @@ final class PaceProbe implements SharedPace {
   private final AtomicLong writeNanos = new AtomicLong();
   private volatile long lastAt = Long.MIN_VALUE;
   private volatile String learned = "";
+  /** The first events of the batch (claims, writes, and what the worker reports), wall-clock stamped. */
+  private final List<String> opening = new ArrayList<>();
+
+  /** Notes an event of the opening, stamped with the wall clock (the workers share one machine). */
+  void event(String what) {
+    synchronized (opening) {
+      if (opening.size() < OPENING_EVENTS) {
+        opening.add(String.format(Locale.ROOT, "%d %s", System.currentTimeMillis() % 100_000, what));
+      }
+    }
+  }
+
+  /** The opening's events, one a line. */
+  String opening() {
+    synchronized (opening) {
+      return String.join("\n", opening);
+    }
+  }
 
   PaceProbe(SharedPace inner) {
     this.inner = inner;
@@ -56,6 +80,8 @@ final class PaceProbe implements SharedPace {
     }
     lastAt = s.moments().get(s.moments().size() - 1);
     moments.addAndGet(s.moments().size());
+    event(String.format(Locale.ROOT, "claim seq %d x%d spacing %d us, first %d us ahead, version %d",
+        s.sequence(), s.moments().size(), spacingMicros, s.at() - s.clock(), s.version()));
     return s;
   }
 
@@ -69,6 +95,10 @@ final class PaceProbe implements SharedPace {
       written.incrementAndGet();
     }
     this.learned = s.learned();
+    if (expectedVersion >= 0 || s.version() > 0) {
+      event(String.format(Locale.ROOT, "cas %s (expected v%d, now v%d seq %d): %s", s.written() ? "WRITTEN" : "read",
+          expectedVersion, s.version(), s.sequence(), s.learned().replaceAll("last_cut=\\S+ |last_growth=\\S+ |unexpected_at=\\S+ ", "")));
+    }
     return s;
   }
 

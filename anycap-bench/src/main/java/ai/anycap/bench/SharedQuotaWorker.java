@@ -1,15 +1,21 @@
 package ai.anycap.bench;
 
 import ai.anycap.client.AnyCapClient;
+import ai.anycap.pipeline.GeneratedImages;
+import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.ImagePipeline;
 import ai.anycap.pipeline.ImagePipelineBuilder;
+import ai.anycap.pipeline.PipelineListener;
 import ai.anycap.pipeline.QueueConsumer;
+import ai.anycap.pipeline.RequestPace;
 import ai.anycap.redis.RedisJobQueue;
 import ai.anycap.testkit.AnyCapSimulator;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -28,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 public final class SharedQuotaWorker {
 
   static final String READY = "READY";
+  /** When a worker prints its opening's events: the opening burst and the search are over by then. */
+  private static final long OPENING_SECONDS = 4;
   private static final int WARM_UP_JOBS = 50;
 
   private SharedQuotaWorker() {}
@@ -52,6 +60,7 @@ public final class SharedQuotaWorker {
       PaceProbe probe = shared ? new PaceProbe(queue.sharedPace(namespace)) : null;
       if (probe != null) {
         b.sharedPace(probe);
+        b.listener(new OpeningEvents(probe));
       }
       ImagePipeline pipeline = b.build();
       QueueConsumer consumer = queue.consumer(name);
@@ -64,6 +73,9 @@ public final class SharedQuotaWorker {
         t.setDaemon(true);
         return t;
       });
+      if (probe != null) {
+        reports.schedule(() -> System.out.println("opening:\n" + probe.opening()), OPENING_SECONDS, TimeUnit.SECONDS);
+      }
       reports.scheduleAtFixedRate(() -> System.out.println(String.format(Locale.ROOT, "t=%.0f s pace %s %s",
           (System.nanoTime() - start) / 1e9, pipeline.pace(), probe == null ? "" : probe.line())), 5, 5, TimeUnit.SECONDS);
       while (System.in.read() >= 0) {
@@ -113,6 +125,34 @@ public final class SharedQuotaWorker {
       }
     } finally {
       Scratch.delete(out);
+    }
+  }
+
+  /**
+   * Notes on the probe what the pipeline reports of the opening: each 429 (a retry scheduled for
+   * it), each answer and each pace announced, beside the probe's claims and writes, so that the
+   * workers' timelines can be laid side by side (they share one machine's wall clock).
+   */
+  private static final class OpeningEvents implements PipelineListener {
+    private final PaceProbe probe;
+
+    OpeningEvents(PaceProbe probe) {
+      this.probe = probe;
+    }
+
+    @Override
+    public void onRetryScheduled(ImageJob job, int attempt, Duration delay, Throwable cause) {
+      probe.event("refused " + job.id() + " (" + cause.getClass().getSimpleName() + ")");
+    }
+
+    @Override
+    public void onGenerated(ImageJob job, GeneratedImages answer, BigDecimal usd, Duration latency) {
+      probe.event("answered " + job.id() + " after " + latency.toMillis() + " ms");
+    }
+
+    @Override
+    public void onPaceChanged(RequestPace pace) {
+      probe.event("pace " + pace);
     }
   }
 }
