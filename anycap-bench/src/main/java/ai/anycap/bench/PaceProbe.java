@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * A {@link SharedPace} that counts what passes through it, for a shared-quota worker to report
@@ -38,11 +39,14 @@ final class PaceProbe implements SharedPace {
   /** The first events of the batch (claims, writes, and what the worker reports), wall-clock stamped. */
   private final List<String> opening = new ArrayList<>();
 
-  /** Notes an event of the opening, stamped with the wall clock (the workers share one machine). */
-  void event(String what) {
+  /**
+   * Notes an event of the opening, stamped with the wall clock (the workers share one machine);
+   * once the opening is full, nothing is formatted: the probe sits on every request's way.
+   */
+  void event(Supplier<String> what) {
     synchronized (opening) {
       if (opening.size() < OPENING_EVENTS) {
-        opening.add(String.format(Locale.ROOT, "%d %s", System.currentTimeMillis() % 100_000, what));
+        opening.add(String.format(Locale.ROOT, "%d %s", System.currentTimeMillis() % 100_000, what.get()));
       }
     }
   }
@@ -80,7 +84,7 @@ final class PaceProbe implements SharedPace {
     }
     lastAt = s.moments().get(s.moments().size() - 1);
     moments.addAndGet(s.moments().size());
-    event(String.format(Locale.ROOT, "claim seq %d x%d spacing %d us, first %d us ahead, version %d",
+    event(() -> String.format(Locale.ROOT, "claim seq %d x%d spacing %d us, first %d us ahead, version %d",
         s.sequence(), s.moments().size(), spacingMicros, s.at() - s.clock(), s.version()));
     return s;
   }
@@ -96,7 +100,7 @@ final class PaceProbe implements SharedPace {
     }
     this.learned = s.learned();
     if (expectedVersion >= 0 || s.version() > 0) {
-      event(String.format(Locale.ROOT, "cas %s (expected v%d, now v%d seq %d): %s", s.written() ? "WRITTEN" : "read",
+      event(() -> String.format(Locale.ROOT, "cas %s (expected v%d, now v%d seq %d): %s", s.written() ? "WRITTEN" : "read",
           expectedVersion, s.version(), s.sequence(), s.learned().replaceAll("last_cut=\\S+ |last_growth=\\S+ |unexpected_at=\\S+ ", "")));
     }
     return s;

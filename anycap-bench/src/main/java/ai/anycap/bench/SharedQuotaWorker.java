@@ -142,17 +142,17 @@ public final class SharedQuotaWorker {
 
     @Override
     public void onRetryScheduled(ImageJob job, int attempt, Duration delay, Throwable cause) {
-      probe.event("refused " + job.id() + " (" + cause.getClass().getSimpleName() + ")");
+      probe.event(() -> "refused " + job.id() + " (" + cause.getClass().getSimpleName() + ")");
     }
 
     @Override
     public void onGenerated(ImageJob job, GeneratedImages answer, BigDecimal usd, Duration latency) {
-      probe.event("answered " + job.id() + " after " + latency.toMillis() + " ms");
+      probe.event(() -> "answered " + job.id() + " after " + latency.toMillis() + " ms");
     }
 
     @Override
     public void onPaceChanged(RequestPace pace) {
-      probe.event("pace " + pace);
+      probe.event(() -> "pace " + pace);
     }
   }
 }

@@ -2,7 +2,6 @@ package ai.anycap.bench;
 
 import ai.anycap.pipeline.ImagePipeline;
 import ai.anycap.pipeline.Retry;
-import java.time.Duration;
 import ai.anycap.testkit.AnyCapSimulator;
 import ai.anycap.testkit.AnyCapSimulatorBuilder;
 
@@ -27,8 +26,7 @@ final class WarmUp {
     Progress.say("   warm-up: 1000 jobs at latency 0");
     batch(AnyCapSimulator.builder().seed(1), "warmup", Retry.defaults());
     Progress.say("   warm-up: 1000 jobs under a rate limit of 200/s, burst 10, adaptive pace");
-    batch(AnyCapSimulator.builder().seed(1).rateLimit(200, 10), "warmup-paced",
-        Retry.exponential(30, Duration.ofMillis(100), Duration.ofSeconds(5)));
+    batch(AnyCapSimulator.builder().seed(1).rateLimit(200, 10), "warmup-paced", RateLimit.BACKOFF);
     done = true;
   }
 

@@ -338,7 +338,7 @@ final class PaceLearner {
     // goes on. Taken for the limit, it ended verification below half the limit (a shared pace
     // held 21/s for a minute, fitted 182: 0.666 R in the benchmark). (Believing a second one
     // within 30 s, at the rate requests went at less 10%, was tried: four workers pacing alone
-    // on one account then made 0.505 R, against 0.94 to 0.96 without.)
+    // on one account then made 0.505 R, against 0.90 to 0.96 without.)
     if (estimate == Double.POSITIVE_INFINITY || (s.phase() == Phase.VERIFYING && estimate > p.ceiling())) {
       if (s.phase() == Phase.SEARCHING) {
         // Refused before the burst counted at the start could have run out: that count was too
