@@ -27,30 +27,10 @@ final class PaceLearner {
   /** ... then twice as fast every this many seconds without a cut, up to the most. */
   static final double PROBE_DOUBLING_SECONDS = 10;
   static final double MOST_PROBE_PER_SECOND = 0.05;
-  static final double VERIFY_PER_SECOND = 0.02;
-  /** Verification grows the pace at most this much a second ... */
-  private static final double MOST_VERIFY_PER_SECOND = 0.10;
-  /** ... so as to reach the highest rate the search's round allows in about this many seconds. */
-  private static final double VERIFY_SECONDS = 5;
   static final double SEARCH_GROWTH_PER_SECOND = 4.0;
   private static final double SEARCH_CUT = 0.9;
-  private static final double LEAST_CUT = 0.99;
-  private static final double MARGIN = 0.99;
-  private static final double MOST_CUT = 0.85;
-  private static final double SEARCH_FLOOR = 0.25;
-  /** See the pacer's class comment; two seconds of a token bucket let through at most R + B / 2. */
-  private static final double ACCEPTED_FLOOR = 0.5;
-  /** A probe that finds the limit this close to where it was doubles the hold before the next. */
-  private static final double SAME_LIMIT = 0.97;
-  /** A round at least this long before its 429 says the pace was close to the limit. */
-  private static final double CLOSE_ROUND_SECONDS = 5;
-  /** The floor a demonstrated rate sets, as a share of it. */
-  private static final double DEMONSTRATED_SHARE = 0.98;
-  /** Three believed 429s within this time say the limit moved: the demonstrated rate is history. */
-  private static final long LIMIT_MOVED_NANOS = Duration.ofSeconds(15).toNanos();
   /** A 429 while the pace holds steady is believed when another comes within this time. */
   private static final long CONFIRM_NANOS = Duration.ofSeconds(30).toNanos();
-  private static final double MIN_RATE = 0.01;
   private static final double REPORT_STEP = 0.01;
 
   /** A 429 acted upon by a pause; what it says of the pace is settled when the pause ends. */
@@ -68,12 +48,6 @@ final class PaceLearner {
     REBURST
   }
 
-  /**
-   * What a round that ended in a 429 says: the server's rate (positive infinity when it shows no
-   * limit below the pace) and its burst.
-   */
-  private record Estimate(double rate, double burst) {}
-
   private final boolean adaptive;
   private final double fixedRate;
   private final long maxPauseNanos;
@@ -81,8 +55,6 @@ final class PaceLearner {
 
   private final ReturnTimes returns = new ReturnTimes();
   private Pending pending;
-  /** The last round whose 429 was believed, for a fit of burst and rate from two rounds. */
-  private Round previous;
   /** Whether a 429 already came while unpaced, but not in an opening burst. */
   private boolean refusedUnpaced;
   /** Whether a 429 of the pending round came back late. */
@@ -90,8 +62,7 @@ final class PaceLearner {
   private final OpeningBurst burst = new OpeningBurst();
   private final AcceptedRate accepted = new AcceptedRate();
   private final RoundLog log = new RoundLog(accepted);
-  /** When the last believed 429s came, newest last: three close together lift the floor. */
-  private final long[] believedAt = {Long.MIN_VALUE, Long.MIN_VALUE};
+  private final PaceCut cuts;
   private double latencySeconds;
   private double reported = Double.POSITIVE_INFINITY;
   /** The request whose 429 began the last opening burst's search here: counted there already. */
@@ -104,6 +75,7 @@ final class PaceLearner {
     this.fixedRate = fixedRate;
     this.maxPauseNanos = maxPause.toNanos();
     this.store = store;
+    this.cuts = new PaceCut(accepted, store.shared());
   }
 
   /** The pace now, the fixed rate included. */
@@ -246,7 +218,7 @@ final class PaceLearner {
           return x;
         }
         double counted = burst.counted(store.shared() ? x.burstRefused() : 0);
-        return x.withBurst(counted, Math.max(MIN_RATE, counted / burst.pauseSeconds()));
+        return x.withBurst(counted, Math.max(PaceCut.MIN_RATE, counted / burst.pauseSeconds()));
       });
       return written.round() == p.round() && written != s ? announce(written, now, false) : null;
     } else if (pendingLate && s.phase() != Phase.SEARCHING) {
@@ -259,11 +231,10 @@ final class PaceLearner {
     } else if (p.kind() == Kind.REBURST) {
       return null; // the pause's end lets the waiting requests go at once: an opening burst
     } else {
-      Estimate estimate = estimate(p, s);
-      next = cut(s, p, estimate, now);
-      if (p.log() != null) {
-        previous = p.log();
-      }
+      PaceCut.Refusal refusal = new PaceCut.Refusal(p.at(), p.ceiling(), p.sentBefore(), p.log());
+      PaceState cut = cuts.after(s, refusal, estimate(p, s), now);
+      // Kept where every pipeline sharing the pace finds it: the next believed 429 may be another's.
+      next = p.log() == null ? cut : cut.withTie(store.shared() ? RateTie.Sampled.of(p.log()) : p.log());
     }
     PaceState written = store.update(x -> x.round() == p.round() ? next : x);
     return written == next ? announce(written, now, false) : null;
@@ -282,10 +253,10 @@ final class PaceLearner {
       // order; if those sent after this one mostly go through, it was no burst limit after all.
       burst.begin(s.round(), ticket.sequence(), log.sent(), log.acceptedAfter(ticket), Math.max(1.0, pause / 1e9),
           now - ticket.sentAt());
-      double start = Math.max(MIN_RATE, Math.max(1, sentBefore) / burst.pauseSeconds());
+      double start = Math.max(PaceCut.MIN_RATE, Math.max(1, sentBefore) / burst.pauseSeconds());
       next = new PaceState(start, Phase.SEARCHING, s.round() + 1, Math.max(s.pausedUntil(), now + pause),
           burst.counted(), Double.NaN, now, HOLD_SECONDS, Math.max(now, now + pause), Long.MIN_VALUE,
-          1 + VERIFY_PER_SECOND, 1);
+          1 + PaceCut.VERIFY_PER_SECOND, 1, s.tie());
       pending = new Pending(next.round(), now, Kind.BURST, sentBefore, pace, pace, null);
     } else if (s.phase() == Phase.UNPACED && !refusedUnpaced && pace == Double.POSITIVE_INFINITY) {
       // Refused at an unpaced rate, after the first answers: the burst is unknown. The pause
@@ -330,74 +301,6 @@ final class PaceLearner {
     return announced;
   }
 
-  /** The pace a believed 429 leaves: the fitted rate less a margin, within bounds. */
-  private PaceState cut(PaceState s, Pending p, Estimate e, long now) {
-    double estimate = e.rate();
-    // Verifying, a 429 whose fit is above the pace says the round's requests reached the server
-    // in a bunch (stalled together, or caught up at once), not where its rate is: verification
-    // goes on. Taken for the limit, it ended verification below half the limit (a shared pace
-    // held 21/s for a minute, fitted 182: 0.666 R in the benchmark). (Believing a second one
-    // within 30 s, at the rate requests went at less 10%, was tried: four workers pacing alone
-    // on one account then made 0.505 R, against 0.90 to 0.96 without.)
-    if (estimate == Double.POSITIVE_INFINITY || (s.phase() == Phase.VERIFYING && estimate > p.ceiling())) {
-      if (s.phase() == Phase.SEARCHING) {
-        // Refused before the burst counted at the start could have run out: that count was too
-        // high (the opening burst reached the server spread out, and the bucket refilled as it
-        // came in). At most what this round got through; the search starts again from there.
-        double burst = Math.max(1, p.sentBefore());
-        double pauseSeconds = Math.max(1.0, (s.pausedUntil() - p.at()) / 1e9);
-        return new PaceState(Math.max(MIN_RATE, burst / pauseSeconds), Phase.SEARCHING, s.round(), s.pausedUntil(),
-            burst, s.limit(), s.lastCut(), s.holdSeconds(), now, s.unexpectedAt(), s.verifyGrowth(), s.burstRefused());
-      }
-      // Nothing here says the server's rate is below the pace: a 429 that no token bucket
-      // explains (another client's, or noise) pauses, as asked, but does not slow the pace.
-      return s;
-    }
-    double ceiling = p.ceiling();
-    // A long round at the pace says the pace is close to the limit, and cuts little: a 429 after
-    // a short one says it is far over it (a limit that moved, or a burst taken for more than it is).
-    boolean close = s.phase() == Phase.HOLDING && p.log() != null && p.log().seconds() >= CLOSE_ROUND_SECONDS;
-    double floor = Math.max((close ? MOST_CUT : SEARCH_FLOOR) * ceiling,
-        ACCEPTED_FLOOR * accepted.bestOverTwoSeconds());
-    if (s.phase() == Phase.VERIFYING && !Double.isNaN(s.limit())) {
-      // Verifying, the pace started from the rate the search just fitted: a 429 that fits a rate
-      // far below it says the round's requests reached the server in a bunch (held up on a busy
-      // client, or by workers sharing the pace that a stall held up together), not that the
-      // limit is a quarter of what the search found. Believed, such a fit cut a shared pace from
-      // 52.5 to 13.5 a second for the rest of a batch (0.319 R in the model: four workers whose
-      // timers stall 150 ms about every second); cut at most this far, 0.853 R. Should the limit
-      // really be lower, the next 429 cuts again, from the holding pace.
-      floor = Math.max(floor, Math.min(ceiling, MOST_CUT * s.limit()));
-    }
-    // (Long.MIN_VALUE until two were believed: now minus it overflows on a clock past zero.)
-    if (believedAt[0] == Long.MIN_VALUE || now - believedAt[0] > LIMIT_MOVED_NANOS) {
-      // Not below what the server let through over ten seconds of the last minute, less a margin:
-      // a fit lower than that says the requests reached it in a bunch, not that its rate is lower.
-      // Unless 429s come thick and fast: then the limit itself moved.
-      floor = Math.max(floor, Math.min(ceiling, DEMONSTRATED_SHARE * accepted.demonstrated(now, s.burst())));
-    }
-    believedAt[0] = believedAt[1];
-    believedAt[1] = now;
-    double rate = Math.max(MIN_RATE, Math.min(ceiling, Math.max(floor, Math.min(LEAST_CUT * ceiling, MARGIN * estimate))));
-    Phase phase = s.phase() == Phase.SEARCHING ? Phase.VERIFYING : Phase.HOLDING;
-    double hold = HOLD_SECONDS;
-    if (s.probing(p.at()) && !Double.isNaN(s.limit()) && estimate >= SAME_LIMIT * s.limit()) {
-      hold = Math.min(MOST_HOLD_SECONDS, 2 * s.holdSeconds()); // the limit is where it was: probe less often
-    }
-    double verify = s.verifyGrowth();
-    if (s.phase() == Phase.SEARCHING && p.log() != null) {
-      // The burst counted at the start is at most right, so the fitted rate is at least right;
-      // a burst of one gives the most the round allows. Verification climbs fast enough to get
-      // there in a few seconds: slowly when the two are close (a quiet start), fast when not.
-      double most = p.log().mostRate();
-      if (most > estimate) {
-        verify = Math.max(verify, Math.min(1 + MOST_VERIFY_PER_SECOND, Math.pow(most / estimate, 1 / VERIFY_SECONDS)));
-      }
-    }
-    return new PaceState(rate, phase, s.round(), s.pausedUntil(), e.burst(), estimate, p.at(), hold, now,
-        Long.MIN_VALUE, verify, s.burstRefused());
-  }
-
   /**
    * The server's rate and burst as the round shows them: the one token bucket that explains this
    * round and the last believed one, when they differ enough in length to tell burst from rate;
@@ -406,23 +309,23 @@ final class PaceLearner {
    * requests went at, less 10%: a multiplicative decrease, which the floor of {@link
    * #ACCEPTED_FLOOR} keeps from compounding without end.
    */
-  private Estimate estimate(Pending p, PaceState s) {
+  private PaceCut.Estimate estimate(Pending p, PaceState s) {
     double bucket = s.burst();
     Round round = p.log();
     if (round == null) { // the log lost the round's first sends: a long round, where the burst counts little
       double ran = Math.max(0, p.at() - log.start()) / 1e9;
       return Double.isNaN(bucket) || p.sentBefore() <= bucket || ran <= 0
-          ? new Estimate(SEARCH_CUT * p.sent(), bucket)
-          : new Estimate((p.sentBefore() - bucket) / ran, bucket);
+          ? new PaceCut.Estimate(SEARCH_CUT * p.sent(), bucket, false)
+          : new PaceCut.Estimate((p.sentBefore() - bucket) / ran, bucket, false);
     }
-    if (previous != null) {
-      double[] both = Round.joint(previous, round, Double.isNaN(bucket) ? Double.POSITIVE_INFINITY : bucket);
+    if (s.tie() != null) {
+      double[] both = Round.joint(s.tie(), round, Double.isNaN(bucket) ? Double.POSITIVE_INFINITY : bucket);
       if (both != null && both[1] < p.ceiling()) { // a bucket refilling faster than the pace would not have run dry
-        return new Estimate(both[1], both[0]);
+        return new PaceCut.Estimate(both[1], both[0], true);
       }
     }
     if (Double.isNaN(bucket)) {
-      return new Estimate(SEARCH_CUT * p.sent(), bucket);
+      return new PaceCut.Estimate(SEARCH_CUT * p.sent(), bucket, false);
     }
     if (s.phase() == Phase.SEARCHING && burst.spreadSeconds() > 0) {
       // The opening burst's requests reached the server spread out (new connections, a busy
@@ -430,7 +333,7 @@ final class PaceLearner {
       bucket = round.burstFromCount(bucket, burst.spreadSeconds());
     }
     double fitted = round.fittedRate(Math.max(1, bucket));
-    return new Estimate(Double.isNaN(fitted) ? Double.POSITIVE_INFINITY : fitted, bucket);
+    return new PaceCut.Estimate(Double.isNaN(fitted) ? Double.POSITIVE_INFINITY : fitted, bucket, false);
   }
 
   /** When the opening burst shows no burst limit after all, drops the search: back to unpaced. */

@@ -22,6 +22,8 @@ package ai.anycap.pipeline.internal;
  * @param burstRefused with a shared store, the 429s every pipeline got for the opening burst
  *     that began the search (counted by each as its 429s come back), so that the one that learns
  *     from the burst knows what all of them sent got through
+ * @param tie what the last round whose 429 was believed ties the server's rate to, for a fit of
+ *     burst and rate from it and the next; null until one
  */
 record PaceState(
     double rate,
@@ -35,7 +37,8 @@ record PaceState(
     long lastGrowth,
     long unexpectedAt,
     double verifyGrowth,
-    long burstRefused) {
+    long burstRefused,
+    RateTie tie) {
 
   /** Where the learning stands. */
   enum Phase {
@@ -45,6 +48,12 @@ record PaceState(
     SEARCHING,
     /** A first fit of the rate; the pace grows slowly until a 429 confirms it. */
     VERIFYING,
+    /**
+     * A shared pace's verification fitted a rate well below what the server had just let
+     * through, and no earlier round told its burst from its rate: the pace climbs once more, for
+     * a second round to fit both from.
+     */
+    RECHECKING,
     /** At the learned pace; after {@code holdSeconds} without a cut, it probes slowly for more. */
     HOLDING
   }
@@ -52,41 +61,47 @@ record PaceState(
   /** Nothing learned yet. */
   static PaceState initial(double holdSeconds) {
     return new PaceState(Double.POSITIVE_INFINITY, Phase.UNPACED, 0, Long.MIN_VALUE, Double.NaN, Double.NaN, 0,
-        holdSeconds, 0, Long.MIN_VALUE, 1.02, 0);
+        holdSeconds, 0, Long.MIN_VALUE, 1.02, 0, null);
   }
 
   PaceState withRate(double newRate, long grownAt) {
     return new PaceState(newRate, phase, round, pausedUntil, burst, limit, lastCut, holdSeconds, grownAt,
-        unexpectedAt, verifyGrowth, burstRefused);
+        unexpectedAt, verifyGrowth, burstRefused, tie);
   }
 
   PaceState withBurst(double newBurst, double newRate) {
     return new PaceState(newRate, phase, round, pausedUntil, newBurst, limit, lastCut, holdSeconds, lastGrowth,
-        unexpectedAt, verifyGrowth, burstRefused);
+        unexpectedAt, verifyGrowth, burstRefused, tie);
   }
 
   /** Back to unpaced: what looked like a burst limit was not one. */
   PaceState unpaced() {
     return new PaceState(Double.POSITIVE_INFINITY, Phase.UNPACED, round, pausedUntil, Double.NaN, limit, lastCut,
-        holdSeconds, lastGrowth, unexpectedAt, verifyGrowth, burstRefused);
+        holdSeconds, lastGrowth, unexpectedAt, verifyGrowth, burstRefused, tie);
   }
 
   /** A new round paused until {@code until}, the pace and what was learned unchanged. */
   PaceState pausedOnly(long until) {
     return new PaceState(rate, phase, round + 1, Math.max(pausedUntil, until), burst, limit, lastCut, holdSeconds,
-        Math.max(lastGrowth, until), unexpectedAt, verifyGrowth, burstRefused);
+        Math.max(lastGrowth, until), unexpectedAt, verifyGrowth, burstRefused, tie);
   }
 
   /** A 429 came at {@code at} while the pace held steady, and was not believed (yet). */
   PaceState withUnexpected(long at) {
     return new PaceState(rate, phase, round, pausedUntil, burst, limit, lastCut, holdSeconds, lastGrowth, at,
-        verifyGrowth, burstRefused);
+        verifyGrowth, burstRefused, tie);
+  }
+
+  /** With the tie of {@code believed}, the last round whose 429 was believed. */
+  PaceState withTie(RateTie believed) {
+    return new PaceState(rate, phase, round, pausedUntil, burst, limit, lastCut, holdSeconds, lastGrowth,
+        unexpectedAt, verifyGrowth, burstRefused, believed);
   }
 
   /** One more 429 for the opening burst, in one of the pipelines sharing the pace. */
   PaceState withBurstRefusal() {
     return new PaceState(rate, phase, round, pausedUntil, burst, limit, lastCut, holdSeconds, lastGrowth,
-        unexpectedAt, verifyGrowth, burstRefused + 1);
+        unexpectedAt, verifyGrowth, burstRefused + 1, tie);
   }
 
   /**
@@ -100,7 +115,7 @@ record PaceState(
     }
     return switch (phase) {
       case SEARCHING -> Math.pow(PaceLearner.SEARCH_GROWTH_PER_SECOND, seconds);
-      case VERIFYING -> Math.pow(verifyGrowth, seconds);
+      case VERIFYING, RECHECKING -> Math.pow(verifyGrowth, seconds);
       case HOLDING -> probing(now) ? Math.pow(1 + probePerSecond(now), seconds) : 1;
       case UNPACED -> 1;
     };

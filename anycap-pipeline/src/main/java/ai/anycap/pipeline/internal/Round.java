@@ -10,7 +10,7 @@ package ai.anycap.pipeline.internal;
  * @param sentAt when each request before the refused one went, in order
  * @param refusedAt when the refused one went
  */
-record Round(long start, long[] sentAt, long refusedAt) {
+record Round(long start, long[] sentAt, long refusedAt) implements RateTie {
 
   /**
    * The smallest burst a fit of two rounds is trusted to find: near one, noise (a bunch, a stall)
@@ -27,12 +27,13 @@ record Round(long start, long[] sentAt, long refusedAt) {
     LAST_TOO
   }
 
-  /** Requests sent before the refused one. */
-  int sent() {
+  @Override
+  public int sent() {
     return sentAt.length;
   }
 
-  double seconds() {
+  @Override
+  public double seconds() {
     return Math.max(0, refusedAt - start) / 1e9;
   }
 
@@ -43,7 +44,8 @@ record Round(long start, long[] sentAt, long refusedAt) {
    * between the lowest rate that lets all the earlier requests through and the lowest that would
    * have let the refused one through too.
    */
-  double fittedRate(double burst) {
+  @Override
+  public double fittedRate(double burst) {
     if (replay(burst, 0) == Fit.LAST_TOO) {
       return Double.NaN;
     }
@@ -103,7 +105,7 @@ record Round(long start, long[] sentAt, long refusedAt) {
    * Each round alone ties the rate to the burst (a larger burst, a lower rate); where the two ties
    * cross is the answer.
    */
-  static double[] joint(Round a, Round b, double mostBurst) {
+  static double[] joint(RateTie a, RateTie b, double mostBurst) {
     double high = Math.min(mostBurst, Math.min(a.sent(), b.sent()));
     double shorter = Math.min(a.seconds(), b.seconds());
     double longer = Math.max(a.seconds(), b.seconds());
@@ -172,7 +174,7 @@ record Round(long start, long[] sentAt, long refusedAt) {
     return Double.isNaN(rate) ? 0 : rate;
   }
 
-  private static double gap(Round a, Round b, double burst) {
+  private static double gap(RateTie a, RateTie b, double burst) {
     return a.fittedRate(burst) - b.fittedRate(burst);
   }
 }

@@ -103,6 +103,7 @@ final class PacedBatchModel {
   private double noise;
   private Duration jitter = Duration.ZERO;
   private Duration connecting = Duration.ZERO;
+  private Duration refusalLatency = Duration.ZERO;
   private Duration noiseRetryAfter = Duration.ofSeconds(1);
   private final List<Stalls> stalls = new ArrayList<>();
   private int workers = 1;
@@ -130,6 +131,7 @@ final class PacedBatchModel {
     noise = o.noise;
     jitter = o.jitter;
     connecting = o.connecting;
+    refusalLatency = o.refusalLatency;
     noiseRetryAfter = o.noiseRetryAfter;
     stalls.addAll(o.stalls);
     workers = o.workers;
@@ -187,6 +189,16 @@ final class PacedBatchModel {
    */
   PacedBatchModel connecting(Duration spread) {
     return with(m -> m.connecting = spread);
+  }
+
+  /**
+   * 429s come back up to this long after the server refused (uniformly at random), as from a
+   * simulator on a loaded machine: the opening burst's count, made as they come back, then holds
+   * what the bucket refilled while the burst came in, and their spread says little of how long
+   * that was.
+   */
+  PacedBatchModel refusalLatency(Duration most) {
+    return with(m -> m.refusalLatency = most);
   }
 
   /**
@@ -294,6 +306,7 @@ final class PacedBatchModel {
     Random random = new Random(42);
     Random noisy = new Random(7);
     Random late = new Random(3);
+    Random refusals = new Random(11);
     Random slow = new Random(5);
     LongSupplier generation = latencyP99 == null
         ? latency::toNanos
@@ -362,7 +375,7 @@ final class PacedBatchModel {
           }
           Duration delay = retry.delayBefore(attempt, retryAfter, random.nextDouble());
           time.schedule(Lane.TIMER, this::send, delay.toNanos());
-        }, Duration.ofMillis(2).toNanos());
+        }, Duration.ofMillis(2).toNanos() + (long) (refusals.nextDouble() * refusalLatency.toNanos()));
       }
 
       void next() {
