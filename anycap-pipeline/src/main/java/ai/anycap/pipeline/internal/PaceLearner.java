@@ -34,7 +34,7 @@ final class PaceLearner {
   private static final double REPORT_STEP = 0.01;
 
   /** A 429 acted upon by a pause; what it says of the pace is settled when the pause ends. */
-  private record Pending(long round, long at, Kind kind, long sentBefore, double ceiling, double sent, Round log) {}
+  private record Pending(long round, Kind kind, double sent, PaceCut.Refusal refusal) {}
 
   /** What a 429 is taken for. */
   private enum Kind {
@@ -227,14 +227,14 @@ final class PaceLearner {
       // bunch. It says nothing of the pace. (Only the search, which must end, believes one.)
       return null;
     } else if (p.kind() == Kind.UNEXPECTED) {
-      next = s.withUnexpected(p.at());
+      next = s.withUnexpected(p.refusal().at());
     } else if (p.kind() == Kind.REBURST) {
       return null; // the pause's end lets the waiting requests go at once: an opening burst
     } else {
-      PaceCut.Refusal refusal = new PaceCut.Refusal(p.at(), p.ceiling(), p.sentBefore(), p.log());
-      PaceState cut = cuts.after(s, refusal, estimate(p, s), now);
+      PaceState cut = cuts.after(s, p.refusal(), estimate(p, s), now);
       // Kept where every pipeline sharing the pace finds it: the next believed 429 may be another's.
-      next = p.log() == null ? cut : cut.withTie(store.shared() ? RateTie.Sampled.of(p.log()) : p.log());
+      Round round = p.refusal().round();
+      next = round == null ? cut : cut.withTie(store.shared() ? RateTie.Sampled.of(round) : round);
     }
     PaceState written = store.update(x -> x.round() == p.round() ? next : x);
     return written == next ? announce(written, now, false) : null;
@@ -257,13 +257,13 @@ final class PaceLearner {
       next = new PaceState(start, Phase.SEARCHING, s.round() + 1, Math.max(s.pausedUntil(), now + pause),
           burst.counted(), Double.NaN, now, HOLD_SECONDS, Math.max(now, now + pause), Long.MIN_VALUE,
           1 + PaceCut.VERIFY_PER_SECOND, 1, s.tie());
-      pending = new Pending(next.round(), now, Kind.BURST, sentBefore, pace, pace, null);
+      pending = new Pending(next.round(), Kind.BURST, pace, new PaceCut.Refusal(now, pace, sentBefore, null));
     } else if (s.phase() == Phase.UNPACED && !refusedUnpaced && pace == Double.POSITIVE_INFINITY) {
       // Refused at an unpaced rate, after the first answers: the burst is unknown. The pause
       // holds every request, and its end lets them go together, an opening burst that shows it.
       refusedUnpaced = true;
       next = s.pausedOnly(now + pause);
-      pending = new Pending(next.round(), now, Kind.REBURST, sentBefore, pace, pace, null);
+      pending = new Pending(next.round(), Kind.REBURST, pace, new PaceCut.Refusal(now, pace, sentBefore, null));
     } else {
       // The pace held below a rate the server let through for a whole round: one 429 could be
       // noise, and is believed when another comes soon.
@@ -272,7 +272,8 @@ final class PaceLearner {
       Kind kind = believed ? Kind.BELIEVED : Kind.UNEXPECTED;
       double sent = log.sentRate(ticket, Math.max(1.0, 2 * latencySeconds), pace);
       next = s.pausedOnly(now + pause);
-      pending = new Pending(next.round(), now, kind, sentBefore, Math.min(pace, 2 * sent), sent, log.upTo(ticket));
+      pending = new Pending(next.round(), kind, sent,
+          new PaceCut.Refusal(now, Math.min(pace, 2 * sent), sentBefore, log.upTo(ticket)));
     }
     pendingLate = late;
     PaceState written = store.update(x -> x.round() == s.round() ? next : x);
@@ -306,21 +307,22 @@ final class PaceLearner {
    * round and the last believed one, when they differ enough in length to tell burst from rate;
    * otherwise a bucket of the burst known so far (counted in the opening burst: at most right, as
    * the bucket refills while the burst comes in) fitted to this round. Without a burst, the rate
-   * requests went at, less 10%: a multiplicative decrease, which the floor of {@link
-   * #ACCEPTED_FLOOR} keeps from compounding without end.
+   * requests went at, less 10%: a multiplicative decrease, which {@link PaceCut}'s floor of half
+   * the best two seconds keeps from compounding without end.
    */
   private PaceCut.Estimate estimate(Pending p, PaceState s) {
     double bucket = s.burst();
-    Round round = p.log();
+    PaceCut.Refusal r = p.refusal();
+    Round round = r.round();
     if (round == null) { // the log lost the round's first sends: a long round, where the burst counts little
-      double ran = Math.max(0, p.at() - log.start()) / 1e9;
-      return Double.isNaN(bucket) || p.sentBefore() <= bucket || ran <= 0
+      double ran = Math.max(0, r.at() - log.start()) / 1e9;
+      return Double.isNaN(bucket) || r.sentBefore() <= bucket || ran <= 0
           ? new PaceCut.Estimate(SEARCH_CUT * p.sent(), bucket, false)
-          : new PaceCut.Estimate((p.sentBefore() - bucket) / ran, bucket, false);
+          : new PaceCut.Estimate((r.sentBefore() - bucket) / ran, bucket, false);
     }
     if (s.tie() != null) {
       double[] both = Round.joint(s.tie(), round, Double.isNaN(bucket) ? Double.POSITIVE_INFINITY : bucket);
-      if (both != null && both[1] < p.ceiling()) { // a bucket refilling faster than the pace would not have run dry
+      if (both != null && both[1] < r.ceiling()) { // a bucket refilling faster than the pace would not have run dry
         return new PaceCut.Estimate(both[1], both[0], true);
       }
     }
