@@ -34,6 +34,8 @@ final class PaceCut {
   private static final long LIMIT_MOVED_NANOS = Duration.ofSeconds(15).toNanos();
   /** A shared verification's fit this far below the best two seconds is climbed past once more. */
   private static final double RECHECK_BELOW = 0.9;
+  /** A recheck's round at least this many times shorter or longer: {@link Round#LENGTHS_APART}, and a margin. */
+  private static final double RECHECK_APART = 1.6;
 
   /**
    * What a round that ended in a 429 says: the server's rate (positive infinity when it shows no
@@ -115,16 +117,20 @@ final class PaceCut {
       hold = Math.min(PaceLearner.MOST_HOLD_SECONDS, 2 * s.holdSeconds()); // the limit is where it was: probe less often
     }
     double verify = s.verifyGrowth();
-    if (s.phase() == Phase.SEARCHING && p.round() != null) {
+    if (s.phase() == Phase.SEARCHING) {
       // The burst counted at the start is at most right, so the fitted rate is at least right;
       // a burst of one gives the most the round allows. Verification climbs fast enough to get
       // there in a few seconds: slowly when the two are close (a quiet start), fast when not.
-      double most = p.round().mostRate();
+      // Without the round (a worker sharing the pace whose log lost its start), the pace the
+      // server refused stands for that most: climbing 2% a second instead, the benchmark's four
+      // workers took 25 s to get from 33 a second to the limit of 50 (0.865 R).
+      double most = p.round() != null ? p.round().mostRate() : p.ceiling();
       if (most > estimate) {
         verify = Math.max(verify, Math.min(1 + MOST_VERIFY_PER_SECOND, Math.pow(most / estimate, 1 / VERIFY_SECONDS)));
       }
     }
-    if (shared && s.phase() == Phase.VERIFYING && !e.twoRounds() && p.round() != null
+    boolean recheckable = s.phase() == Phase.VERIFYING || (s.phase() == Phase.HOLDING && !close);
+    if (shared && recheckable && !e.twoRounds() && p.round() != null
         && estimate < RECHECK_BELOW * accepted.bestOverTwoSeconds()) {
       // A shared pace's opening burst is every worker's, and reaches the server spread out (each
       // worker takes its moments one at a time, on a busy machine): its count holds what the
@@ -132,10 +138,17 @@ final class PaceCut {
       // made with it, lies as far below the server's rate (39.9 a second, where 55 to 63 went
       // through just before). Held, it cost a fifth of the batch (0.82 to 0.84 R). The pace climbs
       // once more instead, to the pace of this 429 over a round far shorter or longer than this
-      // one, and the two rounds tell burst from rate: one more pause.
+      // one, and the two rounds tell burst from rate: one more pause. So does a holding pace cut
+      // after a short round (well over the limit: a fit from a tenth of a second had set it): a
+      // burst counted 3 too high lowers a fit over half a second by 6 a second, and held, such a
+      // cut kept four workers at 44.8 a second for 84 s (0.884 R, 2026-12-02).
       phase = Phase.RECHECKING;
       double last = p.round().seconds();
-      double seconds = last >= 2 * VERIFY_SECONDS ? last / 3 : Math.max(VERIFY_SECONDS, 2.5 * last);
+      // A round far shorter when the climb can make one (a round far longer took 20 s below the
+      // limit after a verification of 8.6 s), else far longer.
+      double fastest = Math.log(ceiling / rate) / Math.log(1 + MOST_VERIFY_PER_SECOND);
+      double shorter = Math.max(last / 2.5, fastest);
+      double seconds = RECHECK_APART * shorter <= last ? shorter : Math.max(VERIFY_SECONDS, 2.5 * last);
       double toCeiling = Math.pow(ceiling / rate, 1 / seconds);
       verify = Math.min(1 + MOST_VERIFY_PER_SECOND, Math.max(1 + VERIFY_PER_SECOND, toCeiling));
     }

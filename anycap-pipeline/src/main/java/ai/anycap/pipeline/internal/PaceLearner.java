@@ -32,6 +32,8 @@ final class PaceLearner {
   /** A 429 while the pace holds steady is believed when another comes within this time. */
   private static final long CONFIRM_NANOS = Duration.ofSeconds(30).toNanos();
   private static final double REPORT_STEP = 0.01;
+  /** How many times a 429 is judged again on a state another worker changed meanwhile. */
+  private static final int MOST_REJUDGED = 3;
 
   /** A 429 acted upon by a pause; what it says of the pace is settled when the pause ends. */
   private record Pending(long round, Kind kind, double sent, PaceCut.Refusal refusal) {}
@@ -182,7 +184,7 @@ final class PaceLearner {
         pendingLate |= late;
       }
       if (adaptive && failure instanceof RateLimitException limited && ticket.round() == s.round()) {
-        changed = refused(now, ticket, limited, late, s);
+        changed = refused(now, ticket, limited, late, s, MOST_REJUDGED);
       }
       if (limited429 && store.shared() && ticket.sequence() != burstStarter) {
         // A 429 for an opening burst that began a search, counted where every pipeline's are. (The
@@ -240,9 +242,14 @@ final class PaceLearner {
     return written == next ? announce(written, now, false) : null;
   }
 
-  /** The first 429 of a round: pauses every request, and weighs the round while the log holds it. */
+  /**
+   * The first 429 of a round: pauses every request, and weighs the round while the log holds it.
+   * Judged on {@code s}, and again on what another worker sharing the pace wrote meanwhile, up to
+   * {@code rejudge} times.
+   */
   private RequestPace refused(
-      long now, RequestPacer.Ticket ticket, RateLimitException limited, boolean late, PaceState s) {
+      long now, RequestPacer.Ticket ticket, RateLimitException limited, boolean late, PaceState s, int rejudge) {
+    boolean unpacedRefusedBefore = refusedUnpaced;
     long pause = Math.max(0, limited.retryAfter().map(d -> Math.min(d.toNanos(), maxPauseNanos)).orElse(0L));
     long sentBefore = log.sentBefore(ticket);
     double pace = Math.min(s.rate(), fixedRate);
@@ -276,7 +283,19 @@ final class PaceLearner {
           new PaceCut.Refusal(now, Math.min(pace, 2 * sent), sentBefore, log.upTo(ticket)));
     }
     pendingLate = late;
-    PaceState written = store.update(x -> x.round() == s.round() ? next : x);
+    // Judged on the state as this worker last read it: when another worker sharing the pace changed
+    // it since, within the round (the search's 429 settled, say), judged again on what it wrote.
+    // Written over it, a 429 of a request sent at the pace before the change undid the change: a
+    // search's fit went back to searching at 245 a second, and the opening took 12 s (2026-12-02).
+    PaceState written = store.update(x -> x.round() != s.round() || (rejudge > 0 && !x.equals(s)) ? x : next);
+    if (written != next && written.round() == s.round() && rejudge > 0) {
+      if (burst.holds(s.round())) {
+        burst.forget();
+      }
+      pending = null;
+      refusedUnpaced = unpacedRefusedBefore;
+      return refused(now, ticket, limited, late, written, rejudge - 1);
+    }
     if (written == next && burst.holds(s.round())) {
       burstStarter = ticket.sequence();
       if (store.sequence() > log.sequence()) {

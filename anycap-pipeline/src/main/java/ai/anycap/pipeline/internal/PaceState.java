@@ -49,9 +49,9 @@ record PaceState(
     /** A first fit of the rate; the pace grows slowly until a 429 confirms it. */
     VERIFYING,
     /**
-     * A shared pace's verification fitted a rate well below what the server had just let
-     * through, and no earlier round told its burst from its rate: the pace climbs once more, for
-     * a second round to fit both from.
+     * A shared pace's verification (or a cut of a holding pace after a short round) fitted a
+     * rate well below what the server had just let through, and no earlier round told its burst
+     * from its rate: the pace climbs once more, for a second round to fit both from.
      */
     RECHECKING,
     /** At the learned pace; after {@code holdSeconds} without a cut, it probes slowly for more. */

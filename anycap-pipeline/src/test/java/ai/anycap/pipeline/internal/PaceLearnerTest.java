@@ -97,6 +97,84 @@ class PaceLearnerTest {
     assertThat(held.rate()).isBetween(47.0, 51.0);
   }
 
+  @Test
+  void aSharedHoldingFitFromAShortRound_farBelowWhatWentThrough_climbsOnceMore() {
+    // Workers sharing a pace hold 65 a second (a verification round of a tenth of a second,
+    // fitted high), with a burst counted too high (13) in a spread opening; the server's burst is
+    // 10, its rate 50, and 55 a second went through over two seconds shortly before. At 65 the
+    // bucket runs dry in two thirds of a second, and that round, fitted with the count, says about
+    // 45 a second: a burst 3 too high costs 4.5 a second over so short a round. Held there, a
+    // shared batch of the benchmark spent 84 s at 44.8 a second (0.884 R, 2026-12-02). The pace
+    // climbs once more instead, and the two rounds give burst and rate.
+    long[] clock = {T0 - 4 * SECOND};
+    PaceStore store = new SharedPaceStore(new MemorySharedPace(() -> 1_764_000_000_000_000L + clock[0] / 1_000),
+        () -> clock[0], PaceState.initial(PaceLearner.HOLD_SECONDS));
+    store.update(x -> new PaceState(65, Phase.HOLDING, 3, Long.MIN_VALUE, 13, 66, T0 - 4 * SECOND,
+        PaceLearner.HOLD_SECONDS, T0 - 4 * SECOND, Long.MIN_VALUE, 1.02, 0, null));
+    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
+    // What went through before: 55 a second for two seconds, then a 429 that pauses for a second.
+    List<RequestPacer.Ticket> before = send(learner, T0 - 4 * SECOND, 111, SECOND / 55);
+    accept(learner, before.subList(0, 110), T0 - 2 * SECOND);
+    clock[0] = T0 - 2 * SECOND;
+    refuse(learner, before.get(110), clock[0]);
+    clock[0] = T0;
+    learner.settle(clock[0]);
+    assertThat(store.current().phase()).isEqualTo(Phase.HOLDING);
+    assertThat(store.current().rate()).isEqualTo(65.0);
+
+    double[] bucket = {10, T0}; // full: the pause refilled it
+    long refused = climb(learner, bucket, clock, T0);
+    assertThat((refused - T0) / 1e9).as("a short round").isLessThan(1.0);
+    clock[0] = refused + 2 * SECOND;
+    learner.settle(clock[0]);
+
+    PaceState rechecking = store.current();
+    assertThat(rechecking.phase()).isEqualTo(Phase.RECHECKING);
+    assertThat(rechecking.limit()).as("the fit with the count").isBetween(40.0, 47.0);
+
+    long again = climb(learner, bucket, clock, clock[0]);
+    clock[0] = again + 2 * SECOND;
+    learner.settle(clock[0]);
+
+    PaceState held = store.current();
+    assertThat(held.phase()).isEqualTo(Phase.HOLDING);
+    assertThat(held.burst()).as("the burst, from two rounds").isBetween(8.0, 12.0);
+    assertThat(held.limit()).as("the rate, from two rounds").isBetween(48.0, 52.0);
+    assertThat(held.rate()).isBetween(47.0, 51.0);
+  }
+
+  @Test
+  void a429ToAPaceAnotherWorkerChangedMeanwhile_isJudgedOnWhatItWrote_notWrittenOverIt() {
+    // Two workers share a pace. The search's 429 paused both; one settled it (verifying from 42 a
+    // second, the same round), while the other, which had read the pace before, still sent at the
+    // search's 245 a second and was refused. Judged on what it had read, that 429 wrote the search
+    // back over the fit (and, refused before the burst could have run out, restarted it from a
+    // burst of 14): the benchmark's opening then took 12 s. Judged on what the other wrote, it is
+    // a verification 429 of the fitted pace.
+    long[] clock = {T0};
+    MemorySharedPace shared = new MemorySharedPace(() -> 1_764_000_000_000_000L + clock[0] / 1_000);
+    PaceStore first = new SharedPaceStore(shared, () -> clock[0], PaceState.initial(PaceLearner.HOLD_SECONDS));
+    PaceStore second = new SharedPaceStore(shared, () -> clock[0], PaceState.initial(PaceLearner.HOLD_SECONDS));
+    PaceState searching = new PaceState(245, Phase.SEARCHING, 3, T0 - SECOND, 15, Double.NaN, T0 - 3 * SECOND,
+        PaceLearner.HOLD_SECONDS, T0 - SECOND, Long.MIN_VALUE, 1.02, 1, null);
+    first.update(x -> searching);
+    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), second);
+    List<RequestPacer.Ticket> sent = send(learner, T0, 15, SECOND / 245); // read the search's pace
+    accept(learner, sent.subList(0, 14), T0 + 100_000_000L);
+
+    PaceState fitted = new PaceState(42, Phase.VERIFYING, 3, T0 - SECOND, 15, 42.2, T0 - SECOND,
+        PaceLearner.HOLD_SECONDS, T0, Long.MIN_VALUE, 1.1, 1, null);
+    first.update(x -> fitted);
+    clock[0] = T0 + 120_000_000L;
+    refuse(learner, sent.get(14), clock[0]);
+
+    PaceState after = new SharedPaceStore(shared, () -> clock[0], PaceState.initial(PaceLearner.HOLD_SECONDS)).current();
+    assertThat(after.round()).as("a new round: every worker paused").isEqualTo(4);
+    assertThat(after.phase()).as("the fit the other worker wrote").isEqualTo(Phase.VERIFYING);
+    assertThat(after.rate()).isEqualTo(42.0);
+    assertThat(after.pausedUntil()).isGreaterThan(clock[0]);
+  }
+
   /**
    * Sends from {@code from} at the learner's pace, requests waiting for it (so that it grows), to a
    * server whose bucket of 10 refills at 50 a second; each answer comes back a millisecond later.
