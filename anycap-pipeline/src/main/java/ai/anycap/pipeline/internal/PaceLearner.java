@@ -286,7 +286,7 @@ final class PaceLearner {
     // Judged on the state as this worker last read it: when another worker sharing the pace changed
     // it since, within the round (the search's 429 settled, say), judged again on what it wrote.
     // Written over it, a 429 of a request sent at the pace before the change undid the change: a
-    // search's fit went back to searching at 245 a second, and the opening took 12 s (2026-12-02).
+    // search's fit went back to searching at 245 a second, twice, and the opening took 16 s (2026-12-02).
     PaceState written = store.update(x -> x.round() != s.round() || (rejudge > 0 && !x.equals(s)) ? x : next);
     if (written != next && written.round() == s.round() && rejudge > 0) {
       if (burst.holds(s.round())) {

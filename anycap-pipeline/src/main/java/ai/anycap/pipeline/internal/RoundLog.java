@@ -6,9 +6,10 @@ package ai.anycap.pipeline.internal;
  * answer came. A new round (a 429 here, or in another worker sharing the pace) starts a new log.
  *
  * <p>With a shared pace the numbers are the shared schedule's, and the requests the other workers
- * sent go into the log too, at the moments the schedule gave them: what the log says of a round is
- * then what the server saw from all the workers, not from this one alone. Those sent before the
- * round began belong to the last one and are left out.
+ * sent go into the log too, at the moments the schedule gave them, as late after them as this
+ * worker's own requests go: what the log says of a round is then what the server saw from all the
+ * workers, not from this one alone. Those sent before the round began belong to the last one and
+ * are left out.
  *
  * <p>Not thread-safe: the pacer calls it under its lock.
  */
@@ -24,6 +25,11 @@ final class RoundLog {
   private long start = Long.MIN_VALUE;
   private long firstSequence = 1;
   private long firstAnswer = Long.MAX_VALUE;
+  /**
+   * How long after its moment this pipeline's requests go, on average (nanoseconds): the other
+   * workers' go about as late, and are logged that much after the moment the schedule gave them.
+   */
+  private double lateNanos;
 
   RoundLog(AcceptedRate rate) {
     this.rate = rate;
@@ -79,8 +85,11 @@ final class RoundLog {
     if (start == Long.MIN_VALUE) {
       start = now;
     }
+    if (slot != null) {
+      lateNanos = 0.9 * lateNanos + 0.1 * Math.max(0, now - slot.at());
+    }
     if (slot != null && slot.sequence() > sequence + 1) {
-      others(slot);
+      others(slot, now);
     }
     sequence = slot == null ? sequence + 1 : Math.max(sequence + 1, slot.sequence());
     sends.add(sequence, now);
@@ -96,7 +105,7 @@ final class RoundLog {
     sequence = Math.max(sequence, slotSequence);
   }
 
-  private void others(PaceStore.Slot slot) {
+  private void others(PaceStore.Slot slot, long now) {
     long gap = slot.sequence() - sequence - 1;
     if (gap >= sends.capacity()) {
       sends.clear();
@@ -115,8 +124,13 @@ final class RoundLog {
         firstSequence = sequence + i + 1; // sent before the pause: the last round's
         continue;
       }
-      sends.add(sequence + i, Math.min(slot.at(), Math.max(start, at)));
+      sends.add(sequence + i, Math.min(late(slot.at(), now), Math.max(start, late(at, now))));
     }
+  }
+
+  /** When a request given the moment {@code at} went, as this pipeline's go: by {@code now} at the latest. */
+  private long late(long at, long now) {
+    return at == Long.MIN_VALUE ? at : Math.min(now, at + (long) lateNanos);
   }
 
   /** The ticket's request went through. */

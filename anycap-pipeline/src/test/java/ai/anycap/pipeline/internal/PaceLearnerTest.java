@@ -149,7 +149,7 @@ class PaceLearnerTest {
     // second, the same round), while the other, which had read the pace before, still sent at the
     // search's 245 a second and was refused. Judged on what it had read, that 429 wrote the search
     // back over the fit (and, refused before the burst could have run out, restarted it from a
-    // burst of 14): the benchmark's opening then took 12 s. Judged on what the other wrote, it is
+    // burst of 14): the benchmark's opening then took 16 s. Judged on what the other wrote, it is
     // a verification 429 of the fitted pace.
     long[] clock = {T0};
     MemorySharedPace shared = new MemorySharedPace(() -> 1_764_000_000_000_000L + clock[0] / 1_000);
