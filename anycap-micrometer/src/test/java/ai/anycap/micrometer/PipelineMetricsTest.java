@@ -172,10 +172,11 @@ class PipelineMetricsTest {
       assertThat(pauses.count()).isBetween(1L, limited);
       assertThat(pauses.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isPositive();
 
-      // Unpaced before the first 429, the pace fell to a finite rate at its pause.
+      // Unpaced before the first 429, the pace fell to a finite rate. (At the first pause when
+      // the 429 came in the opening burst; when it came after the first answers, as on a busy
+      // machine, that pause holds every request unpaced and the next sets the pace.)
       assertThat(before).isNaN();
-      assertThat(paceAtEachChange).isNotEmpty();
-      assertThat(paceAtEachChange.get(0)).isFinite().isPositive();
+      assertThat(paceAtEachChange).isNotEmpty().anySatisfy(pace -> assertThat(pace).isFinite().isPositive());
     }
   }
 }
