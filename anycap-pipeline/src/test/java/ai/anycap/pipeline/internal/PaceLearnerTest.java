@@ -86,15 +86,7 @@ class PaceLearnerTest {
     assertThat(rechecking.limit()).as("the fit with the count").isBetween(38.0, 45.0);
     assertThat(rechecking.verifyGrowth()).as("climbs faster than verification's least").isGreaterThan(1.02);
 
-    long again = climb(learner, bucket, clock, clock[0]);
-    clock[0] = again + 2 * SECOND;
-    learner.settle(clock[0]);
-
-    PaceState held = store.current();
-    assertThat(held.phase()).isEqualTo(Phase.HOLDING);
-    assertThat(held.burst()).as("the burst, from two rounds").isBetween(8.0, 12.0);
-    assertThat(held.limit()).as("the rate, from two rounds").isBetween(48.0, 52.0);
-    assertThat(held.rate()).isBetween(47.0, 51.0);
+    climbsToTheServersBurstAndRate(learner, store, bucket, clock);
   }
 
   @Test
@@ -132,15 +124,7 @@ class PaceLearnerTest {
     assertThat(rechecking.phase()).isEqualTo(Phase.RECHECKING);
     assertThat(rechecking.limit()).as("the fit with the count").isBetween(40.0, 47.0);
 
-    long again = climb(learner, bucket, clock, clock[0]);
-    clock[0] = again + 2 * SECOND;
-    learner.settle(clock[0]);
-
-    PaceState held = store.current();
-    assertThat(held.phase()).isEqualTo(Phase.HOLDING);
-    assertThat(held.burst()).as("the burst, from two rounds").isBetween(8.0, 12.0);
-    assertThat(held.limit()).as("the rate, from two rounds").isBetween(48.0, 52.0);
-    assertThat(held.rate()).isBetween(47.0, 51.0);
+    climbsToTheServersBurstAndRate(learner, store, bucket, clock);
   }
 
   @Test
@@ -173,6 +157,23 @@ class PaceLearnerTest {
     assertThat(after.phase()).as("the fit the other worker wrote").isEqualTo(Phase.VERIFYING);
     assertThat(after.rate()).isEqualTo(42.0);
     assertThat(after.pausedUntil()).isGreaterThan(clock[0]);
+  }
+
+  /**
+   * Climbs from {@code clock}'s time to the server's next 429 (see {@link #climb}) and settles
+   * it: the two rounds, the last and this, give the server's burst (10) and rate (50).
+   */
+  private static void climbsToTheServersBurstAndRate(
+      PaceLearner learner, PaceStore store, double[] bucket, long[] clock) {
+    long again = climb(learner, bucket, clock, clock[0]);
+    clock[0] = again + 2 * SECOND;
+    learner.settle(clock[0]);
+
+    PaceState held = store.current();
+    assertThat(held.phase()).isEqualTo(Phase.HOLDING);
+    assertThat(held.burst()).as("the burst, from two rounds").isBetween(8.0, 12.0);
+    assertThat(held.limit()).as("the rate, from two rounds").isBetween(48.0, 52.0);
+    assertThat(held.rate()).isBetween(47.0, 51.0);
   }
 
   /**
