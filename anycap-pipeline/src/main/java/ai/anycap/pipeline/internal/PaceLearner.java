@@ -32,6 +32,8 @@ final class PaceLearner {
   /** A 429 while the pace holds steady is believed when another comes within this time. */
   private static final long CONFIRM_NANOS = Duration.ofSeconds(30).toNanos();
   private static final double REPORT_STEP = 0.01;
+  /** A shared pace this far above the most that went through over two seconds believes a late 429. */
+  private static final double LATE_BELIEVED_ABOVE = 1.25;
   /** How many times a 429 is judged again on a state another worker changed meanwhile. */
   private static final int MOST_REJUDGED = 3;
 
@@ -223,10 +225,14 @@ final class PaceLearner {
         return x.withBurst(counted, Math.max(PaceCut.MIN_RATE, counted / burst.pauseSeconds()));
       });
       return written.round() == p.round() && written != s ? announce(written, now, false) : null;
-    } else if (pendingLate && s.phase() != Phase.SEARCHING) {
+    } else if (pendingLate && s.phase() != Phase.SEARCHING
+        && !(store.shared() && s.rate() > LATE_BELIEVED_ABOVE * accepted.bestOverTwoSeconds())) {
       // A 429 of the round took far longer to come back than 429s do: it waited somewhere (a
       // stalled server, or a stalled client), and what waited with it reached the server in a
-      // bunch. It says nothing of the pace. (Only the search, which must end, believes one.)
+      // bunch. It says nothing of the pace. (Only the search, which must end, believes one; and a
+      // shared pace far above the most that ever went through: where every round has a late 429,
+      // four workers sharing a pace held 74.7 a second against a limit of 50, with a pause every
+      // 1.5 s: 0.759 R in the model.)
       return null;
     } else if (p.kind() == Kind.UNEXPECTED) {
       next = s.withUnexpected(p.refusal().at());

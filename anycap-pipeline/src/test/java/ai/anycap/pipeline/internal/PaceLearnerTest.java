@@ -8,6 +8,7 @@ import ai.anycap.pipeline.internal.PaceState.Phase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,8 +70,7 @@ class PaceLearnerTest {
     // The pace climbs once more instead (3% a second, an 11.5 s round), and the two rounds together
     // give the server's burst and rate: 10.1 and 50.0.
     long[] clock = {T0};
-    PaceStore store = new SharedPaceStore(new MemorySharedPace(() -> 1_764_000_000_000_000L + clock[0] / 1_000),
-        () -> clock[0], PaceState.initial(PaceLearner.HOLD_SECONDS));
+    PaceStore store = sharedStore(clock);
     store.update(x -> verifying(40, 40, 35).withRate(40, T0)); // (the helper's growth, 2% a second: below)
     store.update(x -> new PaceState(x.rate(), x.phase(), x.round(), x.pausedUntil(), x.burst(), x.limit(), x.lastCut(),
         x.holdSeconds(), x.lastGrowth(), x.unexpectedAt(), 1.08, 0, null));
@@ -99,8 +99,7 @@ class PaceLearnerTest {
     // shared batch of the benchmark spent 84 s at 44.8 a second (0.884 R, 2026-12-02). The pace
     // climbs once more instead, and the two rounds give burst and rate.
     long[] clock = {T0 - 4 * SECOND};
-    PaceStore store = new SharedPaceStore(new MemorySharedPace(() -> 1_764_000_000_000_000L + clock[0] / 1_000),
-        () -> clock[0], PaceState.initial(PaceLearner.HOLD_SECONDS));
+    PaceStore store = sharedStore(clock);
     store.update(x -> new PaceState(65, Phase.HOLDING, 3, Long.MIN_VALUE, 13, 66, T0 - 4 * SECOND,
         PaceLearner.HOLD_SECONDS, T0 - 4 * SECOND, Long.MIN_VALUE, 1.02, 0, null));
     PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
@@ -159,6 +158,73 @@ class PaceLearnerTest {
     assertThat(after.pausedUntil()).isGreaterThan(clock[0]);
   }
 
+  @Test
+  void aSharedVerificationFitBelowItsFloor_isRechecked_asFastAsVerificationClimbed() {
+    // Workers sharing a pace verify from the search's 40 a second, climbing 10% a second (the
+    // search's round said the limit could lie that far above), with a burst counted at 20. Right
+    // after the pause 26 requests reach the server within a quarter of a second (a bunch) and the
+    // last is refused: fitted with the count, 20 a second, below verification's floor (85% of the
+    // search's 40), and little else went through yet to hold it against. Held at the floor, the
+    // pace waited out 30 s and a slow probe below a limit nobody had measured; rechecked towards
+    // the pace of this 429 (40 a second), it climbed 4% a second, 18 to 23 s below the limit
+    // (0.893 and 0.895 R in the benchmark). It climbs once more at verification's speed.
+    long[] clock = {T0};
+    PaceStore store = sharedStore(clock);
+    store.update(x -> new PaceState(40, Phase.VERIFYING, 3, T0, 20, 40, T0 - SECOND, PaceLearner.HOLD_SECONDS, T0,
+        Long.MIN_VALUE, 1.1, 0, null));
+    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
+    List<RequestPacer.Ticket> sent = send(learner, T0, 26, SECOND / 100);
+    accept(learner, sent.subList(0, 25), T0 + 300_000_000L);
+    clock[0] = T0 + 300_000_000L;
+    refuse(learner, sent.get(25), clock[0]);
+    clock[0] = T0 + 2 * SECOND;
+    learner.settle(clock[0]);
+
+    PaceState rechecking = store.current();
+    assertThat(rechecking.limit()).as("the bunch's fit").isLessThan(30.0);
+    assertThat(rechecking.phase()).isEqualTo(Phase.RECHECKING);
+    assertThat(rechecking.rate()).as("verification's floor").isEqualTo(34.0, Offset.offset(0.01));
+    assertThat(rechecking.verifyGrowth()).as("verification's speed").isEqualTo(1.1);
+    RequestPacer.Ticket next = learner.released(clock[0], null);
+    learner.answered(next, null, clock[0] + SECOND, true);
+    assertThat(store.current().rate()).isGreaterThan(34 * Math.pow(1.1, 0.99));
+  }
+
+  @Test
+  void aLate429ToASharedPaceFarAboveWhatWentThrough_isBelieved() {
+    // Four workers sharing a pace, with 429s coming back late now and then: each round at a pace
+    // far above the limit had one, and a late 429 is taken for a bunch's and ignored. The pace
+    // held 74.7 a second against a limit of 50 and paused every 1.5 s (0.759 R in the model).
+    // Where the pace lies far above the most that ever went through over two seconds, a late 429
+    // is believed: the pace (probing, a minute after its last cut) is cut.
+    long[] clock = {T0};
+    PaceStore store = sharedStore(clock);
+    store.update(x -> new PaceState(75, Phase.HOLDING, 3, T0, 10, 80, T0 - 60 * SECOND, PaceLearner.HOLD_SECONDS,
+        T0, Long.MIN_VALUE, 1.02, 0, null));
+    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
+    // What went through: 50 a second for two seconds.
+    List<RequestPacer.Ticket> before = send(learner, T0, 100, SECOND / 50);
+    accept(learner, before, T0 + 2 * SECOND);
+    // A 429 that came back in 5 ms, for a request of a round another worker's pause ended: the
+    // fastest 429 of the minute, and nothing more (the round is over).
+    RequestPacer.Ticket old = learner.released(T0 + 2 * SECOND, null);
+    store.update(x -> x.pausedOnly(T0 + 3 * SECOND));
+    clock[0] = T0 + 2 * SECOND + 5_000_000L;
+    refuse(learner, old, clock[0]);
+    assertThat(store.current().rate()).isEqualTo(75.0);
+
+    // The next round: 40 requests at 75 a second, and the last one's 429 comes back after 400 ms.
+    List<RequestPacer.Ticket> round = send(learner, T0 + 3 * SECOND, 40, SECOND / 75);
+    accept(learner, round.subList(0, 39), T0 + 3 * SECOND + 600_000_000L);
+    RequestPacer.Ticket refused = round.get(39);
+    clock[0] = refused.sentAt() + 400_000_000L;
+    refuse(learner, refused, clock[0]);
+    clock[0] += 2 * SECOND;
+    learner.settle(clock[0]);
+
+    assertThat(store.current().rate()).as("cut").isLessThan(70.0);
+  }
+
   /**
    * Climbs from {@code clock}'s time to the server's next 429 (see {@link #climb}) and settles
    * it: the two rounds, the last and this, give the server's burst (10) and rate (50).
@@ -194,6 +260,12 @@ class PaceLearnerTest {
       bucket[0] -= 1;
       learner.answered(ticket, null, t + 1_000_000L, true);
     }
+  }
+
+  /** A pace shared through an in-memory store whose clock is {@code clock}. */
+  private static PaceStore sharedStore(long[] clock) {
+    return new SharedPaceStore(new MemorySharedPace(() -> 1_764_000_000_000_000L + clock[0] / 1_000),
+        () -> clock[0], PaceState.initial(PaceLearner.HOLD_SECONDS));
   }
 
   private static PaceState verifying(double rate, double burst, double limit) {
