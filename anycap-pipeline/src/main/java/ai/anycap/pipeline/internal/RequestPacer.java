@@ -135,9 +135,13 @@ import java.util.function.LongSupplier;
  * the benchmark (0.82 to 0.86 R). And a shared verification whose fit still lies well below what
  * the server let through just before (no earlier round to cross it with) climbs once more
  * ({@code RECHECKING}) rather than hold there: a second round tells burst from rate, at the
- * cost of one more pause; so does a holding pace that such a fit cut after a short round. A 429
- * is judged on the pace as another worker last changed it: judged on what this worker had read
- * before, it wrote the search back over another worker's fit of the same round.
+ * cost of one more pause; so does a holding pace that such a fit cut after a short round, and a
+ * verification whose fit fell below its floor (a bunch's: the recheck then climbs as fast as
+ * verification did, not towards the pace of that 429). A 429 is judged on the pace as another
+ * worker last changed it: judged on what this worker had read before, it wrote the search back
+ * over another worker's fit of the same round. A 429 that came back late is taken for a bunch's
+ * and ignored, except by a shared pace a quarter or more above the most that ever went through
+ * over two seconds: where every round had one, four workers held 74.7 a second for a limit of 50.
  *
  * <p>Each 429 costs a pause of every request, a whole second at least as {@code Retry-After}
  * counts in seconds, so the controller aims just below the limit and probes slowly: 429s are rare
