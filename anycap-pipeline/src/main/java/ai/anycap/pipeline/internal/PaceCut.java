@@ -129,10 +129,11 @@ final class PaceCut {
         verify = Math.max(verify, Math.min(1 + MOST_VERIFY_PER_SECOND, Math.pow(most / estimate, 1 / VERIFY_SECONDS)));
       }
     }
-    boolean recheckable = s.phase() == Phase.VERIFYING || (s.phase() == Phase.HOLDING && !close);
-    // Verifying, a fit below the floor (the floor set the pace) is a bunch's: it says nothing of
-    // where the limit is, and so is rechecked too, however little went through before.
-    boolean bunched = s.phase() == Phase.VERIFYING && estimate < rate;
+    // Verifying or rechecking, a fit below the floor (the floor set the pace) is a bunch's: it says
+    // nothing of where the limit is, and so is rechecked too, however little went through before.
+    // (A recheck's bunch was held: a shared pace sat at a floor of 20.5 a second for 100 s, 0.655 R.)
+    boolean bunched = verifying && estimate < rate;
+    boolean recheckable = s.phase() == Phase.VERIFYING || (s.phase() == Phase.HOLDING && !close) || bunched;
     if (shared && recheckable && !e.twoRounds() && p.round() != null
         && (bunched || estimate < RECHECK_BELOW * accepted.bestOverTwoSeconds())) {
       // A shared pace's opening burst is every worker's, and reaches the server spread out (each
@@ -156,10 +157,10 @@ final class PaceCut {
       verify = Math.min(1 + MOST_VERIFY_PER_SECOND, Math.max(1 + VERIFY_PER_SECOND, toCeiling));
       if (bunched) {
         // From the floor, the pace of this 429 is no sign of the limit (a bunch's 429 can come at
-        // any pace): the recheck climbs at least as fast as verification did. Aimed at that pace
-        // instead, it climbed 4% a second, 18 to 23 s below the limit (0.893 and 0.895 R in the
-        // benchmark, 2026-12-02).
-        verify = Math.max(verify, s.verifyGrowth());
+        // any pace): the recheck climbs at least as fast as verification did, and after a second
+        // bunch in a row, as fast as verification may. Aimed at that pace instead, it climbed 4% a
+        // second, 18 to 23 s below the limit (0.893 and 0.895 R in the benchmark, 2026-12-02).
+        verify = Math.max(verify, s.phase() == Phase.RECHECKING ? 1 + MOST_VERIFY_PER_SECOND : s.verifyGrowth());
       }
     }
     return new PaceState(rate, phase, s.round(), s.pausedUntil(), e.burst(), estimate, p.at(), hold, now,

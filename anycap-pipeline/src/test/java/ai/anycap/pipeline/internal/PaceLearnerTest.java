@@ -191,6 +191,32 @@ class PaceLearnerTest {
   }
 
   @Test
+  void aSharedRechecksFitBelowItsFloor_isRechecked_climbingAsFastAsVerificationMay() {
+    // A shared pace rechecks from 60 a second (2% a second) after a verification bunch fitted 16.8,
+    // with a burst counted at 48 (the server's is 10). Its 53rd request in 0.9 s is refused:
+    // fitted with the count, 5.8 a second, a bunch's again. Held at the floor, four workers sat
+    // at 20.5 a second for 100 s (0.655 R in the benchmark, 2026-12-02); the recheck goes on, from
+    // the floor, as fast as verification may climb.
+    long[] clock = {T0};
+    PaceStore store = sharedStore(clock);
+    store.update(x -> new PaceState(60, Phase.RECHECKING, 3, T0, 48, 16.8, T0 - SECOND, PaceLearner.HOLD_SECONDS, T0,
+        Long.MIN_VALUE, 1.02, 0, null));
+    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
+    List<RequestPacer.Ticket> sent = send(learner, T0, 53, 900_000_000L / 52);
+    accept(learner, sent.subList(0, 52), T0 + SECOND);
+    clock[0] = T0 + SECOND;
+    refuse(learner, sent.get(52), clock[0]);
+    clock[0] = T0 + 3 * SECOND;
+    learner.settle(clock[0]);
+
+    PaceState after = store.current();
+    assertThat(after.limit()).as("the bunch's fit").isLessThan(10.0);
+    assertThat(after.phase()).isEqualTo(Phase.RECHECKING);
+    assertThat(after.rate()).as("a floor").isLessThan(30.0);
+    assertThat(after.verifyGrowth()).isEqualTo(1.1, Offset.offset(1e-9));
+  }
+
+  @Test
   void aLate429ToASharedPaceFarAboveWhatWentThrough_isBelieved() {
     // Four workers sharing a pace, with 429s coming back late now and then: each round at a pace
     // far above the limit had one, and a late 429 is taken for a bunch's and ignored. The pace
