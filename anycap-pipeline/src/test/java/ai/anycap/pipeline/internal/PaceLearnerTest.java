@@ -170,15 +170,8 @@ class PaceLearnerTest {
     // (0.893 and 0.895 R in the benchmark). It climbs once more at verification's speed.
     long[] clock = {T0};
     PaceStore store = sharedStore(clock);
-    store.update(x -> new PaceState(40, Phase.VERIFYING, 3, T0, 20, 40, T0 - SECOND, PaceLearner.HOLD_SECONDS, T0,
-        Long.MIN_VALUE, 1.1, 0, null));
-    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
-    List<RequestPacer.Ticket> sent = send(learner, T0, 26, SECOND / 100);
-    accept(learner, sent.subList(0, 25), T0 + 300_000_000L);
-    clock[0] = T0 + 300_000_000L;
-    refuse(learner, sent.get(25), clock[0]);
-    clock[0] = T0 + 2 * SECOND;
-    learner.settle(clock[0]);
+    PaceLearner learner = lastOfRoundRefused(store, clock, new PaceState(40, Phase.VERIFYING, 3, T0, 20, 40,
+        T0 - SECOND, PaceLearner.HOLD_SECONDS, T0, Long.MIN_VALUE, 1.1, 0, null), 26, SECOND / 100, 300_000_000L);
 
     PaceState rechecking = store.current();
     assertThat(rechecking.limit()).as("the bunch's fit").isLessThan(30.0);
@@ -199,15 +192,8 @@ class PaceLearnerTest {
     // the floor, as fast as verification may climb.
     long[] clock = {T0};
     PaceStore store = sharedStore(clock);
-    store.update(x -> new PaceState(60, Phase.RECHECKING, 3, T0, 48, 16.8, T0 - SECOND, PaceLearner.HOLD_SECONDS, T0,
-        Long.MIN_VALUE, 1.02, 0, null));
-    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
-    List<RequestPacer.Ticket> sent = send(learner, T0, 53, 900_000_000L / 52);
-    accept(learner, sent.subList(0, 52), T0 + SECOND);
-    clock[0] = T0 + SECOND;
-    refuse(learner, sent.get(52), clock[0]);
-    clock[0] = T0 + 3 * SECOND;
-    learner.settle(clock[0]);
+    lastOfRoundRefused(store, clock, new PaceState(60, Phase.RECHECKING, 3, T0, 48, 16.8, T0 - SECOND,
+        PaceLearner.HOLD_SECONDS, T0, Long.MIN_VALUE, 1.02, 0, null), 53, 900_000_000L / 52, SECOND);
 
     PaceState after = store.current();
     assertThat(after.limit()).as("the bunch's fit").isLessThan(10.0);
@@ -286,6 +272,24 @@ class PaceLearnerTest {
       bucket[0] -= 1;
       learner.answered(ticket, null, t + 1_000_000L, true);
     }
+  }
+
+  /**
+   * From {@code start}, sends {@code count} requests {@code apart} from {@code T0}; all but the last
+   * go through and the last is refused, {@code answeredAfter} T0; settled 2 s later. Returns the
+   * learner, {@code clock} at the settling.
+   */
+  private static PaceLearner lastOfRoundRefused(
+      PaceStore store, long[] clock, PaceState start, int count, long apart, long answeredAfter) {
+    store.update(x -> start);
+    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
+    List<RequestPacer.Ticket> sent = send(learner, T0, count, apart);
+    accept(learner, sent.subList(0, count - 1), T0 + answeredAfter);
+    clock[0] = T0 + answeredAfter;
+    refuse(learner, sent.get(count - 1), clock[0]);
+    clock[0] += 2 * SECOND;
+    learner.settle(clock[0]);
+    return learner;
   }
 
   /** A pace shared through an in-memory store whose clock is {@code clock}. */
