@@ -137,9 +137,9 @@ import java.util.function.LongSupplier;
  * ({@code RECHECKING}) rather than hold there: a second round tells burst from rate, at the
  * cost of one more pause; so does a holding pace that such a fit cut after a short round, and a
  * verification or a recheck whose fit fell below its floor (a bunch's: the recheck then climbs
- * as fast as verification did, not towards the pace of that 429). A 429 is judged on the pace as another
- * worker last changed it: judged on what this worker had read before, it wrote the search back
- * over another worker's fit of the same round. A 429 that came back late is taken for a bunch's
+ * as fast as verification did, not towards the pace of that 429). A 429 is judged on the pace as
+ * another worker last changed it: judged on what this worker had read before, it wrote the search
+ * back over another worker's fit of the same round. A 429 that came back late is taken for a bunch's
  * and ignored, except by a shared pace a quarter or more above the most that ever went through
  * over two seconds: where every round had one, four workers held 74.7 a second for a limit of 50.
  *
