@@ -34,6 +34,8 @@ final class PaceLearner {
   private static final double REPORT_STEP = 0.01;
   /** A shared pace this far above the most that went through over two seconds believes a late 429. */
   private static final double LATE_BELIEVED_ABOVE = 1.25;
+  /** Fewer requests than this before the opening burst's first 429 say nothing of the burst. */
+  private static final long FEWEST_BEFORE = 2;
   /** How many times a 429 is judged again on a state another worker changed meanwhile. */
   private static final int MOST_REJUDGED = 3;
 
@@ -266,7 +268,13 @@ final class PaceLearner {
       // order; if those sent after this one mostly go through, it was no burst limit after all.
       burst.begin(s.round(), ticket.sequence(), log.sent(), log.acceptedAfter(ticket), Math.max(1.0, pause / 1e9),
           now - ticket.sentAt());
-      double start = Math.max(PaceCut.MIN_RATE, Math.max(1, sentBefore) / burst.pauseSeconds());
+      // The search starts from the burst's count a second of pause, settled when the pause ends;
+      // until then, from the requests sent before this one, unless it was among the first sent
+      // (it reached the server last): workers sharing the pace may take moments at this pace
+      // before the settling, and from none sent before, four took a dozen moments a second apart,
+      // and nothing else went for 12 s (0.826 R in the benchmark, 2026-12-02).
+      double before = sentBefore < FEWEST_BEFORE ? burst.counted() : sentBefore;
+      double start = Math.max(PaceCut.MIN_RATE, before / burst.pauseSeconds());
       next = new PaceState(start, Phase.SEARCHING, s.round() + 1, Math.max(s.pausedUntil(), now + pause),
           burst.counted(), Double.NaN, now, HOLD_SECONDS, Math.max(now, now + pause), Long.MIN_VALUE,
           1 + PaceCut.VERIFY_PER_SECOND, 1, s.tie());
