@@ -135,9 +135,12 @@ import java.util.function.LongSupplier;
  * the benchmark (0.82 to 0.86 R). And a shared verification whose fit still lies well below what
  * the server let through just before (no earlier round to cross it with) climbs once more
  * ({@code RECHECKING}) rather than hold there: a second round tells burst from rate, at the
- * cost of one more pause; so does a holding pace that such a fit cut after a short round, and a
+ * cost of one more pause; so does a holding pace that such a fit cut after a short round, a
  * verification or a recheck whose fit fell below its floor (a bunch's: the recheck then climbs
- * as fast as verification did, not towards the pace of that 429). A 429 is judged on the pace as
+ * as fast as verification did, not towards the pace of that 429), a recheck whose round no other
+ * could be crossed with, and a fit of two rounds whose bucket could not have let through what went
+ * through over two seconds (at most R + B / 2 a second: two bunched rounds crossed at 38.4 a
+ * second where 54 had gone through). A 429 is judged on the pace as
  * another worker last changed it: judged on what this worker had read before, it wrote the search
  * back over another worker's fit of the same round. A 429 that came back late is taken for a bunch's
  * and ignored, except by a shared pace a quarter or more above the most that ever went through

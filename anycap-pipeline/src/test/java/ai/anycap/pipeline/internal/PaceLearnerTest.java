@@ -280,17 +280,31 @@ class PaceLearnerTest {
     Round bunch = new Round(T0 - 10 * SECOND, spaced(T0 - 10 * SECOND, 20, SECOND / 200), T0 - 10 * SECOND + SECOND / 10);
     PaceLearner learner = afterTwoSecondsAt55(store, clock, new PaceState(70, Phase.VERIFYING, 3, T0, 26, 37,
         T0 - SECOND, PaceLearner.HOLD_SECONDS, T0, Long.MIN_VALUE, 1.1, 0, bunch));
-    List<RequestPacer.Ticket> sent = send(learner, T0, 38, 600_000_000L / 37);
-    accept(learner, sent.subList(0, 37), T0 + 700_000_000L);
-    clock[0] = T0 + 700_000_000L;
-    refuse(learner, sent.get(37), clock[0]);
-    clock[0] += 2 * SECOND;
-    learner.settle(clock[0]);
+    lastOfRoundRefused(learner, clock, 38, 600_000_000L / 37, 700_000_000L);
 
     PaceState after = store.current();
     assertThat(after.limit()).as("the two rounds' fit").isBetween(30.0, 38.0);
     assertThat(after.burst()).as("the two rounds' burst").isBetween(15.0, 22.0);
     assertThat(after.phase()).isEqualTo(Phase.RECHECKING);
+  }
+
+  @Test
+  void aSharedSearchFitFarBelowWhatWentThrough_verifiesFromWhatABucketOfTheCountMustAllow() {
+    // Workers sharing a pace search from a count of 26 (the server's burst: 10); 55 a second went
+    // through over two seconds. The search's round, 30 requests over a second with the last
+    // refused, fits 4 a second with the count. A bucket lets through at most its rate and half its
+    // burst a second over two seconds, and the count is at most the burst: the rate is at least
+    // 55 - 26 / 2 = 42, and verification starts there, not at half the best two seconds (27.5).
+    long[] clock = {T0};
+    PaceStore store = sharedStore(clock);
+    PaceLearner learner = afterTwoSecondsAt55(store, clock, new PaceState(200, Phase.SEARCHING, 3, T0, 26,
+        Double.NaN, T0 - SECOND, PaceLearner.HOLD_SECONDS, T0, Long.MIN_VALUE, 1.02, 0, null));
+    lastOfRoundRefused(learner, clock, 30, SECOND / 29, SECOND + 50_000_000L);
+
+    PaceState verifying = store.current();
+    assertThat(verifying.phase()).isEqualTo(Phase.VERIFYING);
+    assertThat(verifying.limit()).as("the fit with the count").isLessThan(10.0);
+    assertThat(verifying.rate()).isEqualTo(42.0, Offset.offset(0.5));
   }
 
   @Test
@@ -358,7 +372,13 @@ class PaceLearnerTest {
   private static PaceLearner lastOfRoundRefused(
       PaceStore store, long[] clock, PaceState start, int count, long apart, long answeredAfter) {
     store.update(x -> start);
-    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
+    return lastOfRoundRefused(new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store), clock,
+        count, apart, answeredAfter);
+  }
+
+  /** As {@link #lastOfRoundRefused(PaceStore, long[], PaceState, int, long, long)}, on {@code learner}'s state. */
+  private static PaceLearner lastOfRoundRefused(
+      PaceLearner learner, long[] clock, int count, long apart, long answeredAfter) {
     List<RequestPacer.Ticket> sent = send(learner, T0, count, apart);
     accept(learner, sent.subList(0, count - 1), T0 + answeredAfter);
     clock[0] = T0 + answeredAfter;
