@@ -155,7 +155,12 @@ final class PaceCut {
     // had gone through over two seconds; held for 96 s, 0.831 R in the model (rechecked, 0.931 R).
     double best = accepted.bestOverTwoSeconds();
     boolean unexplained = e.twoRounds() && estimate + e.burst() / 2 < UNEXPLAINED_BELOW * best;
-    if (shared && recheckable && (!e.twoRounds() || unexplained) && p.round() != null
+    // Verifying without the round (the log lost its start), the fit is the rate requests went at
+    // less 10%, or the round's average: no sign of the limit, and rechecked too. Held, a search's
+    // fit of 21.5 a second cut to 18.3, and four workers sat there for about 100 s (0.636 R in
+    // the benchmark, 2026-12-02).
+    boolean unfitted = p.round() == null;
+    if (shared && recheckable && (!e.twoRounds() || unexplained) && (!unfitted || verifying)
         && (bunched || estimate < RECHECK_BELOW * best)) {
       // A shared pace's opening burst is every worker's, and reaches the server spread out (each
       // worker takes its moments one at a time, on a busy machine): its count holds what the
@@ -168,19 +173,21 @@ final class PaceCut {
       // burst counted 3 too high lowers a fit over half a second by 6 a second, and held, such a
       // cut kept four workers at 44.8 a second for 84 s (0.884 R, 2026-12-02).
       phase = Phase.RECHECKING;
-      double last = p.round().seconds();
+      double last = unfitted ? 0 : p.round().seconds();
       // A round far shorter when the climb can make one (a round far longer took 20 s below the
       // limit after a verification of 8.6 s), else far longer.
       double fastest = Math.log(ceiling / rate) / Math.log(1 + MOST_VERIFY_PER_SECOND);
       double shorter = Math.max(last / 2.5, fastest);
-      double seconds = RECHECK_APART * shorter <= last ? shorter : Math.max(VERIFY_SECONDS, 2.5 * last);
+      // (Never 0 s: from the ceiling itself, without a round, 1 to the power of infinity is NaN.)
+      double seconds = shorter > 0 && RECHECK_APART * shorter <= last ? shorter : Math.max(VERIFY_SECONDS, 2.5 * last);
       double toCeiling = Math.pow(ceiling / rate, 1 / seconds);
       verify = Math.min(1 + MOST_VERIFY_PER_SECOND, Math.max(1 + VERIFY_PER_SECOND, toCeiling));
-      if (bunched) {
-        // From the floor, the pace of this 429 is no sign of the limit (a bunch's 429 can come at
-        // any pace): the recheck climbs at least as fast as verification did, and after a second
-        // bunch in a row, as fast as verification may. Aimed at that pace instead, it climbed 4% a
-        // second, 18 to 23 s below the limit (0.893 and 0.895 R in the benchmark, 2026-12-02).
+      if (bunched || unfitted) {
+        // From the floor, or without the round, the pace of this 429 is no sign of the limit (a
+        // bunch's 429 can come at any pace): the recheck climbs at least as fast as verification
+        // did, and after a second bunch in a row, as fast as verification may. Aimed at that pace
+        // instead, it climbed 4% a second, 18 to 23 s below the limit (0.893 and 0.895 R in the
+        // benchmark, 2026-12-02).
         verify = Math.max(verify, s.phase() == Phase.RECHECKING ? 1 + MOST_VERIFY_PER_SECOND : s.verifyGrowth());
       }
     }

@@ -203,6 +203,46 @@ class PaceLearnerTest {
   }
 
   @Test
+  void aSharedVerificationFitWithoutItsRound_farBelowWhatWentThrough_isRechecked_notHeld() {
+    // Workers sharing a pace verify from a search's fit of 21.5 a second (burst counted at 26),
+    // where 36 a second went through over two seconds. This worker followed the new round, then
+    // the moments it had taken before the pause were dropped: its log no longer holds the round's
+    // start, and the 429 that ends its 21st request fits only the rate they went at less 10%,
+    // 18.5. Held at verification's floor (18.3), four workers sat there for about 100 s (0.636 R
+    // in the benchmark, 2026-12-02); the recheck climbs as fast as verification did.
+    PaceState after = verificationRefusedWithoutItsRound(36);
+    assertThat(after.limit()).as("the rate requests went at, less 10%").isBetween(18.0, 19.0);
+    assertThat(after.rate()).as("verification's floor").isEqualTo(18.3, Offset.offset(0.05));
+    assertThat(after.phase()).isEqualTo(Phase.RECHECKING);
+    assertThat(after.verifyGrowth()).as("verification's speed").isEqualTo(1.1, Offset.offset(1e-9));
+  }
+
+  @Test
+  void aSharedVerificationFitWithoutItsRound_flooredAtThePaceItself_climbsOn() {
+    // The same, where 55 a second went through: half of it (27.5) floors the cut above the pace of
+    // the 429, and the recheck starts from that pace itself. (Worked out from no round, the
+    // recheck's length was 0 s and its growth 1 to the power of infinity: NaN.)
+    PaceState after = verificationRefusedWithoutItsRound(55);
+    assertThat(after.rate()).isEqualTo(20.5, Offset.offset(1e-9));
+    assertThat(after.phase()).isEqualTo(Phase.RECHECKING);
+    assertThat(after.verifyGrowth()).isEqualTo(1.1, Offset.offset(1e-9));
+  }
+
+  /** The shared state after a verification's 429 whose round the worker's log lost, {@code best} a second having gone through. */
+  private static PaceState verificationRefusedWithoutItsRound(int best) {
+    long[] clock = {T0};
+    PaceStore store = sharedStore(clock);
+    PaceLearner learner = afterTwoSecondsAt(best, store, clock, new PaceState(20.5, Phase.VERIFYING, 3, T0, 26, 21.5,
+        T0 - SECOND, PaceLearner.HOLD_SECONDS, T0, Long.MIN_VALUE, 1.1, 0, null));
+    // A late answer of the last round: the log follows the new one ...
+    learner.answered(new RequestPacer.Ticket(2, 2L * best, T0 - SECOND), new IllegalStateException("late"), T0, false);
+    // ... and then the moments taken before the pause go unused.
+    learner.dropped(new PaceStore.Slot(2L * best + 5, T0 - 100_000_000L, new long[0]));
+    lastOfRoundRefused(learner, clock, 21, SECOND * 10 / 205, SECOND);
+    return store.current();
+  }
+
+  @Test
   void aLate429ToASharedPaceFarAboveWhatWentThrough_isBelieved() {
     // Four workers sharing a pace, with 429s coming back late now and then: each round at a pace
     // far above the limit had one, and a late 429 is taken for a bunch's and ignored. The pace
@@ -247,7 +287,7 @@ class PaceLearnerTest {
     // enough apart in length give the server's burst and rate.
     long[] clock = {T0};
     PaceStore store = sharedStore(clock);
-    PaceLearner learner = afterTwoSecondsAt55(store, clock, new PaceState(42, Phase.RECHECKING, 3, T0, 28.7, 42.3,
+    PaceLearner learner = afterTwoSecondsAt(55, store, clock, new PaceState(42, Phase.RECHECKING, 3, T0, 28.7, 42.3,
         T0 - SECOND, PaceLearner.HOLD_SECONDS, T0, Long.MIN_VALUE, 1.06, 0, null));
     double[] bucket = {10, T0}; // full: the pause refilled it
 
@@ -278,7 +318,7 @@ class PaceLearnerTest {
     long[] clock = {T0};
     PaceStore store = sharedStore(clock);
     Round bunch = new Round(T0 - 10 * SECOND, spaced(T0 - 10 * SECOND, 20, SECOND / 200), T0 - 10 * SECOND + SECOND / 10);
-    PaceLearner learner = afterTwoSecondsAt55(store, clock, new PaceState(70, Phase.VERIFYING, 3, T0, 26, 37,
+    PaceLearner learner = afterTwoSecondsAt(55, store, clock, new PaceState(70, Phase.VERIFYING, 3, T0, 26, 37,
         T0 - SECOND, PaceLearner.HOLD_SECONDS, T0, Long.MIN_VALUE, 1.1, 0, bunch));
     lastOfRoundRefused(learner, clock, 38, 600_000_000L / 37, 700_000_000L);
 
@@ -297,7 +337,7 @@ class PaceLearnerTest {
     // 55 - 26 / 2 = 42, and verification starts there, not at half the best two seconds (27.5).
     long[] clock = {T0};
     PaceStore store = sharedStore(clock);
-    PaceLearner learner = afterTwoSecondsAt55(store, clock, new PaceState(200, Phase.SEARCHING, 3, T0, 26,
+    PaceLearner learner = afterTwoSecondsAt(55, store, clock, new PaceState(200, Phase.SEARCHING, 3, T0, 26,
         Double.NaN, T0 - SECOND, PaceLearner.HOLD_SECONDS, T0, Long.MIN_VALUE, 1.02, 0, null));
     lastOfRoundRefused(learner, clock, 30, SECOND / 29, SECOND + 50_000_000L);
 
@@ -389,16 +429,16 @@ class PaceLearnerTest {
   }
 
   /**
-   * A learner on {@code store} that saw 55 requests a second go through for two seconds (the most a
-   * bucket of 10 refilled at 50 a second lets through over two seconds), then {@code next}: a round
-   * whose pause ends at {@code T0}. {@code clock} is then {@code T0}.
+   * A learner on {@code store} that saw {@code perSecond} requests a second go through for two
+   * seconds (55: the most a bucket of 10 refilled at 50 a second lets through over two seconds),
+   * then {@code next}: a round whose pause ends at {@code T0}. {@code clock} is then {@code T0}.
    */
-  private static PaceLearner afterTwoSecondsAt55(PaceStore store, long[] clock, PaceState next) {
+  private static PaceLearner afterTwoSecondsAt(int perSecond, PaceStore store, long[] clock, PaceState next) {
     clock[0] = T0 - 3 * SECOND;
-    store.update(x -> new PaceState(55, Phase.HOLDING, next.round() - 1, Long.MIN_VALUE, 10, 56, T0 - 60 * SECOND,
-        PaceLearner.HOLD_SECONDS, clock[0], Long.MIN_VALUE, 1.02, 0, null));
+    store.update(x -> new PaceState(perSecond, Phase.HOLDING, next.round() - 1, Long.MIN_VALUE, 10, perSecond + 1,
+        T0 - 60 * SECOND, PaceLearner.HOLD_SECONDS, clock[0], Long.MIN_VALUE, 1.02, 0, null));
     PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
-    accept(learner, send(learner, clock[0], 110, SECOND / 55), T0 - SECOND);
+    accept(learner, send(learner, clock[0], 2 * perSecond, SECOND / perSecond), T0 - SECOND);
     clock[0] = T0;
     store.update(x -> next);
     return learner;
