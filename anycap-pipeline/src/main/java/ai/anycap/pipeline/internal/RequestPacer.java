@@ -137,8 +137,10 @@ import java.util.function.LongSupplier;
  * ({@code RECHECKING}) rather than hold there: a second round tells burst from rate, at the
  * cost of one more pause; so does a holding pace that such a fit cut after a short round, a
  * verification or a recheck whose fit fell below its floor (a bunch's: the recheck then climbs
- * as fast as verification did, not towards the pace of that 429), a recheck whose round no other
- * could be crossed with, and a fit of two rounds whose bucket could not have let through what went
+ * as fast as verification did, not towards the pace of that 429), a verification whose round the
+ * worker's log lost (its fit is then the rate requests went at, less 10%: held, 18.3 a second for
+ * 100 s against a limit of 50), a recheck whose round no other could be crossed with, and a fit
+ * of two rounds whose bucket could not have let through what went
  * through over two seconds (at most R + B / 2 a second: two bunched rounds crossed at 38.4 a
  * second where 54 had gone through). A 429 is judged on the pace as
  * another worker last changed it: judged on what this worker had read before, it wrote the search
