@@ -179,7 +179,8 @@ final class PaceCut {
       double fastest = Math.log(ceiling / rate) / Math.log(1 + MOST_VERIFY_PER_SECOND);
       double shorter = Math.max(last / 2.5, fastest);
       // (Never 0 s: from the ceiling itself, without a round, 1 to the power of infinity is NaN.)
-      double seconds = shorter > 0 && RECHECK_APART * shorter <= last ? shorter : Math.max(VERIFY_SECONDS, 2.5 * last);
+      double seconds = shorter > 0 && RECHECK_APART * shorter <= last
+          ? shorter : Math.max(VERIFY_SECONDS, 2.5 * last);
       double toCeiling = Math.pow(ceiling / rate, 1 / seconds);
       verify = Math.min(1 + MOST_VERIFY_PER_SECOND, Math.max(1 + VERIFY_PER_SECOND, toCeiling));
       if (bunched || unfitted) {

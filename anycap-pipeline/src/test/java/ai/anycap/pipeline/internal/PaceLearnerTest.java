@@ -228,14 +228,18 @@ class PaceLearnerTest {
     assertThat(after.verifyGrowth()).isEqualTo(1.1, Offset.offset(1e-9));
   }
 
-  /** The shared state after a verification's 429 whose round the worker's log lost, {@code best} a second having gone through. */
+  /**
+   * The shared state after a verification's 429 whose round the worker's log lost, {@code best} a
+   * second having gone through over two seconds before.
+   */
   private static PaceState verificationRefusedWithoutItsRound(int best) {
     long[] clock = {T0};
     PaceStore store = sharedStore(clock);
     PaceLearner learner = afterTwoSecondsAt(best, store, clock, new PaceState(20.5, Phase.VERIFYING, 3, T0, 26, 21.5,
         T0 - SECOND, PaceLearner.HOLD_SECONDS, T0, Long.MIN_VALUE, 1.1, 0, null));
     // A late answer of the last round: the log follows the new one ...
-    learner.answered(new RequestPacer.Ticket(2, 2L * best, T0 - SECOND), new IllegalStateException("late"), T0, false);
+    RequestPacer.Ticket lastRounds = new RequestPacer.Ticket(2, 2L * best, T0 - SECOND);
+    learner.answered(lastRounds, new IllegalStateException("late"), T0, false);
     // ... and then the moments taken before the pause go unused.
     learner.dropped(new PaceStore.Slot(2L * best + 5, T0 - 100_000_000L, new long[0]));
     lastOfRoundRefused(learner, clock, 21, SECOND * 10 / 205, SECOND);
