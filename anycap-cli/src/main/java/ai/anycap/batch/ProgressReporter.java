@@ -106,8 +106,11 @@ final class ProgressReporter implements PipelineListener, AutoCloseable {
     boolean slower = newPace.requestsPerSecond() < pace.requestsPerSecond() * 0.99;
     pace = newPace;
     if (!terminal && (slower || newPace.paused())) {
-      console.err(String.format(Locale.ROOT, "slowing down: the API is rate limiting, now %.1f requests/s%s",
-          newPace.requestsPerSecond(), newPace.paused() ? ", pausing " + seconds(newPace.pause()) : ""));
+      // Before a pace is learned the first 429s only pause: there is no rate to tell yet.
+      String rate = newPace.limited()
+          ? String.format(Locale.ROOT, ", now %.1f requests/s", newPace.requestsPerSecond()) : "";
+      console.err("slowing down: the API is rate limiting" + rate
+          + (newPace.paused() ? ", pausing " + seconds(newPace.pause()) : ""));
     }
     updateBar();
   }

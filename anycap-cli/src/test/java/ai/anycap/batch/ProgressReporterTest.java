@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.anycap.pipeline.ImageJob;
 import ai.anycap.pipeline.JobPosition;
 import ai.anycap.pipeline.JobResult;
+import ai.anycap.pipeline.RequestPace;
 import ai.anycap.pipeline.SkipReason;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
@@ -40,5 +42,21 @@ class ProgressReporterTest {
     }
     assertThat(shown).hasSizeGreaterThanOrEqualTo(10).containsOnly(2);
     assertThat(err.toString()).contains("progress 10/10 (100%): 0 ok, 0 failed, 10 skipped");
+  }
+
+  @Test
+  void aPauseBeforeAnyPaceIsLearned_saysPausing_notAnInfiniteRate() {
+    StringWriter err = new StringWriter();
+    Console console = new Console(new PrintWriter(new StringWriter()), new PrintWriter(err), false);
+    try (ProgressReporter progress = new ProgressReporter(console, false, 8)) {
+      progress.onBatchStarted(OptionalLong.of(20));
+      progress.onPaceChanged(new RequestPace(Double.POSITIVE_INFINITY, Duration.ofSeconds(1)));
+      progress.onPaceChanged(new RequestPace(6.0, Duration.ofSeconds(1)));
+      progress.onPaceChanged(new RequestPace(4.5, Duration.ZERO));
+    }
+    assertThat(err.toString()).doesNotContain("Infinity").doesNotContain("NaN")
+        .contains("slowing down: the API is rate limiting, pausing 1.0s\n".translateEscapes())
+        .contains("slowing down: the API is rate limiting, now 6.0 requests/s, pausing 1.0s")
+        .contains("slowing down: the API is rate limiting, now 4.5 requests/s\n".translateEscapes());
   }
 }

@@ -371,6 +371,42 @@ class PaceLearnerTest {
     assertThat(searching.rate()).as("the burst's count so far, over a second of pause").isEqualTo(39.0, Offset.offset(0.01));
   }
 
+  @Test
+  void aRefusalInTheFirstSecondAfterAnUnpacedPause_isTheBurstsEvenWhenAnAnswerCameFirst() {
+    // A simulator answers at once, and a busy client asks for its first requests over a few
+    // milliseconds: the first answer is back before the refused request went, so the first 429 is
+    // not the opening burst's, and pauses unpaced so that its end sends a burst. The requests that
+    // waited go at once, the first is answered at once, and retries come on over milliseconds
+    // more: the 429 of one of those is that burst's. Taken for a 429 of a steady flow, it paused
+    // unpaced once more (the rate of a round 10 ms long says nothing), a CLI run paused three
+    // times before it had a pace, and a job ran out of attempts (CI, 2026-12-03).
+    PaceStore store = PaceStore.local(PaceState.initial(PaceLearner.HOLD_SECONDS));
+    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
+    List<RequestPacer.Ticket> first = send(learner, T0, 3, SECOND / 1_000);
+    accept(learner, first.subList(0, 1), T0 + 1_500_000L);
+    refuse(learner, first.get(2), T0 + 3_000_000L);
+    PaceState reburst = store.current();
+    assertThat(reburst.phase()).isEqualTo(Phase.UNPACED);
+    long end = reburst.pausedUntil();
+    assertThat(end).isGreaterThan(T0 + 3_000_000L);
+    refuse(learner, first.get(1), T0 + 4_000_000L);
+    assertThat(learner.settle(end)).isNull();
+
+    List<RequestPacer.Ticket> burst = send(learner, end, 2, 0);
+    accept(learner, burst.subList(0, 1), end + 1_000_000L);
+    List<RequestPacer.Ticket> retries = send(learner, end + 5_000_000L, 2, 5_000_000L);
+    refuse(learner, retries.get(1), end + 12_000_000L);
+
+    PaceState searching = store.current();
+    assertThat(searching.phase()).isEqualTo(Phase.SEARCHING);
+    assertThat(searching.pausedUntil()).isGreaterThan(end + 12_000_000L);
+    refuse(learner, retries.get(0), end + 13_000_000L);
+    accept(learner, burst.subList(1, 2), end + 14_000_000L);
+    learner.settle(searching.pausedUntil());
+    assertThat(store.current().phase()).isEqualTo(Phase.SEARCHING);
+    assertThat(store.current().rate()).as("the burst's count, over a second of pause").isEqualTo(2.0);
+  }
+
   /**
    * Climbs from {@code clock}'s time to the server's next 429 (see {@link #climb}) and settles
    * it: the two rounds, the last and this, give the server's burst (10) and rate (50).
