@@ -387,11 +387,7 @@ final class PaceLearner {
 
   /** When the opening burst shows no burst limit after all, drops the search: back to unpaced. */
   private RequestPace noBurstAfterAll() {
-    // Not after a pause an unpaced 429 began to make this burst: its 429 is the second in a row,
-    // a limit, though requests sent after it went through (a burst sent over 50 ms to a bucket
-    // refilling every 5 ms lets later ones through). Undone, each such burst was undone in turn: a
-    // CLI run of 1,000 images against 200 a second paused eight times, a second each, unpaced.
-    if (!burst.noLimitAfterAll() || refusedUnpaced) {
+    if (!burst.noLimitAfterAll()) {
       return null;
     }
     long round = burst.round() + 1;

@@ -41,8 +41,7 @@ import java.util.function.LongSupplier;
  *       server lets through at once, {@code B}, counted as the burst's requests less those
  *       refused ({@link OpeningBurst}). The search starts at {@code B} a second of pause and grows
  *       fourfold a second until the next 429. If the requests sent after the refused one mostly
- *       get through, it was no burst limit, and the pipeline goes back to unpaced (not after a
- *       pause an unpaced 429 began to make that burst: a second 429 in a row is a limit).
+ *       get through, it was no burst limit, and the pipeline goes back to unpaced.
  *   <li>The rate is the refill rate of a token bucket that, full when the round began (the pause
  *       refilled it), lets through every request sent in the round and refuses the last ({@link
  *       Round}): the model behind most API rate limiters, fitted to the requests actually sent, so

@@ -407,34 +407,6 @@ class PaceLearnerTest {
     assertThat(store.current().rate()).as("the burst's count, over a second of pause").isEqualTo(2.0);
   }
 
-  @Test
-  void aBurstAfterAnUnpacedPause_staysALimit_thoughRequestsSentAfterItsRefusalWentThrough() {
-    // A bucket refilling every 5 ms (200 a second, burst 10), a burst sent over 50 ms: those sent
-    // after the refused one go through on the refill. At the opening that says "no burst limit
-    // after all" (a stray 429); after a pause an unpaced 429 began, it is the second 429 in a
-    // row. Undone each time, a CLI run of 1,000 images paused eight times unpaced.
-    PaceStore store = PaceStore.local(PaceState.initial(PaceLearner.HOLD_SECONDS));
-    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
-    List<RequestPacer.Ticket> first = send(learner, T0, 3, SECOND / 1_000);
-    accept(learner, first.subList(0, 1), T0 + 1_500_000L);
-    refuse(learner, first.get(2), T0 + 3_000_000L);
-    long end = store.current().pausedUntil();
-    accept(learner, first.subList(1, 2), T0 + 4_000_000L);
-    learner.settle(end);
-
-    List<RequestPacer.Ticket> burst = send(learner, end, 14, 2_000_000L);
-    accept(learner, burst.subList(0, 1), end + 1_000_000L);
-    refuse(learner, burst.get(10), end + 27_000_000L);
-    assertThat(store.current().phase()).isEqualTo(Phase.SEARCHING);
-    accept(learner, burst.subList(1, 10), end + 30_000_000L);
-    // The three sent after the refused one went through too.
-    accept(learner, burst.subList(11, 14), end + 31_000_000L);
-    assertThat(store.current().phase()).isEqualTo(Phase.SEARCHING);
-    learner.settle(store.current().pausedUntil());
-    assertThat(store.current().phase()).isEqualTo(Phase.SEARCHING);
-    assertThat(store.current().rate()).as("the burst's count, over a second of pause").isEqualTo(13.0);
-  }
-
   /**
    * Climbs from {@code clock}'s time to the server's next 429 (see {@link #climb}) and settles
    * it: the two rounds, the last and this, give the server's burst (10) and rate (50).
