@@ -79,12 +79,14 @@ public final class Benchmark {
   }
 
   private static void usage(PrintStream out) {
-    out.println("usage: java -jar anycap-bench.jar [--quick] [--only SCENARIO[,...]] [--variant VARIANT[,...]]");
+    out.println("usage: java -jar anycap-bench.jar [--quick] [--only SCENARIO[,...]] [--variant VARIANT[,...]] [--adaptive-only]");
     out.println("  --quick        shorter runs (fewer jobs, one run of each rate-limit batch); figures are");
     out.println("                 noisier, and the memory rows compare 10,000 with 1,000 jobs instead of");
     out.println("                 100,000 with 10,000");
     out.println("  --only LIST    run only these: littles-law, rate-limit, shared-quota, memory, cli-memory, overhead");
     out.println("  --variant LIST the rate-limit row's conditions to run: quiet, jitter, cpu-load (default all)");
+    out.println("  --adaptive-only  the rate-limit row runs the adaptive pipeline only, not the fixed-concurrency");
+    out.println("                 baselines (a quarter of the time; the CPU-load goal is then not judged)");
     out.println("  --help");
   }
 
@@ -94,12 +96,14 @@ public final class Benchmark {
    * @param quick shorter runs
    * @param only the scenarios to run
    * @param variants the rate-limit row's conditions to run
+   * @param adaptiveOnly whether the rate-limit row leaves out the fixed-concurrency baselines
    */
-  record Settings(boolean quick, Set<Scenario> only, Set<RateLimit.Condition> variants) {
+  record Settings(boolean quick, Set<Scenario> only, Set<RateLimit.Condition> variants, boolean adaptiveOnly) {
 
     /** The settings, or null when the arguments ask for help. */
     static Settings parse(String[] args) {
       boolean quick = false;
+      boolean adaptiveOnly = false;
       Set<Scenario> only = EnumSet.allOf(Scenario.class);
       Set<RateLimit.Condition> variants = EnumSet.allOf(RateLimit.Condition.class);
       for (int i = 0; i < args.length; i++) {
@@ -115,6 +119,7 @@ public final class Benchmark {
             return null;
           }
           case "--quick" -> quick = true;
+          case "--adaptive-only" -> adaptiveOnly = true;
           case "--only" -> {
             if (value == null) {
               if (i + 1 >= args.length) {
@@ -142,7 +147,7 @@ public final class Benchmark {
           default -> throw new IllegalArgumentException("unknown option '" + a + "'");
         }
       }
-      return new Settings(quick, only, variants);
+      return new Settings(quick, only, variants, adaptiveOnly);
     }
   }
 }

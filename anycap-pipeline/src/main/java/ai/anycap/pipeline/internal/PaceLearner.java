@@ -244,7 +244,7 @@ final class PaceLearner {
       // 1.5 s: 0.759 R in the model.)
       return null;
     } else if (p.kind() == Kind.UNEXPECTED) {
-      next = s.withUnexpected(p.refusal().at());
+      next = cuts.unexpected(s, p.refusal().at());
     } else if (p.kind() == Kind.REBURST) {
       return null; // the pause's end lets the waiting requests go at once: an opening burst
     } else {

@@ -47,7 +47,10 @@ import java.util.function.LongSupplier;
  *       Round}): the model behind most API rate limiters, fitted to the requests actually sent, so
  *       the estimate does not depend on how the pace moved. Two rounds of different lengths give
  *       the burst and the rate together; one gives the rate for the burst known so far. The pace
- *       becomes 99% of it; verification then grows the pace until the next 429 confirms it.
+ *       becomes 99% of it; verification then grows the pace until the next 429 confirms it. A fit
+ *       that confirms the last (within 2%, from verification or a probe) is held as it is, not 1%
+ *       below: that margin cost 1% of every batch. The first 429 at such a pace steps it down to
+ *       the margin (both fits were a hair high), believed or not.
  *   <li>Holding: a 429 while the pace holds steady is paused for but believed only when another
  *       comes within 30 s; a 429 that came back far later than 429s do is not believed at all
  *       (outside the search). After 30 s without a cut the pace probes for more, 0.1% of itself a

@@ -61,6 +61,45 @@ class PaceLearnerTest {
   }
 
   @Test
+  void aVerificationFitThatConfirmsTheSearchs_holdsAtTheFitItself() {
+    // The round above, but the search had fitted 55.3 a second: verification's 55.5 confirms it
+    // (within 2%), and the pace holds at the fit, not 1% below as after a fit alone.
+    PaceStore store = PaceStore.local(verifying(60, 10, 55.3));
+    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
+    List<RequestPacer.Ticket> sent = send(learner, T0, 121, SECOND / 60);
+    accept(learner, sent.subList(0, 119), T0 + 2 * SECOND);
+
+    refuse(learner, sent.get(120), T0 + 2 * SECOND + 50_000_000L);
+    learner.settle(T0 + 4 * SECOND);
+
+    PaceState held = store.current();
+    assertThat(held.phase()).isEqualTo(Phase.HOLDING);
+    assertThat(held.limit()).isBetween(55.0, 56.0);
+    assertThat(held.rate()).isEqualTo(held.limit());
+  }
+
+  @Test
+  void a429WhileHoldingAtAConfirmedFit_stepsDownToTheMargin_andOneAboveTheFitDoesNot() {
+    // Holding at a confirmed fit of 55.5 a second, 10 s after the cut (no probe yet): one 429 is
+    // not believed (no cut), but says the fit is a hair above the server's rate: 1% below it.
+    PaceStore store = PaceStore.local(holding(55.5, 55.5));
+    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
+    refuse(learner, learner.released(T0, null), T0 + 100_000_000L);
+    learner.settle(T0 + 2 * SECOND);
+
+    assertThat(store.current().phase()).isEqualTo(Phase.HOLDING);
+    assertThat(store.current().limit()).isEqualTo(55.5);
+    assertThat(store.current().rate()).isCloseTo(0.99 * 55.5, Offset.offset(1e-9));
+
+    // A pace a floor set above the fit (what the server let through) stays where it is.
+    PaceStore above = PaceStore.local(holding(58, 55.5));
+    PaceLearner other = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), above);
+    refuse(other, other.released(T0, null), T0 + 100_000_000L);
+    other.settle(T0 + 2 * SECOND);
+    assertThat(above.current().rate()).isEqualTo(58.0);
+  }
+
+  @Test
   void aSharedVerificationFitFarBelowWhatWentThrough_climbsOnceMore_andTwoRoundsTellBurstFromRate() {
     // Workers sharing a pace: their opening burst reached the server spread out, and its count
     // (40) holds what the bucket refilled meanwhile; the server's burst is 10, its rate 50 a
@@ -496,6 +535,12 @@ class PaceLearnerTest {
   private static PaceStore sharedStore(long[] clock) {
     return new SharedPaceStore(new MemorySharedPace(() -> 1_764_000_000_000_000L + clock[0] / 1_000),
         () -> clock[0], PaceState.initial(PaceLearner.HOLD_SECONDS));
+  }
+
+  /** Holding at {@code rate} since a cut 10 s before {@code T0}, the last fit {@code limit}. */
+  private static PaceState holding(double rate, double limit) {
+    return new PaceState(rate, Phase.HOLDING, 3, Long.MIN_VALUE, 10, limit, T0 - 10 * SECOND,
+        PaceLearner.HOLD_SECONDS, T0 - 10 * SECOND, Long.MIN_VALUE, 1.02, 0, null);
   }
 
   private static PaceState verifying(double rate, double burst, double limit) {
