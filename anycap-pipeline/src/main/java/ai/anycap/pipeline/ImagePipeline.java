@@ -45,7 +45,7 @@ import java.util.concurrent.ScheduledExecutorService;
  *   <li>Never more than {@link ImagePipelineBuilder#concurrency(int)} paid calls in flight (and as many jobs
  *       downloading and delivering), with non-blocking I/O.
  *   <li>On a 429, every job waits out the {@code Retry-After}, and generate requests then go at a
- *       pace just under the rate the server accepted, learned as the batch runs ({@link
+ *       pace at the rate the server accepted, learned as the batch runs ({@link
  *       ImagePipelineBuilder#adaptiveRate(boolean)}, {@link #pace()}).
  *   <li>Only retryable failures are retried (429, 5xx, transport), with exponential backoff,
  *       jitter and {@code Retry-After} honoured up to a cap; a failed download is retried as a

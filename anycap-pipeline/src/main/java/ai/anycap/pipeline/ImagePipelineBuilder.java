@@ -201,9 +201,9 @@ public final class ImagePipelineBuilder {
 
   /**
    * Whether the pipeline finds the server's rate limit by itself; default true. On a 429 every
-   * job's requests wait out the {@code Retry-After}, then go at a pace a little below the rate
-   * the server accepted, raised slowly while no 429 comes (see {@link RequestPace}). Off, only
-   * the job that got the 429 waits.
+   * job's requests wait out the {@code Retry-After}, then go at the rate the server accepted (1%
+   * below it until a second 429 confirms it), raised slowly while no 429 comes (see {@link
+   * RequestPace}). Off, only the job that got the 429 waits.
    *
    * @param adaptive true to learn the pace
    * @return this builder

@@ -140,14 +140,15 @@ final class PaceCut {
     }
     believedAt[0] = believedAt[1];
     believedAt[1] = now;
-    // A fit that verification or a probe finds where the last one was (within 2%) is the limit
-    // twice over: the pace holds at it rather than 1% below, where the margin cost 1% of every
-    // batch (1.2 s of 120 at R = 50). Should both fits be a hair high, the first 429 there steps
-    // the pace down to the margin ({@link #unexpected}). On the model (20 seeds, 17 conditions):
-    // one pipeline 0.961 to 0.968 R quiet, 0.957 to 0.962 with jitter, the mean of all 0.937 to
-    // 0.942, and no condition's worst lower by more than 0.002; over batches of 500 to 30,000
-    // jobs, better at every length but 3,000 (0.948 to 0.938: the first probe's 429 now lands
-    // inside the batch). In the benchmark (medians of 3), 0.958 to 0.962 R quiet, 0.955 to 0.959 with jitter.
+    // A fit that verification or a probe finds where the last one was (within 2%) is the limit twice
+    // over: the pace holds at it rather than 1% below, where the margin cost 1% of every batch (1.2 s
+    // of 120 at R = 50). Should both fits be a hair high, the first 429 there steps the pace down to
+    // the margin (unexpected, above). On the model (20 seeds, 17 conditions): one pipeline 0.961 to
+    // 0.968 R quiet, 0.957 to 0.962 with jitter, the mean of all 0.937 to 0.942, and no condition's
+    // worst lower by more than 0.002; over batches of 500 to 30,000 jobs, better at every length but
+    // 3,000 (0.948 to 0.938: the first probe's 429 now lands inside the batch). In the benchmark
+    // (medians of 3): 0.958 to 0.960 R quiet, 0.955 to 0.958 with jitter, 0.954 to 0.958 under CPU
+    // load.
     boolean confirmed = !Double.isNaN(s.limit()) && Math.abs(estimate / s.limit() - 1) <= CONFIRMED_WITHIN
         && (s.phase() == Phase.VERIFYING || s.probing(p.at()));
     double margin = confirmed ? 1 : MARGIN;
