@@ -47,32 +47,19 @@ class PaceLearnerTest {
   void aVerificationRoundRefusedAtTheLimit_endsVerification() {
     // Verifying at 60/s against a server of 55/s with a burst of 10: 120 requests go over two
     // seconds and the 121st is refused. The fit (55.5/s) is below the pace: that is the limit.
-    PaceStore store = PaceStore.local(verifying(60, 10, 50));
-    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
-    List<RequestPacer.Ticket> sent = send(learner, T0, 121, SECOND / 60);
-    accept(learner, sent.subList(0, 119), T0 + 2 * SECOND);
+    PaceState held = verificationRefusedAt55(50);
 
-    refuse(learner, sent.get(120), T0 + 2 * SECOND + 50_000_000L);
-    learner.settle(T0 + 4 * SECOND);
-
-    assertThat(store.current().phase()).isEqualTo(Phase.HOLDING);
-    assertThat(store.current().limit()).isBetween(55.0, 56.0);
-    assertThat(store.current().rate()).isBetween(54.0, 55.5);
+    assertThat(held.phase()).isEqualTo(Phase.HOLDING);
+    assertThat(held.limit()).isBetween(55.0, 56.0);
+    assertThat(held.rate()).isBetween(54.0, 55.5);
   }
 
   @Test
   void aVerificationFitThatConfirmsTheSearchs_holdsAtTheFitItself() {
     // The round above, but the search had fitted 55.3 a second: verification's 55.5 confirms it
     // (within 2%), and the pace holds at the fit, not 1% below as after a fit alone.
-    PaceStore store = PaceStore.local(verifying(60, 10, 55.3));
-    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
-    List<RequestPacer.Ticket> sent = send(learner, T0, 121, SECOND / 60);
-    accept(learner, sent.subList(0, 119), T0 + 2 * SECOND);
+    PaceState held = verificationRefusedAt55(55.3);
 
-    refuse(learner, sent.get(120), T0 + 2 * SECOND + 50_000_000L);
-    learner.settle(T0 + 4 * SECOND);
-
-    PaceState held = store.current();
     assertThat(held.phase()).isEqualTo(Phase.HOLDING);
     assertThat(held.limit()).isBetween(55.0, 56.0);
     assertThat(held.rate()).isEqualTo(held.limit());
@@ -535,6 +522,21 @@ class PaceLearnerTest {
   private static PaceStore sharedStore(long[] clock) {
     return new SharedPaceStore(new MemorySharedPace(() -> 1_764_000_000_000_000L + clock[0] / 1_000),
         () -> clock[0], PaceState.initial(PaceLearner.HOLD_SECONDS));
+  }
+
+  /**
+   * Verifying at 60 a second from a search that fitted {@code searchFit}, against a server of 55 a
+   * second with a burst of 10: 120 requests go over two seconds, the 121st is refused; the state
+   * once that 429 is settled.
+   */
+  private static PaceState verificationRefusedAt55(double searchFit) {
+    PaceStore store = PaceStore.local(verifying(60, 10, searchFit));
+    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
+    List<RequestPacer.Ticket> sent = send(learner, T0, 121, SECOND / 60);
+    accept(learner, sent.subList(0, 119), T0 + 2 * SECOND);
+    refuse(learner, sent.get(120), T0 + 2 * SECOND + 50_000_000L);
+    learner.settle(T0 + 4 * SECOND);
+    return store.current();
   }
 
   /** Holding at {@code rate} since a cut 10 s before {@code T0}, the last fit {@code limit}. */
