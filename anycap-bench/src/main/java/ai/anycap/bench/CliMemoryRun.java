@@ -14,9 +14,11 @@ import java.util.regex.Pattern;
  * The child JVM of the CLI memory row: {@code anycap-batch} itself ({@link AnyCapBatch#main}, the
  * command a user types, in this JVM), watched from the side. The CLI prints a plain progress line
  * when the batch starts and at each tenth of it (its output is not a terminal); at each tenth, this
- * prints the smallest heap left after a GC since the last ({@link LiveHeap}; the first stretch
- * starts with the batch, after the checks), and on exit (after the gallery and the summary) the
- * same for the stretch after the last tenth, then its figures.
+ * prints the smallest heap left after a GC the JVM chose since the last ({@link LiveHeap}; the first
+ * stretch starts with the batch, after the checks), then runs a full collection and prints the heap
+ * left after it (the live set, the goal's figure); on exit (after the gallery and the summary) the
+ * same for the stretch after the last tenth, then its figures. The full collection runs on the
+ * thread that writes the progress line, while the batch goes on.
  *
  * <p>Arguments: the CLI's own.
  */
@@ -45,13 +47,15 @@ public final class CliMemoryRun {
         lastTenth[0] = 0;
       } else if (done > 0 && total > 0 && done * 10 % total == 0 && done != lastTenth[0]) {
         lastTenth[0] = done;
-        out.println("PROGRESS finished=" + done + " liveHeapKib=" + heap.takeKib());
+        long smallest = heap.takeKib(); // before the full collection, which it must not see
+        out.println("PROGRESS finished=" + done + " liveHeapKib=" + smallest + " collectedKib=" + heap.collectKib());
         out.flush();
       }
     }), true, StandardCharsets.UTF_8));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       Map<String, Object> figures = new LinkedHashMap<>();
       figures.put("afterLastTenthLiveHeapKib", heap.takeKib());
+      figures.put("afterLastTenthCollectedKib", heap.collectKib());
       figures.put("wallMs", (System.nanoTime() - t0) / 1_000_000);
       figures.putAll(MemoryRun.jvmFigures());
       figures.put("vmHwmKib", Machine.peakRssKib());
