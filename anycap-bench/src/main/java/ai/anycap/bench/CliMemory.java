@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -90,14 +91,11 @@ final class CliMemory {
       note.append("exit ").append(o.exitCode()).append(": ").append(o.tail(3));
     }
     note.append("; heap after a full GC by jobs finished: ");
-    List<String> parts = new ArrayList<>();
-    live.forEach((n, heap) -> parts.add(count(n) + ": " + mib(heap.collected())));
-    parts.add("after the last (gallery, summary): " + mib(o.number("afterLastTenthCollectedKib")));
-    note.append(String.join(", ", parts)).append("; the smallest heap after the JVM's own GCs, by the same: ");
-    parts.clear();
-    live.forEach((n, heap) -> parts.add(count(n) + ": " + mib(heap.smallest())));
-    parts.add("after the last: " + mib(o.number("afterLastTenthLiveHeapKib")));
-    note.append(String.join(", ", parts)).append("; ").append(load);
+    note.append(byJobs(live, Heap::collected))
+        .append(", after the last (gallery, summary): ").append(mib(o.number("afterLastTenthCollectedKib")))
+        .append("; the smallest heap after the JVM's own GCs, by the same: ").append(byJobs(live, Heap::smallest))
+        .append(", after the last: ").append(mib(o.number("afterLastTenthLiveHeapKib")))
+        .append("; ").append(load);
     return new Row("CLI memory", count(rows) + " CSV rows through anycap-batch run, " + HEAP + ", C=" + CONCURRENCY,
         measured, "completes", o.ok() ? (double) Math.max(succeeded, 0) / rows : Double.NaN,
         complete ? Verdict.PASS : Verdict.MISS, note.toString());
@@ -112,7 +110,8 @@ final class CliMemory {
     String goal = "goal <= " + count(tenth) + " + " + GROWTH_MIB + " MiB";
     if (first == null || last == null || first < 0 || last < 0) {
       return new Row("CLI memory", parameter, "not measured", goal, Double.NaN, Verdict.MISS,
-          "no GC reading at " + count(tenth) + " or " + count(rows) + " jobs" + (complete ? "" : " (the run did not complete)"));
+          "no GC reading at " + count(tenth) + " or " + count(rows) + " jobs"
+              + (complete ? "" : " (the run did not complete)"));
     }
     double bound = first + GROWTH_MIB * 1024.0;
     double ratio = last / bound;
@@ -138,6 +137,13 @@ final class CliMemory {
       }
     }
     return live;
+  }
+
+  /** One reading of each point of the batch, as "10k: 18.8 MiB, 20k: ...". */
+  private static String byJobs(Map<Long, Heap> live, ToLongFunction<Heap> reading) {
+    List<String> parts = new ArrayList<>();
+    live.forEach((n, heap) -> parts.add(count(n) + ": " + mib(reading.applyAsLong(heap))));
+    return String.join(", ", parts);
   }
 
   /** The "succeeded" count of the CLI's summary, or -1. */
