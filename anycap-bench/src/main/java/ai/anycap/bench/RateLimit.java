@@ -3,6 +3,7 @@ package ai.anycap.bench;
 import ai.anycap.client.AnyCapClient;
 import ai.anycap.pipeline.BatchReport;
 import ai.anycap.pipeline.ImagePipeline;
+import ai.anycap.pipeline.JobSource;
 import ai.anycap.pipeline.Retry;
 import ai.anycap.testkit.AnyCapSimulator;
 import java.time.Duration;
@@ -130,27 +131,33 @@ final class RateLimit {
   private static Run measure(Condition condition, Client client, int jobs) {
     Progress.say(String.format(Locale.ROOT, "   %s: %d jobs at R = %.0f/s", client.label, jobs, R));
     ThrottleLog throttle = new ThrottleLog();
+    GenerateTimes times = new GenerateTimes();
     List<String> options = List.of("--rate-limit", R + ":" + BURST, "--latency-ms", condition.latency, "--seed", "42");
     try (SimulatorProcess sim = SimulatorProcess.start(options);
         Scratch out = Scratch.create("rate-limit");
         ImagePipeline pipeline = ImagePipeline.builder()
-            .client(AnyCapClient.builder().endpoint(sim.baseUri()).apiKey(AnyCapSimulator.DEFAULT_CLIENT_KEY).build())
+            .client(AnyCapClient.builder().endpoint(sim.baseUri()).apiKey(AnyCapSimulator.DEFAULT_CLIENT_KEY)
+                .exchangeListener(times).build())
             .concurrency(CONCURRENCY)
             .adaptiveRate(client.adaptive)
             .retry(client.retry)
             .outputRoot(out.path())
             .listener(throttle)
             .build()) {
-      BatchReport report = pipeline.run(Workload.literal("rate-" + client.name().toLowerCase(Locale.ROOT), jobs));
+      JobSource workload = Workload.literal("rate-" + client.name().toLowerCase(Locale.ROOT), jobs);
+      long start = System.nanoTime();
+      BatchReport report = pipeline.run(workload);
+      long end = System.nanoTime();
       long all = sim.generates(null);
       long limited = sim.generates(429);
+      String time = times.describe(start, end, sim.generates(200), R, BURST);
       double goodput = report.imagesPerSecond() / R;
       double share = all == 0 ? 0 : (double) limited / all;
-      Progress.say(String.format(Locale.ROOT, "   %.3f R, %d of %d generates got 429 (%.1f%%), %s",
-          goodput, limited, all, 100 * share, throttle.describe()));
-      String note = String.format(Locale.ROOT, "%.3f R / %.1f%% (%d of %d jobs in %.1f s, %d failed; %d requests; %s)",
+      Progress.say(String.format(Locale.ROOT, "   %.3f R, %d of %d generates got 429 (%.1f%%), %s; %s",
+          goodput, limited, all, 100 * share, throttle.describe(), time));
+      String note = String.format(Locale.ROOT, "%.3f R / %.1f%% (%d of %d jobs in %.1f s, %d failed; %d requests; %s; %s)",
           goodput, 100 * share, report.succeeded(), jobs, report.wallTime().toNanos() / 1e9, report.failed(), all,
-          throttle.describe());
+          throttle.describe(), time);
       return new Run(goodput, share, note);
     }
   }
