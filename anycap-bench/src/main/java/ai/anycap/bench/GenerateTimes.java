@@ -58,7 +58,8 @@ final class GenerateTimes implements ExchangeListener {
       if (gap > IDLE_NANOS) {
         stretches++;
         idle += gap;
-        at.append(at.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", (times[i - 1] - times[0]) / 1e9));
+        double from = (times[i - 1] - times[0]) / 1e9;
+        at.append(at.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f", from));
       }
     }
     return String.format(Locale.ROOT,

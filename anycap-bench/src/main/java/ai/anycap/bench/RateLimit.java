@@ -155,7 +155,8 @@ final class RateLimit {
       double share = all == 0 ? 0 : (double) limited / all;
       Progress.say(String.format(Locale.ROOT, "   %.3f R, %d of %d generates got 429 (%.1f%%), %s; %s",
           goodput, limited, all, 100 * share, throttle.describe(), time));
-      String note = String.format(Locale.ROOT, "%.3f R / %.1f%% (%d of %d jobs in %.1f s, %d failed; %d requests; %s; %s)",
+      String note = String.format(Locale.ROOT,
+          "%.3f R / %.1f%% (%d of %d jobs in %.1f s, %d failed; %d requests; %s; %s)",
           goodput, 100 * share, report.succeeded(), jobs, report.wallTime().toNanos() / 1e9, report.failed(), all,
           throttle.describe(), time);
       return new Run(goodput, share, note);
