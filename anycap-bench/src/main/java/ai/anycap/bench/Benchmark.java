@@ -19,6 +19,7 @@ import java.util.Set;
  * java -jar anycap-bench/target/anycap-bench.jar                 # all scenarios, about an hour and a half
  * java -jar anycap-bench/target/anycap-bench.jar --quick --only littles-law,overhead
  * java -jar anycap-bench/target/anycap-bench.jar --only rate-limit --variant jitter
+ * java -jar anycap-bench/target/anycap-bench.jar --only rate-limit --variant cpu-load --warm
  * java -jar anycap-bench/target/anycap-bench.jar --only shared-quota            # 4 worker JVMs on one Redis
  * </pre>
  *
@@ -79,7 +80,8 @@ public final class Benchmark {
   }
 
   private static void usage(PrintStream out) {
-    out.println("usage: java -jar anycap-bench.jar [--quick] [--only SCENARIO[,...]] [--variant VARIANT[,...]] [--adaptive-only]");
+    out.println("usage: java -jar anycap-bench.jar [--quick] [--only SCENARIO[,...]] [--variant VARIANT[,...]] [--adaptive-only]"
+        + " [--warm]");
     out.println("  --quick        shorter runs (fewer jobs, one run of each rate-limit batch); figures are");
     out.println("                 noisier, and the memory rows compare 10,000 with 1,000 jobs instead of");
     out.println("                 100,000 with 10,000");
@@ -87,6 +89,9 @@ public final class Benchmark {
     out.println("  --variant LIST the rate-limit row's conditions to run: quiet, jitter, cpu-load (default all)");
     out.println("  --adaptive-only  the rate-limit row runs the adaptive pipeline only, not the fixed-concurrency");
     out.println("                 baselines (a quarter of the time; the CPU-load goal is then not judged)");
+    out.println("  --warm         the rate-limit row measures each pipeline's second batch: a batch of " + RateLimit.WARM_JOBS);
+    out.println("                 jobs goes first, unmeasured, on the same pipeline (a long-lived pipeline's");
+    out.println("                 pace carries what it learned over to its next batch)");
     out.println("  --help");
   }
 
@@ -97,13 +102,16 @@ public final class Benchmark {
    * @param only the scenarios to run
    * @param variants the rate-limit row's conditions to run
    * @param adaptiveOnly whether the rate-limit row leaves out the fixed-concurrency baselines
+   * @param warm whether the rate-limit row measures each pipeline's second batch
    */
-  record Settings(boolean quick, Set<Scenario> only, Set<RateLimit.Condition> variants, boolean adaptiveOnly) {
+  record Settings(
+      boolean quick, Set<Scenario> only, Set<RateLimit.Condition> variants, boolean adaptiveOnly, boolean warm) {
 
     /** The settings, or null when the arguments ask for help. */
     static Settings parse(String[] args) {
       boolean quick = false;
       boolean adaptiveOnly = false;
+      boolean warm = false;
       Set<Scenario> only = EnumSet.allOf(Scenario.class);
       Set<RateLimit.Condition> variants = EnumSet.allOf(RateLimit.Condition.class);
       for (int i = 0; i < args.length; i++) {
@@ -120,6 +128,7 @@ public final class Benchmark {
           }
           case "--quick" -> quick = true;
           case "--adaptive-only" -> adaptiveOnly = true;
+          case "--warm" -> warm = true;
           case "--only" -> {
             if (value == null) {
               if (i + 1 >= args.length) {
@@ -147,7 +156,7 @@ public final class Benchmark {
           default -> throw new IllegalArgumentException("unknown option '" + a + "'");
         }
       }
-      return new Settings(quick, only, variants, adaptiveOnly);
+      return new Settings(quick, only, variants, adaptiveOnly, warm);
     }
   }
 }

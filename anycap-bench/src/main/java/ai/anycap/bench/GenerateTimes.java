@@ -43,17 +43,17 @@ final class GenerateTimes implements ExchangeListener {
    * @param burst the server's burst
    */
   synchronized String describe(long start, long end, long accepted, double rate, int burst) {
-    if (count == 0) {
+    // Only the batch's own: a pipeline's earlier batch sent through the same listener.
+    long[] times = Arrays.stream(sent, 0, this.count).filter(t -> t - start >= 0).sorted().toArray();
+    if (times.length == 0) {
       return "no generate sent";
     }
-    long[] times = Arrays.copyOf(sent, count);
-    Arrays.sort(times); // sent from several threads: the order of recording is nearly, not quite, the order of sending
-    double sending = (times[count - 1] - times[0]) / 1e9;
+    double sending = (times[times.length - 1] - times[0]) / 1e9;
     double unused = (burst + rate * sending - accepted) / rate;
     int stretches = 0;
     long idle = 0;
     StringBuilder at = new StringBuilder();
-    for (int i = 1; i < count; i++) {
+    for (int i = 1; i < times.length; i++) {
       long gap = times[i] - times[i - 1];
       if (gap > IDLE_NANOS) {
         stretches++;
@@ -66,6 +66,6 @@ final class GenerateTimes implements ExchangeListener {
         "%.2f s = %.2f before the first generate + %.2f for %d accepted at R + %.2f of R unused while sending"
             + " (nothing sent for %.2f s in %d stretches over 0.3 s%s) + %.2f after the last",
         (end - start) / 1e9, (times[0] - start) / 1e9, (accepted - burst) / rate, accepted, unused, idle / 1e9,
-        stretches, stretches == 0 ? "" : ", from " + at + " s", (end - times[count - 1]) / 1e9);
+        stretches, stretches == 0 ? "" : ", from " + at + " s", (end - times[times.length - 1]) / 1e9);
   }
 }

@@ -28,6 +28,11 @@ import java.util.function.ToDoubleFunction;
  * table gives the worst and the median. Goals for the adaptive pipeline: quiet and jitter,
  * goodput at least 0.95 R with at most 5% of requests refused, worst of the runs; CPU load, a
  * median goodput above every baseline's median.
+ *
+ * <p>With {@code --warm}, each pipeline first runs a batch of {@value #WARM_JOBS} jobs against the
+ * same server, unmeasured, and the row measures its second: what a long-lived pipeline (a service,
+ * a queue worker) does with a pace it learned in the batch before. Every client runs the first
+ * batch, so the baselines' second batch gets the same warm JVM and connections.
  */
 final class RateLimit {
 
@@ -38,6 +43,8 @@ final class RateLimit {
   static final double SHARE_GOAL = 0.05;
   static final int JOBS = 6_000;
   static final int QUICK_JOBS = 1_000;
+  /** With {@code --warm}: the unmeasured batch each pipeline runs first. */
+  static final int WARM_JOBS = 1_000;
   static final int REPEATS = 3;
   static final int LOAD_THREADS = 2;
   /** Enough attempts that no job gives up: the run measures pacing, not failure. */
@@ -103,8 +110,9 @@ final class RateLimit {
   /**
    * @param adaptiveOnly leaves out the fixed-concurrency baselines: the CPU-load goal, which
    *     compares with them, is then reported but not judged
+   * @param warm measures each pipeline's second batch, after {@value #WARM_JOBS} jobs unmeasured
    */
-  static List<Row> run(boolean quick, Set<Condition> conditions, boolean adaptiveOnly) {
+  static List<Row> run(boolean quick, Set<Condition> conditions, boolean adaptiveOnly, boolean warm) {
     int jobs = quick ? QUICK_JOBS : JOBS;
     int repeats = quick ? 1 : REPEATS;
     WarmUp.once();
@@ -112,23 +120,24 @@ final class RateLimit {
     for (Condition condition : EnumSet.copyOf(conditions)) {
       List<Client> clients = Arrays.stream(Client.values()).filter(c -> c.adaptive || !adaptiveOnly).toList();
       Progress.say("   -- " + condition.describe() + ": " + repeats + " x " + clients.size() + " batches of "
-          + jobs + " jobs (ideal " + Math.round(jobs / R) + " s each)");
+          + jobs + " jobs (ideal " + Math.round(jobs / R) + " s each)"
+          + (warm ? ", each a pipeline's second batch, after " + WARM_JOBS + " jobs unmeasured" : ""));
       Map<Client, List<Run>> runs = new EnumMap<>(Client.class);
       try (AutoCloseable load = condition == Condition.CPU_LOAD ? CpuLoad.start(LOAD_THREADS) : () -> {}) {
         for (int i = 0; i < repeats; i++) { // clients take turns, so that a noisy minute hits them all
           for (Client client : clients) {
-            runs.computeIfAbsent(client, c -> new ArrayList<>()).add(measure(condition, client, jobs));
+            runs.computeIfAbsent(client, c -> new ArrayList<>()).add(measure(condition, client, jobs, warm ? WARM_JOBS : 0));
           }
         }
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
-      rows.addAll(rows(condition, runs));
+      rows.addAll(rows(condition, runs, warm));
     }
     return rows;
   }
 
-  private static Run measure(Condition condition, Client client, int jobs) {
+  private static Run measure(Condition condition, Client client, int jobs, int warmJobs) {
     Progress.say(String.format(Locale.ROOT, "   %s: %d jobs at R = %.0f/s", client.label, jobs, R));
     ThrottleLog throttle = new ThrottleLog();
     GenerateTimes times = new GenerateTimes();
@@ -144,13 +153,23 @@ final class RateLimit {
             .outputRoot(out.path())
             .listener(throttle)
             .build()) {
+      if (warmJobs > 0) {
+        BatchReport first = pipeline.run(Workload.literal("warm-" + client.name().toLowerCase(Locale.ROOT), warmJobs));
+        Progress.say(String.format(Locale.ROOT, "   first batch, unmeasured: %d of %d jobs, %.3f R, %s",
+            first.succeeded(), warmJobs, first.imagesPerSecond() / R, throttle.describe()));
+        throttle.reset();
+      }
+      // The server's counts before the measured batch: it sees the first batch's requests too.
+      long allBefore = sim.generates(null);
+      long limitedBefore = sim.generates(429);
+      long acceptedBefore = sim.generates(200);
       JobSource workload = Workload.literal("rate-" + client.name().toLowerCase(Locale.ROOT), jobs);
       long start = System.nanoTime();
       BatchReport report = pipeline.run(workload);
       long end = System.nanoTime();
-      long all = sim.generates(null);
-      long limited = sim.generates(429);
-      String time = times.describe(start, end, sim.generates(200), R, BURST);
+      long all = sim.generates(null) - allBefore;
+      long limited = sim.generates(429) - limitedBefore;
+      String time = times.describe(start, end, sim.generates(200) - acceptedBefore, R, BURST);
       double goodput = report.imagesPerSecond() / R;
       double share = all == 0 ? 0 : (double) limited / all;
       Progress.say(String.format(Locale.ROOT, "   %.3f R, %d of %d generates got 429 (%.1f%%), %s; %s",
@@ -163,7 +182,7 @@ final class RateLimit {
     }
   }
 
-  private static List<Row> rows(Condition condition, Map<Client, List<Run>> runs) {
+  private static List<Row> rows(Condition condition, Map<Client, List<Run>> runs, boolean warm) {
     List<Row> rows = new ArrayList<>();
     double bestBaseline = runs.entrySet().stream().filter(e -> !e.getKey().adaptive)
         .mapToDouble(e -> median(e.getValue(), Run::goodput)).max().orElse(Double.NaN);
@@ -174,7 +193,7 @@ final class RateLimit {
       double worstShare = rs.stream().mapToDouble(Run::share).max().orElse(Double.NaN);
       double medianGoodput = median(rs, Run::goodput);
       String of = rs.size() == 1 ? "1 run" : "worst / median of " + rs.size();
-      String parameter = condition.flag + ", " + client.label;
+      String parameter = condition.flag + (warm ? ", a pipeline's second batch" : "") + ", " + client.label;
       String goodputGoal;
       Verdict goodputVerdict;
       Verdict shareVerdict = Verdict.REFERENCE;

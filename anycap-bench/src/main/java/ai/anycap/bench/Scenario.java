@@ -14,7 +14,7 @@ enum Scenario {
   RATE_LIMIT("rate-limit", "rate limit") {
     @Override
     List<Row> run(Benchmark.Settings settings) throws Exception {
-      return RateLimit.run(settings.quick(), settings.variants(), settings.adaptiveOnly());
+      return RateLimit.run(settings.quick(), settings.variants(), settings.adaptiveOnly(), settings.warm());
     }
   },
   SHARED_QUOTA("shared-quota", "shared quota") {

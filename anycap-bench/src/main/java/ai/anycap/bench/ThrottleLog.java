@@ -54,6 +54,18 @@ final class ThrottleLog implements PipelineListener {
     }
   }
 
+  /**
+   * Forgets what an earlier batch saw, for the next batch of the same pipeline; its pace now
+   * stands as the lowest and highest so far.
+   */
+  synchronized void reset() {
+    pauses = 0;
+    pausedNanos = 0;
+    limitedInFirstSecond = 0;
+    lowest = last == Double.POSITIVE_INFINITY ? Double.POSITIVE_INFINITY : last;
+    highest = lowest == Double.POSITIVE_INFINITY ? 0 : last;
+  }
+
   synchronized String describe() {
     String paces = lowest == Double.POSITIVE_INFINITY
         ? "no pace set (concurrency only)"
