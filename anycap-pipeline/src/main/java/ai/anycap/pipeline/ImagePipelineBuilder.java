@@ -205,6 +205,11 @@ public final class ImagePipelineBuilder {
    * below it until a second 429 confirms it), raised slowly while no 429 comes (see {@link
    * RequestPace}). Off, only the job that got the 429 waits.
    *
+   * <p>What the pace learned belongs to the pipeline, not to one batch: a pipeline kept open
+   * (a service, a queue worker) starts its next batch at the pace the last one found, without
+   * learning the limit again; a new pipeline (each run of the CLI) starts from nothing. Pipelines
+   * sharing a pace ({@link #sharedPace(SharedPace)}) keep it in their store.
+   *
    * @param adaptive true to learn the pace
    * @return this builder
    */
