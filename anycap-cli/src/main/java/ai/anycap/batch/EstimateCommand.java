@@ -51,6 +51,7 @@ final class EstimateCommand implements Callable<Integer> {
   @Mixin DeliveryOptions delivery;
   @Option(names = "--concurrency", hidden = true) Integer ignoredConcurrency;
   @Option(names = "--max-attempts", hidden = true) Integer ignoredMaxAttempts;
+  @Option(names = "--rate-limit", hidden = true) Double ignoredRateLimit;
   @Option(names = "--dry-run", hidden = true) boolean ignoredDryRun;
 
   @Override

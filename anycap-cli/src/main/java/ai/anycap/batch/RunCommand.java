@@ -15,6 +15,7 @@ import ai.anycap.pipeline.PipelineListener;
 import ai.anycap.pipeline.Retry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,6 +71,12 @@ final class RunCommand implements Callable<Integer> {
       description = "At most N paid calls in flight at once (and as many jobs downloading their images); while the API rate limits, the run also slows its pace by itself. Default: ${DEFAULT-VALUE}.")
   int concurrency;
 
+  @Option(names = "--rate-limit", paramLabel = "PER_SECOND",
+      description = "Send at most this many generate requests a second: your account's rate limit, when you know"
+          + " it. The run starts at that pace instead of finding the limit by being refused, and still slows down"
+          + " if the API refuses it. Default: none; the run learns the pace from the API's 429s.")
+  Double rateLimit;
+
   @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "4",
       description = "Attempts per image, the first included, for failures that can pass (429, 5xx, network). Default: ${DEFAULT-VALUE}.")
   int maxAttempts;
@@ -110,6 +117,9 @@ final class RunCommand implements Callable<Integer> {
     }
     if (maxAttempts < 1 || maxAttempts > 20) {
       throw new BadInputException("--max-attempts must be between 1 and 20, got " + maxAttempts);
+    }
+    if (rateLimit != null && !(rateLimit > 0 && rateLimit < Double.POSITIVE_INFINITY)) {
+      throw new BadInputException("--rate-limit must be a positive number of requests a second, got " + rateLimit);
     }
     simulation.checkConsistent();
     Duration timeout = generateTimeout();
@@ -182,6 +192,9 @@ final class RunCommand implements Callable<Integer> {
         .balanceCheck(false)
         .prices(prices)
         .deduplicate(cost.deduplicate());
+    if (rateLimit != null) {
+      b.rateLimit(rateLimit);
+    }
     if (job.skipInvalidRows) {
       b.skipInvalidRows();
     }
@@ -333,6 +346,9 @@ final class RunCommand implements Callable<Integer> {
         simulated ? "Simulating" : "Generating", e.jobs(), e.jobs() == 1 ? "" : "s", job.csv.getFileName(),
         job.template != null ? " with template '" + job.template + "'" : "",
         String.join(", ", e.jobsByModel().isEmpty() ? input.models() : e.jobsByModel().keySet()), concurrency, job.out));
+    if (rateLimit != null) {
+      s.append(String.format(Locale.ROOT, ", at most %s a second", Money.plain(BigDecimal.valueOf(rateLimit))));
+    }
     if (e.alreadyDone() > 0) {
       s.append(String.format(Locale.ROOT, "%n%d already done in %s: skipping them", e.alreadyDone(), job.journalFile()));
     }

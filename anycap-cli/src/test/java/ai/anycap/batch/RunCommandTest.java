@@ -123,6 +123,36 @@ class RunCommandTest {
   }
 
   @Test
+  void knownRateLimit_theRunStartsAtIt_andNoRequestIsRefused() throws Exception {
+    Path out = tmp.resolve("output");
+    // The same API as above (10 a second, burst 2), told to the run a little below its limit:
+    // where the run above is refused until it finds the pace, this one is never refused.
+    CliRun run = CliRun.of(CliRun.simulatedSampleRun(out, "--simulate-rate-limit", "10:2", "--concurrency", "8",
+        "--rate-limit", "8"));
+
+    assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
+    assertThat(run.out()).contains("8 at a time, into " + out + ", at most 8 a second");
+    assertThat(run.err()).doesNotContain("slowing down");
+    assertThat(run.simulators()).hasSize(1);
+    SimulatorCounters counters = run.simulators().get(0).counters();
+    assertThat(counters.requests(SimulatorCounters.GENERATE, 429)).isZero();
+    assertThat(counters.requests(SimulatorCounters.GENERATE, 200)).isEqualTo(20);
+    assertThat(CliRun.resultLines(out.resolve("manifest.jsonl"))).hasSize(20)
+        .allMatch(l -> l.contains("\"status\":\"succeeded\"") && l.contains("\"attempts\":1,"));
+  }
+
+  @Test
+  void badRateLimit_isRefusedNamingTheFlag_beforeAnythingIsWritten() {
+    for (String bad : List.of("0", "-5", "NaN", "Infinity", "fast")) {
+      Path out = tmp.resolve("o-" + bad);
+      CliRun run = CliRun.of(CliRun.simulatedSampleRun(out, "--rate-limit", bad));
+      assertThat(run.exitCode()).as(bad + ": " + run.all()).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(run.err()).as(bad).contains("--rate-limit");
+      assertThat(out).as(bad).doesNotExist();
+    }
+  }
+
+  @Test
   void failedJobs_exitOne_andTheGalleryListsThemWithTheirErrors() throws Exception {
     Path out = tmp.resolve("output");
     CliRun run = CliRun.of(CliRun.simulatedSampleRun(out,
