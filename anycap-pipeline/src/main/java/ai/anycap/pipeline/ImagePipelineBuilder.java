@@ -219,7 +219,9 @@ public final class ImagePipelineBuilder {
 
   /**
    * Sends at most this many generate requests a second, evenly spaced, for users who know their
-   * quota; adaptive control may go slower, never faster. Default: no fixed rate.
+   * quota; adaptive control may go slower, never faster. A batch then starts at this pace, where
+   * one without it finds the limit by being refused (the opening burst, and a few one-second
+   * pauses). Default: no fixed rate.
    *
    * @param requestsPerSecond a positive, finite rate
    * @return this builder
