@@ -142,6 +142,30 @@ class RunCommandTest {
   }
 
   @Test
+  void knownRateLimit_aLone429_pausesTheRun_butDoesNotLowerThePace() throws Exception {
+    Path out = tmp.resolve("output");
+    // One 429 the bucket did not make (as a bunch on the network makes): the run waits out its
+    // Retry-After, and goes on at the quota given. (It had cut the pace by 10% at once: 71.3 here;
+    // in a run of 3,000 images at 50 a second, 44.4 images a second instead of 49.0.)
+    Path csv = tmp.resolve("mugs.csv");
+    List<String> rows = new ArrayList<>(List.of("name,color,sku,scene"));
+    for (int i = 0; i < 300; i++) {
+      rows.add("Ceramic coffee mug,shade " + i + ",MUG-" + i + ",on a wooden desk");
+    }
+    Files.write(csv, rows);
+    List<String> args = new ArrayList<>(List.of(CliRun.simulatedSampleRun(out, "--simulate-rate-limit", "100:10",
+        "--concurrency", "8", "--rate-limit", "80", "--simulate-fault", "rate-limited:1s:on=100")));
+    args.set(1, csv.toString());
+    CliRun run = CliRun.of(args.toArray(String[]::new));
+
+    assertThat(run.exitCode()).as(run.all()).isEqualTo(ExitCodes.ALL_SUCCEEDED);
+    assertThat(run.lines().stream().filter(l -> l.contains("slowing down"))).as(run.all())
+        .containsExactly("[simulated] slowing down: the API is rate limiting, now 80.0 requests/s, pausing 1.0s");
+    SimulatorCounters counters = run.simulators().get(0).counters();
+    assertThat(counters.requests(SimulatorCounters.GENERATE, 429)).isEqualTo(1);
+  }
+
+  @Test
   void badRateLimit_isRefusedNamingTheFlag_beforeAnythingIsWritten() {
     for (String bad : List.of("0", "-5", "NaN", "Infinity", "fast")) {
       Path out = tmp.resolve("o-" + bad);

@@ -221,7 +221,9 @@ public final class ImagePipelineBuilder {
    * Sends at most this many generate requests a second, evenly spaced, for users who know their
    * quota; adaptive control may go slower, never faster. A batch then starts at this pace, where
    * one without it finds the limit by being refused (the opening burst, and a few one-second
-   * pauses). Default: no fixed rate.
+   * pauses). A lone 429 at this pace pauses every request for its {@code Retry-After} but does not
+   * lower the pace (a bunch on the network makes one); another within 30 s does. Default: no
+   * fixed rate.
    *
    * @param requestsPerSecond a positive, finite rate
    * @return this builder

@@ -300,9 +300,12 @@ final class PaceLearner {
       next = s.pausedOnly(now + pause);
       pending = new Pending(next.round(), Kind.REBURST, pace, new PaceCut.Refusal(now, pace, sentBefore, null));
     } else {
-      // The pace held below a rate the server let through for a whole round: one 429 could be
-      // noise, and is believed when another comes soon.
-      boolean believed = s.phase() != Phase.HOLDING || s.probing(now)
+      // The pace held below a rate the server let through for a whole round, or at the rate the
+      // user gave as the account's quota before anything was learned: one 429 could be noise (a
+      // bunch the network or a stalled server made), and is believed when another comes soon.
+      boolean steady = (s.phase() == Phase.HOLDING && !s.probing(now))
+          || (s.phase() == Phase.UNPACED && fixedRate < Double.POSITIVE_INFINITY && pace == fixedRate);
+      boolean believed = !steady
           || (s.unexpectedAt() != Long.MIN_VALUE && now - s.unexpectedAt() <= CONFIRM_NANOS);
       Kind kind = believed ? Kind.BELIEVED : Kind.UNEXPECTED;
       double sent = log.sentRate(ticket, Math.max(1.0, 2 * latencySeconds), pace);

@@ -51,8 +51,8 @@ import java.util.function.LongSupplier;
  *       that confirms the last (within 2%, from verification or a probe) is held as it is, not 1%
  *       below: that margin cost 1% of every batch. The first 429 at such a pace steps it down to
  *       the margin (both fits were a hair high), believed or not.
- *   <li>Holding: a 429 while the pace holds steady is paused for but believed only when another
- *       comes within 30 s; a 429 that came back far later than 429s do is not believed at all
+ *   <li>Holding: a 429 while the pace holds steady (or sends at the quota the user gave, before
+ *       anything was learned) is paused for but believed only when another comes within 30 s; a 429 that came back far later than 429s do is not believed at all
  *       (outside the search). After 30 s without a cut the pace probes for more, 0.1% of itself a
  *       second for 20 s, then twice as fast every 10 s without a cut, up to 5% a second (as
  *       CUBIC's convex probe): near the limit a probe finds it within the steady 20 s, as before;
@@ -93,6 +93,15 @@ import java.util.function.LongSupplier;
  *       and the pace stays above what the server demonstrably let through. Stalls of 300 ms every
  *       5 s at the server: 0.522 R, pace down to 25.8/s, before; 0.756 R, pace at least 44.9/s,
  *       after (every bunch still costs its pause).
+ *   <li>A quota the user gave ({@code rateLimit}) was cut by 10% at its first 429, believed at
+ *       once, though a lone 429 there is more likely a bunch than a wrong quota: a CLI run of
+ *       3,000 images with {@code --rate-limit 50} against a simulated limit of 50/s, one 429
+ *       injected ({@code --simulate-fault rate-limited:1s:on=100}), made 44.4 images a second
+ *       before (the pace held at 44.6 to 46.4/s), 49.0 after (the pause only). Now it needs
+ *       another within 30 s, as while holding. The
+ *       stalls of 300 ms every 5 s above, at {@code rateLimit(50)}: 0.595 R, pace down to 27.9/s,
+ *       before; 0.789 R, at least 47.3/s, after. A quota twice the server's rate costs one pause
+ *       more before it is corrected: 0.947 of the server's rate before, 0.942 after.
  *   <li>Client stalls delay releases; without catching up, the pace the client kept was below
  *       the one it set, and fits of such rounds pulled the pace down round after round. Stalls of
  *       150 ms a second on every lane: 0.663 R, pace down to 31.5/s, before; 0.711 R, at least

@@ -73,6 +73,29 @@ class RequestPacerNoiseTest {
   }
 
   @Test
+  void aQuotaTheUserGave_isNotCutForALoneBunch_butAWrongOneIsCorrected() {
+    // rateLimit(50) against a server of 50 a second whose stalls (300 ms about every 5 s) make
+    // bunches it refuses whatever the pace: each 429 pauses, but only one that another follows
+    // within 30 s cuts the pace. Believed at once, the first had cut the quota by 10% and the
+    // bunches after it on down to 27.9 a second (0.595 R).
+    Outcome bunched = benchmark().fixedRate(R).stalls(Duration.ofSeconds(5), Duration.ofMillis(300), Lane.SERVER).run();
+
+    assertThat(bunched.pauses()).as("each bunch still costs a pause").isGreaterThan(10);
+    assertThat(bunched.lowestPaceAfter(TEN_SECONDS)).as("slowest pace").isGreaterThanOrEqualTo(0.9 * R); // 47.3
+    assertThat(bunched.goodput()).as("goodput / R").isGreaterThan(0.75); // 0.789
+
+    // The quota given is twice the server's: the second 429 within 30 s is believed, and the pace
+    // settles at the server's rate, one pause later than without a quota (0.942 R against 0.947).
+    Outcome wrong = new PacedBatchModel(25, 10, Duration.ofMillis(100)).concurrency(64).jobs(3_000).retry(QUICK)
+        .fixedRate(R).run();
+
+    assertThat(wrong.failed()).isZero();
+    assertThat(wrong.limitedShare()).as("429 share").isLessThanOrEqualTo(0.01);
+    assertThat(wrong.goodput()).as("goodput / server's rate").isGreaterThan(0.93);
+    assertThat(pacesAfter(wrong, 2 * TEN_SECONDS)).isNotEmpty().allSatisfy(r -> assertThat(r).isBetween(23.0, 26.0));
+  }
+
+  @Test
   void heavyLoadOnEveryLane_doesNotSlideThePaceDownRoundAfterRound() {
     // Timers, I/O and server each stalled about 150 ms a second, independently.
     Duration every = Duration.ofSeconds(1);
