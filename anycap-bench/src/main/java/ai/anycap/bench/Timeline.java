@@ -24,6 +24,8 @@ final class Timeline implements ExchangeListener, PipelineListener {
   private final Samples generates = new Samples();
   private final Samples downloads = new Samples();
   private final Samples jobs = new Samples();
+  /** Each generate's send and answer, for where the calls' places stood idle. */
+  private final Spans spans = new Spans();
   private volatile long firstGenerate = Long.MAX_VALUE;
   private volatile long lastAnswer;
   private final Map<String, Integer> retries = new TreeMap<>();
@@ -45,6 +47,7 @@ final class Timeline implements ExchangeListener, PipelineListener {
       long t1 = System.nanoTime();
       (download ? downloads : generates).add(t1 - t0);
       if (generate) {
+        spans.add(t0, t1);
         synchronized (this) {
           lastAnswer = Math.max(lastAnswer, t1);
         }
@@ -70,7 +73,8 @@ final class Timeline implements ExchangeListener, PipelineListener {
 
   /**
    * "generate mean 512 ms (p50 .., p99 ..), download mean .., job mean ..; first generate after ..
-   * s, batch end .. s after the last answer; slots idle 3.1%".
+   * s, batch end .. s after the last answer; places idle 3.1% (the opening's share, the end's, and
+   * between calls)".
    */
   String describe(int concurrency, double wallSeconds, long batchStarted, long batchEnded) {
     double busy = generates.sumNanos() / 1e9;
@@ -81,10 +85,75 @@ final class Timeline implements ExchangeListener, PipelineListener {
     return String.format(Locale.ROOT,
         "client's view: generate %s, download %s, job %s; first generate %.2f s after the batch began,"
             + " its end %.2f s after the last answer; no generate in flight in %.1f%% of the C calls'"
-            + " places over the wall time%s",
+            + " places over the wall time (%s)%s",
         generates.describe(), downloads.describe(), jobs.describe(),
         (firstGenerate - batchStarted) / 1e9, (batchEnded - lastAnswer) / 1e9,
-        100 * (1 - busy / (concurrency * wallSeconds)), retried);
+        100 * (1 - busy / (concurrency * wallSeconds)), spans.idle(concurrency, batchStarted, batchEnded), retried);
+  }
+
+  /** Generates' sends and answers, in nanoseconds, from any thread. */
+  private static final class Spans {
+    private long[] sent = new long[1024];
+    private long[] answered = new long[1024];
+    private int count;
+
+    synchronized void add(long t0, long t1) {
+      if (count == sent.length) {
+        sent = Arrays.copyOf(sent, count * 2);
+        answered = Arrays.copyOf(answered, count * 2);
+      }
+      sent[count] = t0;
+      answered[count++] = t1;
+    }
+
+    /**
+     * The places' idle time between {@code from} and {@code to} split three ways: until C calls were
+     * first in flight at once (the opening), after the last call was sent (the batch's end: no job
+     * is left to fill a place), and in between (a place's call answered, the next not yet sent).
+     */
+    synchronized String idle(int concurrency, long from, long to) {
+      if (count == 0) {
+        return "no generate";
+      }
+      long[][] events = new long[2 * count][];
+      for (int i = 0; i < count; i++) {
+        events[2 * i] = new long[] {sent[i], 1};
+        events[2 * i + 1] = new long[] {answered[i], -1};
+      }
+      Arrays.sort(events, (a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+      long full = to;
+      int inFlight = 0;
+      for (long[] e : events) {
+        inFlight += (int) e[1];
+        if (inFlight >= concurrency) {
+          full = e[0];
+          break;
+        }
+      }
+      long lastSent = Arrays.stream(sent, 0, count).max().orElse(to);
+      double all = idleBetween(concurrency, from, to);
+      double opening = idleBetween(concurrency, from, Math.min(full, lastSent));
+      double end = idleBetween(concurrency, Math.max(full, lastSent), to);
+      double between = all - opening - end;
+      double places = (double) concurrency * (to - from);
+      return String.format(Locale.ROOT,
+          "%.1f%% until %d calls were first in flight, %.2f s in; %.1f%% after the last call was sent, the"
+              + " last %.2f s; %.1f%% in between, %.1f ms a call",
+          100 * opening / places, concurrency, (full - from) / 1e9, 100 * end / places, (to - lastSent) / 1e9,
+          100 * between / places, between / 1e6 / count);
+    }
+
+    /** Place-nanoseconds with no generate in flight between {@code a} and {@code b}. */
+    private double idleBetween(int concurrency, long a, long b) {
+      if (b <= a) {
+        return 0;
+      }
+      double busy = 0;
+      for (int i = 0; i < count; i++) {
+        busy += Math.max(0, Math.min(answered[i], b) - Math.max(sent[i], a));
+      }
+      return (double) concurrency * (b - a) - busy;
+    }
   }
 
   /** Durations in nanoseconds, from any thread. */
