@@ -21,7 +21,6 @@ import java.util.TreeMap;
  */
 final class Timeline implements ExchangeListener, PipelineListener {
 
-  private final Samples generates = new Samples();
   private final Samples downloads = new Samples();
   private final Samples jobs = new Samples();
   /** Each generate's send and answer, for where the calls' places stood idle. */
@@ -45,8 +44,9 @@ final class Timeline implements ExchangeListener, PipelineListener {
     }
     return result -> {
       long t1 = System.nanoTime();
-      (download ? downloads : generates).add(t1 - t0);
-      if (generate) {
+      if (download) {
+        downloads.add(t1 - t0);
+      } else {
         spans.add(t0, t1);
         synchronized (this) {
           lastAnswer = Math.max(lastAnswer, t1);
@@ -77,6 +77,7 @@ final class Timeline implements ExchangeListener, PipelineListener {
    * between calls)".
    */
   String describe(int concurrency, double wallSeconds, long batchStarted, long batchEnded) {
+    Samples generates = spans.durations();
     double busy = generates.sumNanos() / 1e9;
     String retried;
     synchronized (retries) {
@@ -96,6 +97,15 @@ final class Timeline implements ExchangeListener, PipelineListener {
     private long[] sent = new long[1024];
     private long[] answered = new long[1024];
     private int count;
+
+    /** How long each generate took, sent to answered. */
+    synchronized Samples durations() {
+      Samples d = new Samples();
+      for (int i = 0; i < count; i++) {
+        d.add(answered[i] - sent[i]);
+      }
+      return d;
+    }
 
     synchronized void add(long t0, long t1) {
       if (count == sent.length) {
