@@ -33,9 +33,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Every full row's batch takes a minute at the bound. The batch's opening and its end (the last
  * calls answered one by one) cost about the same time whatever its length; in batches of 10 and 20
- * s they took 1.2 to 2.2% of C/L, on a margin of 3 to 5 points, and C = 64 and 256 missed the goal
- * in 3 of their 14 runs on the 2-core machine. A minute, the length of the 1,024 row and of a batch of
- * some thousand images, keeps them under 1% and measures what the pipeline sustains.
+ * s they took 1.2 to 2.2% of C/L, on a margin of 3 to 5 points, and C = 64 and 256 missed the
+ * goal in 3 of their 14 runs on the 2-core machine. A minute, the length of the 1,024 row and of a
+ * batch of some thousand images, keeps them under 1% up to C = 256 (at 1,024, whose L is a sixth
+ * of the minute, about 1.6%) and measures what the pipeline sustains.
  */
 final class LittlesLaw {
 
