@@ -102,7 +102,7 @@ final class LittlesLaw {
                 + " client JVM: %d live threads before the batch, at most %d during it, %d started during it,"
                 + " at most %d open file descriptors; CPU busy: client %.0f%%, simulator %.0f%%"
                 + " of %d cores%s",
-            report.succeeded(), jobs, wall, waves * seconds, times.describe(c, wall, batchStarted, batchEnded),
+            report.succeeded(), jobs, wall, waves * seconds, times.describe(c, batchStarted, batchEnded),
             sim.counters().path("peak_generates_in_flight").asLong(-1),
             threadsBefore, peaks.threads(), threads.getTotalStartedThreadCount() - started0, peaks.descriptors(),
             100.0 * cpu / (wall * 1e9) / cores, 100.0 * simCpu / (wall * 1e9) / cores, cores,

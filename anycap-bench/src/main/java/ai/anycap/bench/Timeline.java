@@ -76,20 +76,17 @@ final class Timeline implements ExchangeListener, PipelineListener {
    * s, batch end .. s after the last answer; places idle 3.1% (the opening's share, the end's, and
    * between calls)".
    */
-  String describe(int concurrency, double wallSeconds, long batchStarted, long batchEnded) {
-    Samples generates = spans.durations();
-    double busy = generates.sumNanos() / 1e9;
+  String describe(int concurrency, long batchStarted, long batchEnded) {
     String retried;
     synchronized (retries) {
       retried = retries.isEmpty() ? "" : "; retries by cause: " + retries;
     }
     return String.format(Locale.ROOT,
         "client's view: generate %s, download %s, job %s; first generate %.2f s after the batch began,"
-            + " its end %.2f s after the last answer; no generate in flight in %.1f%% of the C calls'"
-            + " places over the wall time (%s)%s",
-        generates.describe(), downloads.describe(), jobs.describe(),
+            + " its end %.2f s after the last answer; no generate in flight in %s%s",
+        spans.durations().describe(), downloads.describe(), jobs.describe(),
         (firstGenerate - batchStarted) / 1e9, (batchEnded - lastAnswer) / 1e9,
-        100 * (1 - busy / (concurrency * wallSeconds)), spans.idle(concurrency, batchStarted, batchEnded), retried);
+        spans.idle(concurrency, batchStarted, batchEnded), retried);
   }
 
   /** Generates' sends and answers, in nanoseconds, from any thread. */
@@ -117,13 +114,13 @@ final class Timeline implements ExchangeListener, PipelineListener {
     }
 
     /**
-     * The places' idle time between {@code from} and {@code to} split three ways: until C calls were
+     * The places' idle time between {@code from} and {@code to}, in all and split three ways: until C calls were
      * first in flight at once (the opening), after the last call was sent (the batch's end: no job
      * is left to fill a place), and in between (a place's call answered, the next not yet sent).
      */
     synchronized String idle(int concurrency, long from, long to) {
       if (count == 0) {
-        return "no generate";
+        return "all of the places (no generate was sent)";
       }
       long[][] events = new long[2 * count][];
       for (int i = 0; i < count; i++) {
@@ -147,9 +144,11 @@ final class Timeline implements ExchangeListener, PipelineListener {
       double between = all - opening - end;
       double places = (double) concurrency * (to - from);
       return String.format(Locale.ROOT,
-          "%.1f%% until %d calls were first in flight, %.2f s in; %.1f%% after the last call was sent, the"
-              + " last %.2f s; %.1f%% in between, %.1f ms a call",
-          100 * opening / places, concurrency, (full - from) / 1e9, 100 * end / places, (to - lastSent) / 1e9,
+          "%.1f%% of the C calls' places over the wall time (%.1f%% until %d calls were first in flight,"
+              + " %.2f s in; %.1f%% after the last call was sent, the last %.2f s; %.1f%% in between, %.1f ms"
+              + " a call)",
+          100 * all / places, 100 * opening / places, concurrency, (full - from) / 1e9,
+          100 * end / places, (to - lastSent) / 1e9,
           100 * between / places, between / 1e6 / count);
     }
 
