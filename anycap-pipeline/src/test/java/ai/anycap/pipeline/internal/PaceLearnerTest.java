@@ -87,6 +87,44 @@ class PaceLearnerTest {
   }
 
   @Test
+  void aProbesRefusal_holdsOnlyTheRefusedRequest_andTheLimitHoldsAtOnce() {
+    // Holding since a fit of 50 a second a minute ago, the pace probed up to 52 a second against
+    // a server of 50 a second with a burst of 10: 261 requests go over five seconds and the bucket
+    // runs dry at the last. That 429 is what the probe looked for: nothing pauses (only the
+    // refused request waits out its Retry-After, as its retry), the pace is back at the fit at
+    // once, and the limit being where it was, the next probe waits twice as long.
+    PaceStore store = PaceStore.local(probingAt(52));
+    PaceLearner learner = new PaceLearner(true, Double.POSITIVE_INFINITY, Duration.ofSeconds(60), store);
+    long refusedAt = roundRefusedAt52(learner);
+
+    assertThat(learner.pauseLeft(refusedAt)).as("no pause").isZero();
+    PaceState held = store.current();
+    assertThat(held.phase()).isEqualTo(Phase.HOLDING);
+    assertThat(held.rate()).isBetween(49.0, 50.5);
+    assertThat(held.holdSeconds()).isEqualTo(2 * PaceLearner.HOLD_SECONDS);
+    assertThat(held.rate()).as("a fit that confirms the last: held at it").isEqualTo(held.limit());
+
+    // A 429 five seconds later, while the pace holds, pauses every request for its second, as
+    // before; not believed alone, it only steps the pace down to the margin below the fit.
+    RequestPacer.Ticket next = learner.released(refusedAt + 5 * SECOND, null);
+    refuse(learner, next, refusedAt + 5 * SECOND + 10_000_000L);
+    assertThat(learner.pauseLeft(refusedAt + 5 * SECOND + 10_000_000L)).isEqualTo(SECOND);
+    learner.settle(refusedAt + 7 * SECOND);
+    assertThat(store.current().rate()).isCloseTo(0.99 * held.limit(), Offset.offset(1e-9));
+  }
+
+  @Test
+  void aRefusalAtTheUsersQuota_whileProbing_stillPausesEveryRequest() {
+    // The same round, but the user gave 52 a second as the account's quota: the pace sent at the
+    // quota, not past it on purpose, and its 429 pauses every request as any other does.
+    PaceStore store = PaceStore.local(probingAt(60));
+    PaceLearner learner = new PaceLearner(true, 52, Duration.ofSeconds(60), store);
+    long refusedAt = roundRefusedAt52(learner);
+
+    assertThat(learner.pauseLeft(refusedAt)).isEqualTo(SECOND);
+  }
+
+  @Test
   void aSharedVerificationFitFarBelowWhatWentThrough_climbsOnceMore_andTwoRoundsTellBurstFromRate() {
     // Workers sharing a pace: their opening burst reached the server spread out, and its count
     // (40) holds what the bucket refilled meanwhile; the server's burst is 10, its rate 50 a
@@ -537,6 +575,26 @@ class PaceLearnerTest {
     refuse(learner, sent.get(120), T0 + 2 * SECOND + 50_000_000L);
     learner.settle(T0 + 4 * SECOND);
     return store.current();
+  }
+
+  /** Probing at {@code rate}: a minute since a cut at a fit of 50 a second, burst 10. */
+  private static PaceState probingAt(double rate) {
+    return new PaceState(rate, Phase.HOLDING, 3, Long.MIN_VALUE, 10, 50, T0 - 60 * SECOND,
+        PaceLearner.HOLD_SECONDS, T0, Long.MIN_VALUE, 1.02, 0, null);
+  }
+
+  /**
+   * 261 requests at 52 a second from {@code T0}, each answered 10 ms after it went, against a
+   * server of 50 a second with a burst of 10: the last is refused. Returns when its 429 came.
+   */
+  private static long roundRefusedAt52(PaceLearner learner) {
+    List<RequestPacer.Ticket> sent = send(learner, T0, 261, SECOND / 52);
+    for (RequestPacer.Ticket t : sent.subList(0, 260)) {
+      learner.answered(t, null, t.sentAt() + 10_000_000L, true);
+    }
+    long at = sent.get(260).sentAt() + 10_000_000L;
+    refuse(learner, sent.get(260), at);
+    return at;
   }
 
   /** Holding at {@code rate} since a cut 10 s before {@code T0}, the last fit {@code limit}. */

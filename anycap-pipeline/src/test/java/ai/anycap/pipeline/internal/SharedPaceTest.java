@@ -46,9 +46,9 @@ class SharedPaceTest {
 
     for (Outcome shared : List.of(quiet, noisy)) {
       assertThat(shared.failed()).isZero();
-      assertThat(shared.goodput()).as("goodput / R, shared").isGreaterThanOrEqualTo(0.94); // 0.951, 0.957
+      assertThat(shared.goodput()).as("goodput / R, shared").isGreaterThanOrEqualTo(0.94); // 0.962, 0.948
       assertThat(shared.limitedShare()).as("429 share, shared").isLessThan(0.02); // 0.96%, 0.97%
-      assertThat(shared.pauses()).as("pauses every worker saw").isLessThanOrEqualTo(5); // 4, 2
+      assertThat(shared.pauses()).as("pauses every worker saw").isLessThanOrEqualTo(5); // 2, 3
       // (A probe that has gone 50 s without a 429 quickens: it passes the limit by up to 5% before
       // the bucket runs dry and a 429 cuts it back. It reached 52.3 a second here.)
       assertThat(late(shared)).as("paces after 20 s").isNotEmpty().allSatisfy(r -> assertThat(r).isBetween(47.0, 53.0));
@@ -57,7 +57,7 @@ class SharedPaceTest {
       // was written at most every 250 ms (a claim, a write and a read per request); 0.77 now.
       assertThat(shared.storeRoundTripsPerRequest()).as("store round trips a request").isLessThan(1.0);
     }
-    // Alone, each worker probes, pauses and overshoots for itself: 38 pauses, 3.7% refused, 0.889 R.
+    // Alone, each worker probes, pauses and overshoots for itself: 54 pauses in all, 4.2% refused, 0.880 R.
     assertThat(alone.limitedShare()).isGreaterThan(3 * quiet.limitedShare());
     assertThat(alone.workerPaces().stream().mapToLong(p -> p.stream().filter(a -> a.pace().paused()).count()).sum())
         .isGreaterThan(4 * quiet.pauses());
