@@ -309,10 +309,8 @@ final class PaceLearner {
       // A probe's 429 (the pace grown past where it held, on purpose, below any quota the user
       // gave) is the one the probe looked for: the pace is cut back to the round's fit at once,
       // and only the refused request waits out its Retry-After, as every retry does. A pause of
-      // every request for it cost a second of a batch each probe: 6,000 jobs at R = 50 on the
-      // model, 0.968 to 0.976 R quiet (4 pauses to 3), 0.965 to 0.972 with client stalls, 0.960
-      // to 0.964 for four workers sharing the pace; the one condition that lost, an opening
-      // spread over a second with log-normal latency, 0.953 to 0.949.
+      // every request for it cost a second of a batch each probe (the figures: the pacer's class
+      // comment, "What changed").
       boolean steady = (s.phase() == Phase.HOLDING && !s.probing(now))
           || (s.phase() == Phase.UNPACED && fixedRate < Double.POSITIVE_INFINITY && pace == fixedRate);
       boolean believed = !steady
